@@ -1,0 +1,32 @@
+# Course staff: `make install`, then `make grade SUBMISSION=reference`; `make test` before you push.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+GRADER := $(PY) -m autograder --course assignments
+SUBMISSION ?= student_template
+
+.PHONY: install grade student verify lint test clean
+
+install:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+
+grade:
+	$(GRADER) grade --submission $(SUBMISSION) $(if $(TASK),--task $(TASK)) $(if $(MODULE),--module $(MODULE)) $(if $(JSON),--json $(JSON))
+
+student:
+	$(GRADER) student
+
+verify:
+	$(GRADER) verify
+
+lint:
+	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy
+
+test: lint
+	$(PY) -m pytest -q
+	$(MAKE) verify
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,106 @@
+"""Hidden tests for Module 0: edge cases the public tests leave open."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import minitorch
+from minitorch import operators
+from project.run_manual import accuracy, hand_tuned
+
+from ..strategies import assert_close
+
+
+@pytest.mark.task0_1
+def test_hidden_sigmoid_extremes() -> None:
+    """The two-branch sigmoid never overflows and saturates at both ends."""
+    assert operators.sigmoid(-1000.0) == pytest.approx(0.0, abs=1e-12)
+    assert operators.sigmoid(1000.0) == pytest.approx(1.0)
+    assert operators.sigmoid(0.0) == 0.5
+
+
+@pytest.mark.task0_1
+def test_hidden_comparison_edges() -> None:
+    """Ties: lt is strict, max of equals is that value, relu_back at 0 is 0."""
+    assert operators.lt(2.0, 2.0) == 0.0
+    assert operators.eq(-0.0, 0.0) == 1.0
+    assert operators.max(3.0, 3.0) == 3.0
+    assert operators.relu(0.0) == 0.0
+    assert operators.relu_back(0.0, 5.0) == 0.0
+    assert operators.is_close(1.0, 1.01 + 1e-9) == 0.0
+
+
+@pytest.mark.task0_1
+def test_hidden_log_at_zero() -> None:
+    """log is shifted so log(0) is finite, and log_back matches it."""
+    assert operators.log(0.0) < -10.0
+    assert_close(operators.log_back(1.0, 2.0), 2.0)
+
+
+@pytest.mark.task0_3
+@given(st.lists(st.text(max_size=2), max_size=6))
+def test_hidden_reduce_order(words: list[str]) -> None:
+    """reduce calls fn(element, accumulator), left to right."""
+    assert operators.reduce(lambda x, acc: acc + x, "")(words) == "".join(words)
+
+
+@pytest.mark.task0_3
+def test_hidden_functional_accepts_iterables() -> None:
+    """The list functions take any iterable, including generators and tuples."""
+    assert operators.negList(x for x in (1.0, 2.0)) == [-1.0, -2.0]
+    assert operators.addLists((1.0, 2.0), (3.0, 4.0)) == [4.0, 6.0]
+    assert operators.sum(iter([1.0, 2.0, 3.0])) == 6.0
+    assert operators.prod((2.0, 3.0)) == 6.0
+
+
+class Chain(minitorch.Module):
+    def __init__(self, depth: int) -> None:
+        super().__init__()
+        self.weight = minitorch.Parameter(float(depth))
+        if depth > 0:
+            self.inner = Chain(depth - 1)
+
+
+@pytest.mark.task0_4
+def test_hidden_deep_tree() -> None:
+    """Deep trees: names are full paths and mode switches reach the leaves."""
+    module = Chain(4)
+    names = [name for name, _ in module.named_parameters()]
+    assert names[0] == "weight"
+    assert "inner.inner.inner.inner.weight" in names
+    assert len(names) == 5
+    module.eval()
+    assert not module.inner.inner.inner.inner.training
+    module.train()
+    assert module.inner.inner.inner.inner.training
+
+
+@pytest.mark.task0_4
+def test_hidden_parameters_are_objects() -> None:
+    """parameters() returns the Parameter objects themselves, not their values."""
+    module = Chain(1)
+    assert all(isinstance(p, minitorch.Parameter) for p in module.parameters())
+    assert module.parameters()[0] is module.weight
+
+
+@pytest.mark.task0_5
+@pytest.mark.parametrize("n", [1, 7])
+def test_hidden_datasets_small_sizes(n: int) -> None:
+    """Every dataset honours N, including odd and tiny N."""
+    random.seed(3)
+    for name in ["Diag", "Split", "Xor", "Circle", "Spiral"]:
+        graph = minitorch.datasets[name](n)
+        assert graph.N == n and len(graph.X) == n and len(graph.y) == n, name
+
+
+@pytest.mark.task0_5
+@pytest.mark.parametrize("seed", [11, 12])
+def test_hidden_hand_tuned_other_draws(seed: int) -> None:
+    """The hand-tuned weights generalise to fresh draws of the data."""
+    random.seed(seed)
+    for name in ["Simple", "Diag"]:
+        assert accuracy(hand_tuned(name), minitorch.datasets[name](300)) >= 0.95
