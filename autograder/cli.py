@@ -15,8 +15,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from .manifest import ManifestError, load_course
-from .markers import MarkerError
+from .manifest import Course, ManifestError, load_course
 from .submission import SubmissionError
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -45,15 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         course = load_course(args.course)
         if args.command == "grade":
             return _grade(course, args)
-        if args.command == "student":
-            from .release import release
-
-            print(f"wrote {release(course)}")
-            return EXIT_OK
-        from .verify import verify
-
-        return EXIT_OK if verify(course) else EXIT_FAILED
-    except (ManifestError, MarkerError, SubmissionError) as error:
+        return _staff_command(course, args.command)
+    except (ManifestError, SubmissionError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
@@ -65,7 +57,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _grade(course, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _staff_command(course: Course, command: str) -> int:
+    try:
+        from .release import release
+        from .verify import verify
+    except ImportError:
+        print(f"error: '{command}' runs only in the course repository, not in a student tree", file=sys.stderr)
+        return EXIT_INPUT
+    if command == "student":
+        print(f"wrote {release(course)}")
+        return EXIT_OK
+    return EXIT_OK if verify(course) else EXIT_FAILED
+
+
+def _grade(course: Course, args: argparse.Namespace) -> int:
     from .grade import grade
     from .render import print_table, to_markdown
     from .submission import open_submission

@@ -25,13 +25,15 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from .manifest import ManifestError
+
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION(?:[ \t]+(?P<task>\S+))?(?:[ \t]+(?P<what>.*\S))?[ \t]*$")
 END = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
 LOOSE = re.compile(r"(BEGIN|END) SOLUTION")
 MARKER_TASK = re.compile(r"^task(\d+)_(\d+b?)$")
 
 
-class MarkerError(ValueError):
+class MarkerError(ManifestError):
     """A malformed solution region; the message reads ``file:line: reason``."""
 
 

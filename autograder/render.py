@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 from rich.table import Table
 
@@ -16,7 +18,7 @@ def _status_label(task: TaskResult) -> str:
 
 def print_table(report: GradeReport, console: Console | None = None, failures: int = 3) -> None:
     """Print the per-task table, then the first failures of each task."""
-    console = console or Console()
+    console = console or Console(width=None if sys.stdout.isatty() else 110)
     table = Table(title=f"{report.course} {report.course_version}: {report.submission}")
     for column, justify in (("Task", "left"), ("Title", "left"), ("Tests", "right"), ("Points", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]

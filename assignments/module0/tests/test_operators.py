@@ -111,8 +111,8 @@ def test_log_exp_inv(x: float) -> None:
 @given(positive_floats, small_floats)
 def test_backward_operators(x: float, d: float) -> None:
     """log_back and inv_back are the derivatives of log and inv times d."""
-    assert_close(log_back(x, d), d / x)
-    assert_close(inv_back(x, d), -d / (x * x))
+    assert log_back(x, d) == pytest.approx(d / x, rel=1e-3, abs=1e-2)
+    assert inv_back(x, d) == pytest.approx(-d / (x * x), rel=1e-3, abs=1e-2)
 
 
 # Task 0.2: write these property tests yourself.

@@ -1,0 +1,157 @@
+"""Grade one submission: build the scratch trees, run every task, score it."""
+
+from __future__ import annotations
+
+import json
+import platform
+import tempfile
+import time
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .manifest import Course, ManifestError, Task
+from .mutation import grade_student_tests
+from .pytest_plugin import EXCLUDE, MAX_EXAMPLES
+from .results import GradeReport, TaskResult, TestResult
+from .runner import collect, run_tests
+from .submission import Submission, reference_submission
+from .workspace import build_grading_tree, build_student_test_tree
+
+MAX_EXAMPLES_DEFAULT = 100
+EXPECTED_FILE = "expected.json"
+# A hung test is stopped after the task's budget; the task's children together get three.
+TASK_BUDGET_FACTOR = 3
+
+
+def select_tasks(course: Course, task_ids: Sequence[str] | None = None, module: int | None = None) -> list[Task]:
+    """The tasks to grade: all, one module's, or the named ones."""
+    tasks = course.tasks
+    if module is not None:
+        tasks = [t for t in tasks if course.module_of(t).number == module]
+        if not tasks:
+            known = ", ".join(str(m.number) for m in course.modules)
+            raise ManifestError(f"{course.root / 'course.toml'}: no module {module} (known: {known})")
+    if task_ids:
+        wanted = [course.task(task_id) for task_id in task_ids]
+        tasks = [t for t in tasks if t in wanted]
+        if not tasks:
+            raise ManifestError(f"task(s) {', '.join(task_ids)} are not in module {module}")
+    return tasks
+
+
+def expected_tests(course: Course, workdir: Path) -> list[dict[str, Any]]:
+    """Every test the course defines, collected on the released (stub) library.
+
+    A student course ships the list as ``expected.json``, written by the
+    release, because its only library is the student's own.
+    """
+    shipped = course.root / EXPECTED_FILE
+    if shipped.is_file():
+        return list(json.loads(shipped.read_text(encoding="utf-8"))["items"])
+    tree = workdir / "pristine"
+    tree.mkdir()
+    build_grading_tree(tree, course, None)
+    return collect(tree, ["tests"], {}, budget_s=300)
+
+
+def grade(
+    course: Course,
+    submission: Submission,
+    task_ids: Sequence[str] | None = None,
+    module: int | None = None,
+    max_examples: int = MAX_EXAMPLES_DEFAULT,
+) -> GradeReport:
+    """Grade ``submission`` on the selected tasks of ``course``.
+
+    Args:
+        course: The course.
+        submission: The student tree to grade.
+        task_ids: Grade only these tasks ("0.1").
+        module: Grade only this module's tasks.
+        max_examples: Hypothesis examples per property test.
+
+    Returns:
+        The report; it is complete even when the submission is broken.
+    """
+    tasks = select_tasks(course, task_ids, module)
+    env = {MAX_EXAMPLES: str(max_examples)}
+    report = GradeReport(
+        submission=submission.label,
+        course=course.name,
+        course_version=course.version,
+        tasks=[],
+        environment=_environment(max_examples),
+    )
+    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
+        workdir = Path(tmp)
+        items = expected_tests(course, workdir)
+        tree = workdir / "grading"
+        tree.mkdir()
+        report.notes += build_grading_tree(tree, course, submission)
+        test_tree = None
+        if any(task.student_tests for task in tasks):
+            test_tree = workdir / "student-tests"
+            test_tree.mkdir()
+            library = reference_submission(course) if course.reference is not None else submission
+            report.notes += build_student_test_tree(test_tree, course, library, submission)
+        for task in tasks:
+            report.tasks.append(_grade_task(course, task, items, tree, test_tree, env))
+    return report
+
+
+def _grade_task(
+    course: Course,
+    task: Task,
+    items: list[dict[str, Any]],
+    tree: Path,
+    test_tree: Path | None,
+    env: dict[str, str],
+) -> TaskResult:
+    started = time.monotonic()
+    result = TaskResult(task.id, task.title, task.points)
+    student_names = {t.test for t in task.student_tests}
+    mine = [i for i in items if task.marker in i["markers"] and i["name"] not in student_names]
+    if mine:
+        nodeids = [i["nodeid"] for i in mine]
+        task_env = {**env, EXCLUDE: ",".join(sorted(student_names))}
+        outcomes = run_tests(tree, nodeids, task_env, task.time_budget_s, task.time_budget_s * TASK_BUDGET_FACTOR)
+        for item in mine:
+            outcome = outcomes[item["nodeid"]]
+            weight = task.weights.get(item["name"], task.weights.get(item["nodeid"], 1.0))
+            hidden = item["nodeid"].startswith("tests/hidden/")
+            result.tests.append(
+                TestResult(item["nodeid"], outcome.status, hidden, weight, outcome.message, outcome.duration_s)
+            )
+    if task.student_tests and test_tree is not None:
+        on_reference = course.reference is not None
+        result.tests += grade_student_tests(task, course.module_of(task), test_tree, on_reference, task.time_budget_s)
+        if not on_reference:
+            result.notes.append("your tests ran against your own library; official grading uses the reference")
+    if not result.tests:
+        result.notes.append(f"no tests carry the marker {task.marker}: the task cannot be graded")
+    result.duration_s = time.monotonic() - started
+    return result
+
+
+def _environment(max_examples: int) -> dict[str, Any]:
+    versions = {}
+    for package in ("pytest", "hypothesis", "numpy", "numba"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "python": platform.python_version(),
+        "platform": platform.system(),
+        "packages": versions,
+        "hypothesis_profile": {
+            "name": "grading",
+            "derandomize": True,
+            "database": None,
+            "deadline": None,
+            "max_examples": max_examples,
+        },
+        "isolation": "subprocess",
+    }

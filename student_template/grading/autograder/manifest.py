@@ -1,0 +1,331 @@
+"""The course and task manifests: loading and validation.
+
+``course.toml`` names the modules and where the library lives;
+``<module>/tasks.toml`` describes each task. Both are validated on load, and
+every problem is reported as one :class:`ManifestError` line naming the file
+and the key, for example ``assignments/module0/tasks.toml: task[2].points:
+expected a positive number, got 'ten'``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TASK_ID = re.compile(r"^(\d+)\.(\d+)b?$")
+STUDENT_TREE_ROOTS = ("minitorch/", "project/", "tests/")
+
+
+class ManifestError(ValueError):
+    """A course or task manifest is malformed; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A deliberately broken variant of a library module, used to grade student tests."""
+
+    name: str
+    file: Path
+    target: str
+    description: str
+
+
+@dataclass(frozen=True)
+class StudentTest:
+    """A test the student writes, graded by the mutants it must kill."""
+
+    test: str
+    file: str
+    kills: tuple[str, ...] = ()
+    kills_any: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Task:
+    """One graded task of a module."""
+
+    id: str
+    title: str
+    points: float
+    marker: str
+    files: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    time_budget_s: float
+    cuda: bool
+    module: str
+    hidden_tests: tuple[Path, ...] = ()
+    student_tests: tuple[StudentTest, ...] = ()
+    weights: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def marker_id(self) -> str:
+        """The task id as it appears in solution markers, e.g. ``task0_1``."""
+        return "task" + self.id.replace(".", "_")
+
+
+@dataclass(frozen=True)
+class Module:
+    """One module of the course: its manifest, tests, mutants and handout."""
+
+    name: str
+    number: int
+    title: str
+    root: Path
+    tasks: tuple[Task, ...]
+    mutants: dict[str, Mutant]
+    handout: Path | None
+    notebooks: tuple[Path, ...]
+
+    @property
+    def public_tests(self) -> Path:
+        """The folder of tests shipped to students."""
+        return self.root / "tests"
+
+
+@dataclass(frozen=True)
+class Course:
+    """The whole course as the grader sees it."""
+
+    name: str
+    version: str
+    root: Path
+    modules: tuple[Module, ...]
+    common: Path | None
+    template: Path
+    reference: Path | None
+
+    @property
+    def tasks(self) -> list[Task]:
+        """Every task of every module, in course order."""
+        return [task for module in self.modules for task in module.tasks]
+
+    def task(self, task_id: str) -> Task:
+        """Look a task up by id ("0.1")."""
+        for task in self.tasks:
+            if task.id == task_id:
+                return task
+        known = ", ".join(t.id for t in self.tasks)
+        raise ManifestError(f"{self.root / 'course.toml'}: no task {task_id!r} (known: {known})")
+
+    def module_of(self, task: Task) -> Module:
+        """The module a task belongs to."""
+        return next(m for m in self.modules if m.name == task.module)
+
+    @property
+    def has_hidden_tests(self) -> bool:
+        """Whether this is the instructor's course (hidden tests present)."""
+        return any(task.hidden_tests for task in self.tasks)
+
+
+class _Reader:
+    """Typed access to one TOML table, with errors that name the key path."""
+
+    def __init__(self, path: Path, table: dict[str, Any], where: str = "") -> None:
+        self.path = path
+        self.table = table
+        self.where = where
+
+    def fail(self, key: str, reason: str) -> ManifestError:
+        name = f"{self.where}.{key}" if self.where else key
+        return ManifestError(f"{self.path}: {name}: {reason}")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        if key not in self.table:
+            if default is ...:
+                raise self.fail(key, "missing required key")
+            return default
+        value = self.table[key]
+        if isinstance(value, bool) and kind in (int, float, (int, float)):
+            raise self.fail(key, f"expected a number, got {value!r}")
+        if not isinstance(value, kind):
+            raise self.fail(key, f"expected {_kind_name(kind)}, got {value!r}")
+        return value
+
+    def strings(self, key: str, default: Any = ...) -> tuple[str, ...]:
+        value = self.get(key, list, default)
+        if not all(isinstance(v, str) for v in value):
+            raise self.fail(key, f"expected a list of strings, got {value!r}")
+        return tuple(value)
+
+    def tables(self, key: str) -> list[_Reader]:
+        value = self.get(key, list, [])
+        readers = []
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise self.fail(f"{key}[{i}]", f"expected a table, got {item!r}")
+            prefix = f"{self.where}." if self.where else ""
+            readers.append(_Reader(self.path, item, f"{prefix}{key}[{i}]"))
+        return readers
+
+    def check_keys(self, allowed: set[str]) -> None:
+        for key in self.table:
+            if key not in allowed:
+                raise self.fail(key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+    names.update({list: "a list", dict: "a table"})
+    if isinstance(kind, tuple):
+        return " or ".join(names.get(k, k.__name__) for k in kind)
+    return names.get(kind, kind.__name__)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ManifestError(f"{path}: invalid TOML: {error}") from None
+
+
+def load_course(root: Path | str) -> Course:
+    """Load and validate ``course.toml`` and every module manifest under ``root``."""
+    root = Path(root).resolve()
+    path = root / "course.toml"
+    top = _Reader(path, _read_toml(path))
+    top.check_keys({"course"})
+    course = _Reader(path, top.get("course", dict), "course")
+    course.check_keys({"name", "version", "modules", "common", "template", "reference"})
+    modules = tuple(_load_module(root / name) for name in course.strings("modules"))
+    numbers = [m.number for m in modules]
+    if len(set(numbers)) != len(numbers):
+        raise course.fail("modules", f"two modules share an id: {numbers}")
+    ids = [t.id for m in modules for t in m.tasks]
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise course.fail("modules", f"task ids used twice: {', '.join(duplicated)}")
+    for module in modules:
+        for i, task in enumerate(module.tasks):
+            for dep in task.depends_on:
+                if dep not in ids:
+                    raise ManifestError(
+                        f"{module.root / 'tasks.toml'}: task[{i}].depends_on: unknown task {dep!r}"
+                    )
+    common = course.get("common", str, None)
+    reference = course.get("reference", str, None)
+    return Course(
+        name=course.get("name", str),
+        version=course.get("version", str),
+        root=root,
+        modules=modules,
+        common=(root / common).resolve() if common else None,
+        template=(root / course.get("template", str)).resolve(),
+        reference=(root / reference).resolve() if reference else None,
+    )
+
+
+def _load_module(root: Path) -> Module:
+    path = root / "tasks.toml"
+    top = _Reader(path, _read_toml(path))
+    top.check_keys({"module", "task", "mutant"})
+    info = _Reader(path, top.get("module", dict), "module")
+    info.check_keys({"id", "title", "handout", "notebooks"})
+    number = info.get("id", int)
+    mutants = {}
+    for reader in top.tables("mutant"):
+        mutant = _load_mutant(reader, root)
+        if mutant.name in mutants:
+            raise reader.fail("name", f"mutant {mutant.name!r} defined twice")
+        mutants[mutant.name] = mutant
+    tasks = tuple(_load_task(reader, root, number, mutants) for reader in top.tables("task"))
+    if not tasks:
+        raise top.fail("task", "a module needs at least one [[task]]")
+    handout = info.get("handout", str, None)
+    notebooks = info.strings("notebooks", [])
+    for i, notebook in enumerate(notebooks):
+        if not (root / notebook).is_file():
+            raise info.fail(f"notebooks[{i}]", f"file not found: {root / notebook}")
+    return Module(
+        name=root.name,
+        number=number,
+        title=info.get("title", str),
+        root=root,
+        tasks=tasks,
+        mutants=mutants,
+        handout=root / handout if handout else None,
+        notebooks=tuple(root / n for n in notebooks),
+    )
+
+
+def _load_mutant(reader: _Reader, root: Path) -> Mutant:
+    reader.check_keys({"name", "file", "target"})
+    file = root / reader.get("file", str)
+    if not file.is_file():
+        raise reader.fail("file", f"file not found: {file}")
+    text = file.read_text(encoding="utf-8")
+    description = text.split('"""')[1].strip() if text.startswith('"""') else reader.get("name", str)
+    return Mutant(reader.get("name", str), file, reader.get("target", str), description)
+
+
+def _load_task(reader: _Reader, root: Path, module_number: int, mutants: dict[str, Mutant]) -> Task:
+    reader.check_keys(
+        {
+            "id", "title", "points", "marker", "files", "depends_on", "time_budget_s",
+            "cuda", "hidden_tests", "student_tests", "weights",
+        }
+    )  # fmt: skip
+    task_id = reader.get("id", str)
+    match = TASK_ID.match(task_id)
+    if not match:
+        raise reader.fail("id", f"expected a task id like '0.1', got {task_id!r}")
+    if int(match.group(1)) != module_number:
+        raise reader.fail("id", f"task {task_id} does not belong to module {module_number}")
+    marker = reader.get("marker", str)
+    if marker != "task" + task_id.replace(".", "_"):
+        raise reader.fail("marker", f"expected 'task{task_id.replace('.', '_')}', got {marker!r}")
+    points = reader.get("points", (int, float))
+    if points <= 0:
+        raise reader.fail("points", f"expected a positive number, got {points!r}")
+    budget = reader.get("time_budget_s", (int, float))
+    if budget <= 0:
+        raise reader.fail("time_budget_s", f"expected a positive number, got {budget!r}")
+    files = reader.strings("files")
+    for i, file in enumerate(files):
+        if not file.startswith(STUDENT_TREE_ROOTS) or ".." in Path(file).parts:
+            raise reader.fail(f"files[{i}]", f"not a student-tree path: {file!r}")
+    hidden = []
+    for i, name in enumerate(reader.strings("hidden_tests", [])):
+        hidden_path = root / name
+        if not hidden_path.is_file():
+            raise reader.fail(f"hidden_tests[{i}]", f"file not found: {hidden_path}")
+        hidden.append(hidden_path)
+    weights = reader.get("weights", dict, {})
+    for name, weight in weights.items():
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+            raise reader.fail(f"weights.{name}", f"expected a positive number, got {weight!r}")
+    return Task(
+        id=task_id,
+        title=reader.get("title", str),
+        points=float(points),
+        marker=marker,
+        files=files,
+        depends_on=reader.strings("depends_on", []),
+        time_budget_s=float(budget),
+        cuda=reader.get("cuda", bool, False),
+        module=root.name,
+        hidden_tests=tuple(hidden),
+        student_tests=tuple(_load_student_test(r, mutants, files) for r in reader.tables("student_tests")),
+        weights={k: float(v) for k, v in weights.items()},
+    )
+
+
+def _load_student_test(reader: _Reader, mutants: dict[str, Mutant], files: tuple[str, ...]) -> StudentTest:
+    reader.check_keys({"test", "file", "kills", "kills_any"})
+    file = reader.get("file", str)
+    if file not in files:
+        raise reader.fail("file", f"{file!r} is not among the task's files")
+    kills = reader.strings("kills", [])
+    kills_any = reader.strings("kills_any", [])
+    for key, names in (("kills", kills), ("kills_any", kills_any)):
+        for i, name in enumerate(names):
+            if name not in mutants:
+                raise reader.fail(f"{key}[{i}]", f"unknown mutant {name!r}")
+    if not kills and not kills_any:
+        raise reader.fail("kills", "a student test must name at least one mutant to kill")
+    return StudentTest(reader.get("test", str), file, kills, kills_any)

@@ -1,0 +1,130 @@
+"""Grading tests that students write, by the broken library variants they catch.
+
+For each student test named in the manifest the grader checks that it passes
+on a correct library (the reference; a student grading locally has only their
+own), then runs it against each mutant it is meant to catch. A mutant counts
+as killed only when the test reports a failure against it and passed on the
+correct library, so a test that always fails catches nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .manifest import Module, Mutant, StudentTest, Task
+from .pytest_plugin import MUTANT, SELECT
+from .results import TestResult
+from .runner import ChildRun, run_child
+
+
+@dataclass
+class _Verdict:
+    """How one student test fared in one child run."""
+
+    ran: bool
+    passed: bool
+    message: str | None
+
+
+def _verdicts(run: ChildRun, names: list[str]) -> dict[str, _Verdict]:
+    """Per test function name: did every one of its items pass?"""
+    names_of: dict[str, str] = {}
+    for event in run.events:
+        if event.get("event") == "collected":
+            names_of = {item["nodeid"]: item["name"] for item in event["items"]}
+    verdicts = {name: _Verdict(False, False, None) for name in names}
+    finished = {e["nodeid"] for e in run.events if e.get("event") == "finish"}
+    for nodeid, name in names_of.items():
+        if name in verdicts:
+            verdict = verdicts[name]
+            if not verdict.ran:
+                verdicts[name] = verdict = _Verdict(True, True, None)
+            if nodeid not in finished:
+                verdict.passed, verdict.message = False, verdict.message or "did not finish"
+    for event in run.events:
+        if event.get("event") != "report" or event.get("outcome") != "failed":
+            continue
+        name = names_of.get(str(event.get("nodeid")))
+        if name in verdicts:
+            verdicts[name].passed = False
+            verdicts[name].message = verdicts[name].message or str(event.get("message") or "")
+    errors = [str(e.get("message")) for e in run.events if e.get("event") == "collect_error"]
+    for verdict in verdicts.values():
+        if not verdict.ran:
+            verdict.message = ("could not be collected: " + "; ".join(errors)) if errors else "no such test found"
+    return verdicts
+
+
+def _error_type(message: str | None) -> str:
+    head = (message or "").strip().splitlines()[0] if (message or "").strip() else "a failure"
+    return head.split(":")[0].split()[0] if head else "a failure"
+
+
+def grade_student_tests(
+    task: Task,
+    module: Module,
+    tree: Path,
+    on_reference: bool,
+    budget_s: float,
+) -> list[TestResult]:
+    """Grade the student-written tests of one task in a prepared tree.
+
+    Args:
+        task: The task whose ``student_tests`` to grade.
+        module: The task's module (for its mutants).
+        tree: A tree from :func:`~autograder.workspace.build_student_test_tree`.
+        on_reference: Whether the tree's library is the reference solution.
+            Then failure messages are reduced to the exception type, so a
+            student test cannot print the reference's source.
+        budget_s: Wall-clock budget of each child run.
+
+    Returns:
+        One graded item per check (passes on the library, kills a mutant).
+    """
+    tests = list(task.student_tests)
+    files = sorted({t.file for t in tests})
+    names = [t.test for t in tests]
+    baseline = _verdicts(run_child(tree, files, {SELECT: ",".join(names)}, budget_s, budget_s), names)
+    library = "the reference solution" if on_reference else "your own library"
+    results: list[TestResult] = []
+    for test in tests:
+        verdict = baseline[test.test]
+        message = None
+        if not verdict.passed:
+            detail = _error_type(verdict.message) if on_reference and verdict.ran else verdict.message
+            message = f"fails on {library}: {detail}"
+        results.append(TestResult(f"{test.file}::{test.test}[passes]", "passed" if verdict.passed else "failed", message=message))
+    killed = {name: _kills(tree, files, module.mutants[name], tests, budget_s) for name in _mutants_of(tests)}
+    for test in tests:
+        good = baseline[test.test].passed
+        for name in test.kills:
+            results.append(_kill_item(test, [module.mutants[name]], killed, good, f"kills {name}"))
+        if test.kills_any:
+            mutants = [module.mutants[name] for name in test.kills_any]
+            results.append(_kill_item(test, mutants, killed, good, "kills one of " + ", ".join(test.kills_any)))
+    return results
+
+
+def _mutants_of(tests: list[StudentTest]) -> list[str]:
+    return list(dict.fromkeys(name for t in tests for name in (*t.kills, *t.kills_any)))
+
+
+def _kills(tree: Path, files: list[str], mutant: Mutant, tests: list[StudentTest], budget_s: float) -> set[str]:
+    """The student tests that report a failure against one mutant."""
+    aimed = [t.test for t in tests if mutant.name in t.kills or mutant.name in t.kills_any]
+    env = {SELECT: ",".join(aimed), MUTANT: f"{mutant.file}::{mutant.target}"}
+    verdicts = _verdicts(run_child(tree, files, env, budget_s, budget_s), aimed)
+    return {name for name, v in verdicts.items() if v.ran and not v.passed and v.message != "did not finish"}
+
+
+def _kill_item(
+    test: StudentTest, mutants: list[Mutant], killed: dict[str, set[str]], good: bool, label: str
+) -> TestResult:
+    name = f"{test.file}::{test.test}[{label}]"
+    if not good:
+        return TestResult(name, "failed", message="a test must pass on a correct library before its kills count")
+    if any(test.test in killed[m.name] for m in mutants):
+        return TestResult(name, "passed")
+    described = "; ".join(m.description for m in mutants)
+    return TestResult(name, "failed", message=f"still passes against a broken library: {described}")

@@ -1,0 +1,165 @@
+"""The pytest plugin that runs inside every grading child process.
+
+It is copied into the scratch tree as ``_autograder_plugin.py`` and loaded
+with ``-p _autograder_plugin``, so it depends on nothing but the standard
+library, pytest and hypothesis. It reads its orders from environment
+variables set by the parent and writes one JSON object per line to the
+events file the parent names:
+
+- ``collected``: the node ids selected for this run;
+- ``collect_error``: a test file that could not be imported;
+- ``start`` / ``report`` / ``finish``: one test's phases;
+- ``done``: the session ended normally, with pytest's exit status.
+
+The parent treats any expected test without a ``finish`` as unfinished, so a
+child that dies mid-test cannot hide it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import sys
+from typing import Any
+
+import pytest
+
+EVENTS = "AUTOGRADER_EVENTS"
+SELECT = "AUTOGRADER_SELECT"
+EXCLUDE = "AUTOGRADER_EXCLUDE"
+MUTANT = "AUTOGRADER_MUTANT"
+MAX_EXAMPLES = "AUTOGRADER_MAX_EXAMPLES"
+MESSAGE_LIMIT = 1500
+
+
+class GradingReporter:
+    """Streams collection and test outcomes to the parent's events file."""
+
+    def __init__(self, path: str) -> None:
+        self._out = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the whole session
+        self._select = _names(SELECT)
+        self._exclude = _names(EXCLUDE)
+
+    def _emit(self, **event: Any) -> None:
+        self._out.write(json.dumps(event) + "\n")
+        self._out.flush()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        keep, drop = [], []
+        for item in items:
+            name = getattr(item, "originalname", item.name)
+            wanted = (self._select is None or name in self._select) and name not in self._exclude
+            (keep if wanted else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self._emit(event="collect_error", nodeid=report.nodeid, message=_short(report))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        items = [
+            {
+                "nodeid": item.nodeid,
+                "name": getattr(item, "originalname", item.name),
+                "markers": sorted({mark.name for mark in item.iter_markers()}),
+            }
+            for item in session.items
+        ]
+        self._emit(event="collected", items=items)
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        self._emit(event="start", nodeid=nodeid)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        skip_reason = None
+        if report.skipped and isinstance(report.longrepr, tuple):
+            skip_reason = str(report.longrepr[2])
+        self._emit(
+            event="report",
+            nodeid=report.nodeid,
+            when=report.when,
+            outcome=report.outcome,
+            duration=report.duration,
+            message=_short(report) if report.failed else skip_reason,
+        )
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        self._emit(event="finish", nodeid=nodeid)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self._emit(event="done", exitstatus=int(exitstatus))
+        self._out.close()
+
+
+def _names(variable: str) -> set[str] | None:
+    value = os.environ.get(variable)
+    if value is None:
+        return None if variable == SELECT else set()
+    return {name for name in value.split(",") if name}
+
+
+def _short(report: pytest.TestReport | pytest.CollectReport) -> str:
+    """The failure as a student needs it: the error line and any falsifying example."""
+    longrepr = report.longrepr
+    crash = getattr(longrepr, "reprcrash", None)
+    text = report.longreprtext
+    lines = [crash.message] if crash is not None else text.strip().splitlines()[-3:]
+    lines += [line.strip() for line in text.splitlines() if line.strip().startswith(("Falsifying example", "E   Falsifying"))]
+    message = "\n".join(dict.fromkeys(line for line in lines if line))
+    return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 3] + "..."
+
+
+def _apply_mutant(spec: str) -> None:
+    """Replace functions of a library module by a mutant's broken versions.
+
+    Every module of the library that imported one of the replaced functions by
+    name gets the broken version too, so ``from minitorch.operators import
+    sigmoid`` in a test sees the mutant.
+    """
+    file, target = spec.split("::")
+    module = importlib.import_module(target)
+    loader_spec = importlib.util.spec_from_file_location("_autograder_mutant", file)
+    assert loader_spec is not None and loader_spec.loader is not None
+    mutant = importlib.util.module_from_spec(loader_spec)
+    loader_spec.loader.exec_module(mutant)
+    replacements = mutant.mutate(module)
+    package = target.split(".")[0]
+    for name, broken in replacements.items():
+        original = getattr(module, name)
+        broken.__name__ = getattr(original, "__name__", name)
+        broken.__qualname__ = getattr(original, "__qualname__", name)
+        broken.__module__ = target
+        broken.__doc__ = getattr(original, "__doc__", None)
+        for loaded_name, loaded in list(sys.modules.items()):
+            if loaded_name == package or loaded_name.startswith(package + "."):
+                if getattr(loaded, name, None) is original:
+                    setattr(loaded, name, broken)
+
+
+def _load_hypothesis_profile() -> None:
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "grading",
+        derandomize=True,
+        database=None,
+        deadline=None,
+        print_blob=True,
+        max_examples=int(os.environ.get(MAX_EXAMPLES, "100")),
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    settings.load_profile("grading")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Install the grading profile, the mutant if any, and the reporter."""
+    _load_hypothesis_profile()
+    if os.environ.get(MUTANT):
+        _apply_mutant(os.environ[MUTANT])
+    if os.environ.get(EVENTS):
+        config.pluginmanager.register(GradingReporter(os.environ[EVENTS]), "autograder-reporter")

@@ -1,0 +1,153 @@
+"""The results object: per-test outcomes, per-task scores, and its JSON form.
+
+Every rendering (terminal table, JSON, Markdown) is made from one
+:class:`GradeReport`. The JSON schema is versioned by ``SCHEMA_VERSION`` and
+described in ``autograder/README.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+# From best to worst: a task's status is the worst status among its tests.
+STATUSES = ("passed", "skipped", "failed", "error", "timeout", "memory", "crashed")
+
+
+@dataclass
+class TestResult:
+    """The outcome of one graded test.
+
+    Attributes:
+        name: Stable id: the pytest node id, or ``<test>[kills <mutant>]``.
+        status: One of :data:`STATUSES`.
+        hidden: Whether the test is kept back from students.
+        weight: Its weight within the task.
+        message: Short explanation for a student (assertion, falsifying example).
+        duration_s: Wall time of the test's phases.
+    """
+
+    name: str
+    status: str
+    hidden: bool = False
+    weight: float = 1.0
+    message: str | None = None
+    duration_s: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        """Whether the test counts as passed."""
+        return self.status == "passed"
+
+
+@dataclass
+class TaskResult:
+    """One task's tests and score."""
+
+    id: str
+    title: str
+    points: float
+    tests: list[TestResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    @property
+    def score(self) -> float:
+        """Points times the weighted fraction of tests passed; 0 with no tests."""
+        total = sum(t.weight for t in self.tests)
+        if total == 0:
+            return 0.0
+        return round(self.points * sum(t.weight for t in self.tests if t.passed) / total, 4)
+
+    @property
+    def status(self) -> str:
+        """The worst status among the tests; ``error`` for a task with none."""
+        if not self.tests:
+            return "error"
+        return max((t.status for t in self.tests), key=STATUSES.index)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many tests ended in each status (only statuses that occur)."""
+        counts: dict[str, int] = {}
+        for test in self.tests:
+            counts[test.status] = counts.get(test.status, 0) + 1
+        return counts
+
+    @property
+    def not_started(self) -> bool:
+        """Whether every test failed on a stub's NotImplementedError."""
+        return bool(self.tests) and all(
+            not t.passed and t.message is not None and "NotImplementedError" in t.message for t in self.tests
+        )
+
+    @property
+    def summary(self) -> str:
+        """One line for the table: what happened to this task."""
+        if self.not_started:
+            return "not started (stubs raise NotImplementedError)"
+        if not self.tests:
+            return "; ".join(self.notes) or "no tests ran"
+        passed = sum(t.passed for t in self.tests)
+        if passed == len(self.tests):
+            return "all tests passed"
+        parts = [f"{n} {status}" for status, n in sorted(self.counts.items(), key=lambda kv: STATUSES.index(kv[0])) if status != "passed"]
+        return ", ".join(parts)
+
+
+@dataclass
+class GradeReport:
+    """Everything one grading run found about one submission."""
+
+    submission: str
+    course: str
+    course_version: str
+    tasks: list[TaskResult]
+    environment: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        """Points earned over all graded tasks."""
+        return round(sum(t.score for t in self.tasks), 4)
+
+    @property
+    def max_score(self) -> float:
+        """Points possible over all graded tasks."""
+        return sum(t.points for t in self.tasks)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The versioned JSON form."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "submission": self.submission,
+            "course": self.course,
+            "course_version": self.course_version,
+            "score": self.score,
+            "max_score": self.max_score,
+            "environment": self.environment,
+            "notes": self.notes,
+            "tasks": [
+                {
+                    "id": t.id,
+                    "title": t.title,
+                    "points": t.points,
+                    "score": t.score,
+                    "status": t.status,
+                    "summary": t.summary,
+                    "counts": t.counts,
+                    "notes": t.notes,
+                    "duration_s": round(t.duration_s, 3),
+                    "tests": [asdict(test) | {"duration_s": round(test.duration_s, 3)} for test in t.tests],
+                }
+                for t in self.tasks
+            ],
+        }
+
+    def write_json(self, path: Path | str) -> None:
+        """Write :meth:`to_dict` to ``path`` as indented JSON."""
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")

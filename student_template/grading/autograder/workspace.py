@@ -1,0 +1,125 @@
+"""Scratch trees that grading children run in.
+
+A grading tree is laid out like a student tree::
+
+    minitorch/  project/      the released files, with the submission's
+                              student-editable files laid over them
+    tests/                    pristine public tests (+ tests/hidden/)
+    pytest.ini                markers and settings owned by the grader
+    _autograder_plugin.py     the reporting plugin
+
+Nothing else from the submission is copied: its own tests, conftest.py,
+pytest settings, ``.pth`` or ``sitecustomize`` files never reach a child.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .manifest import Course
+from .submission import Submission
+
+LIBRARY_DIRS = ("minitorch", "project")
+PLUGIN_NAME = "_autograder_plugin"
+
+
+def editable_files(course: Course) -> list[str]:
+    """Every student-editable path of the course, in manifest order."""
+    return list(dict.fromkeys(f for task in course.tasks for f in task.files))
+
+
+def _copy_library(source_root: Path, dest: Path) -> None:
+    for name in LIBRARY_DIRS:
+        source = source_root / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name, dirs_exist_ok=True, ignore=_ignore_junk)
+
+
+def _ignore_junk(folder: str, names: list[str]) -> list[str]:
+    return [n for n in names if n in ("__pycache__", ".pytest_cache", ".hypothesis") or n.endswith(".pyc")]
+
+
+def _write_support(dest: Path, course: Course) -> None:
+    markers = "\n".join(f"    {t.marker}: Task {t.id} {t.title}" for t in course.tasks)
+    (dest / "pytest.ini").write_text(
+        "[pytest]\n"
+        "python_files = test_*.py\n"
+        "addopts = --strict-markers -p no:cacheprovider\n"
+        "filterwarnings = ignore::DeprecationWarning\n"
+        f"markers =\n{markers}\n",
+        encoding="utf-8",
+    )
+    plugin = Path(__file__).with_name("pytest_plugin.py")
+    shutil.copyfile(plugin, dest / f"{PLUGIN_NAME}.py")
+
+
+def _copy_public_tests(dest: Path, course: Course, include_hidden: bool) -> None:
+    tests = dest / "tests"
+    tests.mkdir(exist_ok=True)
+    sources = [course.common / "tests"] if course.common is not None else []
+    sources += [module.public_tests for module in course.modules]
+    for source in sources:
+        if source.is_dir():
+            shutil.copytree(source, tests, dirs_exist_ok=True, ignore=_ignore_junk)
+    if include_hidden:
+        hidden = tests / "hidden"
+        hidden.mkdir(exist_ok=True)
+        (hidden / "__init__.py").write_text("", encoding="utf-8")
+        for file in dict.fromkeys(f for task in course.tasks for f in task.hidden_tests):
+            shutil.copyfile(file, hidden / file.name)
+
+
+def build_grading_tree(dest: Path, course: Course, submission: Submission | None) -> list[str]:
+    """Lay out a tree that runs the pristine tests on a submission's library.
+
+    Args:
+        dest: An empty folder.
+        course: The course.
+        submission: Whose editable library files to lay over the released
+            ones; ``None`` grades the released template itself.
+
+    Returns:
+        Notes for the report (files missing from the submission).
+    """
+    _copy_library(course.template, dest)
+    notes = []
+    if submission is not None:
+        for path in editable_files(course):
+            if not path.startswith(LIBRARY_DIRS):
+                continue
+            source = submission.find(path)
+            if source is None:
+                notes.append(f"{path} is missing from the submission: the released stub was used")
+            else:
+                (dest / path).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, dest / path)
+    _copy_public_tests(dest, course, include_hidden=course.has_hidden_tests)
+    _write_support(dest, course)
+    return notes
+
+
+def build_student_test_tree(dest: Path, course: Course, library: Submission, submission: Submission) -> list[str]:
+    """Lay out a tree that runs a submission's own tests on a trusted library.
+
+    Args:
+        dest: An empty folder.
+        course: The course.
+        library: Whose library the tests run against (the reference when the
+            course has one).
+        submission: Where the student-written test files come from.
+
+    Returns:
+        Notes for the report.
+    """
+    build_grading_tree(dest, course, library)
+    notes = []
+    for path in editable_files(course):
+        if not path.startswith("tests/"):
+            continue
+        source = submission.find(path)
+        if source is None:
+            notes.append(f"{path} is missing from the submission")
+        else:
+            shutil.copyfile(source, dest / path)
+    return notes

@@ -1,0 +1,7 @@
+"""lt is cyclic, like rock-paper-scissors: lt(x, y) holds when floor(y) - floor(x) is 1 more than a multiple of 3."""
+
+import math
+
+
+def mutate(ops):
+    return {"lt": lambda x, y: 1.0 if (math.floor(y) - math.floor(x)) % 3 == 1 else 0.0}

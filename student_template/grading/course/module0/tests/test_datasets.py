@@ -1,0 +1,53 @@
+"""Tests for minitorch.datasets and the hand-tuned classifier: Task 0.5."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+import minitorch
+from project.run_manual import accuracy, hand_tuned
+
+RULES = {
+    "Diag": lambda x_1, x_2: x_1 + x_2 < 0.5,
+    "Split": lambda x_1, x_2: x_1 < 0.2 or x_1 > 0.8,
+    "Xor": lambda x_1, x_2: (x_1 < 0.5) != (x_2 < 0.5),
+    "Circle": lambda x_1, x_2: (x_1 - 0.5) ** 2 + (x_2 - 0.5) ** 2 > 0.1,
+}
+
+
+@pytest.mark.task0_5
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_dataset_labels_follow_rule(name: str) -> None:
+    """Each random dataset draws N points in the unit square labelled by its rule."""
+    random.seed(7)
+    graph = minitorch.datasets[name](60)
+    assert graph.N == 60
+    assert len(graph.X) == len(graph.y) == 60
+    for (x_1, x_2), label in zip(graph.X, graph.y):
+        assert 0.0 <= x_1 <= 1.0 and 0.0 <= x_2 <= 1.0
+        assert label == (1 if RULES[name](x_1, x_2) else 0), (x_1, x_2, label)
+    assert 0 < sum(graph.y) < 60, "a draw of 60 points should hold both labels"
+
+
+@pytest.mark.task0_5
+def test_spiral_deterministic() -> None:
+    """Spiral needs no randomness: two calls agree, and each arm has its label."""
+    random.seed(1)
+    first = minitorch.datasets["Spiral"](40)
+    random.seed(2)
+    second = minitorch.datasets["Spiral"](40)
+    assert first.X == second.X
+    assert first.y == [0] * 20 + [1] * 20
+    assert all(0.0 <= c <= 1.0 for point in first.X for c in point)
+    assert len(set(first.X)) == 40
+
+
+@pytest.mark.task0_5
+@pytest.mark.parametrize("name", ["Simple", "Diag"])
+def test_hand_tuned_classifier(name: str) -> None:
+    """Your hand-picked weights classify at least 95% of the points."""
+    random.seed(0)
+    graph = minitorch.datasets[name](200)
+    assert accuracy(hand_tuned(name), graph) >= 0.95
