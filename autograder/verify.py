@@ -124,7 +124,9 @@ def solution_lines(course: Course) -> set[str]:
                     region = False
                 elif line:
                     (inside if region else outside).add(line)
-    return {line for line in inside - outside if len(line.replace(" ", "")) >= MIN_LEAK_CHARS}
+    distinctive = {line for line in inside - outside if len(line.replace(" ", "")) >= MIN_LEAK_CHARS}
+    public_text = "\n".join(outside)
+    return {line for line in distinctive if line not in public_text}
 
 
 def find_leaks(course: Course, tree: Path) -> list[str]:
@@ -141,8 +143,7 @@ def find_leaks(course: Course, tree: Path) -> list[str]:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             continue
-        lines = {raw.strip().strip('",').replace("\\n", "").strip() for raw in text.splitlines()}
         problems += [f"{relative}: marker {marker!r}" for marker in LEAK_MARKERS if marker in text]
-        problems += [f"{relative}: solution line {line!r}" for line in sorted(lines & secrets)]
+        problems += [f"{relative}: solution line {line!r}" for line in sorted(secrets) if line in text]
         problems += [f"{relative}: hidden test name {name!r}" for name in sorted(hidden_names) if name in text]
     return problems

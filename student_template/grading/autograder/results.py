@@ -31,6 +31,8 @@ class TestResult:
         duration_s: Wall time of the test's phases.
     """
 
+    __test__ = False  # not a pytest test class, despite its name
+
     name: str
     status: str
     hidden: bool = False

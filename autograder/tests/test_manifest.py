@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.manifest import Course, ManifestError, load_course
+
+from .conftest import REPO
+
+
+def test_the_course_loads(course: Course) -> None:
+    assert [t.id for t in course.modules[0].tasks] == ["0.1", "0.2", "0.3", "0.4", "0.5"]
+    task = course.task("0.2")
+    assert task.marker == "task0_2" and task.points == 10
+    assert {t.test for t in task.student_tests} >= {"test_sigmoid", "test_other"}
+    assert course.reference == REPO / "reference"
+    assert course.has_hidden_tests
+
+
+@pytest.fixture
+def course_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "assignments"
+    shutil.copytree(REPO / "assignments", root)
+    return root
+
+
+def _edit(root: Path, old: str, new: str) -> None:
+    path = root / "module0" / "tasks.toml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("points = 10", 'points = "ten"', "task[0].points: expected an integer or a number, got 'ten'"),
+        ("points = 10", "points = -1", "task[0].points: expected a positive number, got -1"),
+        ('marker = "task0_1"', 'marker = "task0_9"', "task[0].marker: expected 'task0_1'"),
+        ('id = "0.1"', 'id = "1.1"', "task[0].id: task 1.1 does not belong to module 0"),
+        ("cuda = false", "cuda = false\ncolour = 1", "task[0].colour: unknown key"),
+        ('title = "Operators"\n', "", "task[0].title: missing required key"),
+        ('kills = ["add_offset"]', 'kills = ["nope"]', "task[1].student_tests[3].kills[0]: unknown mutant 'nope'"),
+        ('depends_on = ["0.1"]', 'depends_on = ["7.7"]', "task[1].depends_on: unknown task '7.7'"),
+        ('files = ["minitorch/module.py"]', 'files = ["../etc/passwd"]', "task[3].files[0]: not a student-tree path"),
+        (
+            'hidden_tests = ["hidden/test_module0_hidden.py"]',
+            'hidden_tests = ["hidden/missing.py"]',
+            "task[0].hidden_tests[0]: file not found",
+        ),
+        ("[[task]]", "[[task]\n", "invalid TOML"),
+    ],
+)
+def test_bad_manifest_names_file_and_key(course_copy: Path, old: str, new: str, message: str) -> None:
+    _edit(course_copy, old, new)
+    with pytest.raises(ManifestError) as error:
+        load_course(course_copy)
+    assert str(error.value).startswith(str(course_copy / "module0" / "tasks.toml"))
+    assert message in str(error.value)
+
+
+def test_missing_course_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match=r"course.toml: file not found"):
+        load_course(tmp_path)
