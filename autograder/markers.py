@@ -81,7 +81,9 @@ def find_regions(text: str, path: Path | str, known_tasks: Collection[str]) -> l
                 raise MarkerError(f"{path}:{number}: nested BEGIN SOLUTION (region opened at line {open_at[0]})")
             task = begin.group("task")
             if task is None:
-                raise MarkerError(f"{path}:{number}: BEGIN SOLUTION without a task id (write '### BEGIN SOLUTION task0_1')")
+                raise MarkerError(
+                    f"{path}:{number}: BEGIN SOLUTION without a task id (write '### BEGIN SOLUTION task0_1')"
+                )
             if not MARKER_TASK.match(task) or task not in known_tasks:
                 raise MarkerError(f"{path}:{number}: unknown task {task!r} in BEGIN SOLUTION")
             open_at = (number, begin)
@@ -107,7 +109,9 @@ def find_regions(text: str, path: Path | str, known_tasks: Collection[str]) -> l
 def _attach_function(region: Region, tree: ast.Module, lines: list[str], path: Path | str) -> Region:
     """Name the innermost function whose body holds the whole region."""
     code_lines = [
-        n for n in range(region.begin + 1, region.end) if lines[n - 1].strip() and not lines[n - 1].lstrip().startswith("#")
+        n
+        for n in range(region.begin + 1, region.end)
+        if lines[n - 1].strip() and not lines[n - 1].lstrip().startswith("#")
     ]
     last_code = code_lines[-1] if code_lines else region.begin
     best: ast.FunctionDef | ast.AsyncFunctionDef | None = None

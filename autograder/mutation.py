@@ -18,41 +18,46 @@ from .results import TestResult
 from .runner import ChildRun, run_child
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Verdict:
-    """How one student test fared in one child run."""
+    """How one student test fared in one child run.
 
-    ran: bool
+    Attributes:
+        passed: Every item of the test finished and passed.
+        reported_failure: Some item reported a failure (not merely died or hung).
+        message: Why it did not pass.
+    """
+
     passed: bool
+    reported_failure: bool
     message: str | None
 
 
 def _verdicts(run: ChildRun, names: list[str]) -> dict[str, _Verdict]:
-    """Per test function name: did every one of its items pass?"""
-    names_of: dict[str, str] = {}
+    """Per test function name, whether all of its items (parametrized or not) passed."""
+    name_of: dict[str, str] = {}
     for event in run.events:
         if event.get("event") == "collected":
-            names_of = {item["nodeid"]: item["name"] for item in event["items"]}
-    verdicts = {name: _Verdict(False, False, None) for name in names}
-    finished = {e["nodeid"] for e in run.events if e.get("event") == "finish"}
-    for nodeid, name in names_of.items():
-        if name in verdicts:
-            verdict = verdicts[name]
-            if not verdict.ran:
-                verdicts[name] = verdict = _Verdict(True, True, None)
-            if nodeid not in finished:
-                verdict.passed, verdict.message = False, verdict.message or "did not finish"
+            name_of = {item["nodeid"]: item["name"] for item in event["items"]}
+    finished = {e.get("nodeid") for e in run.events if e.get("event") == "finish"}
+    failures: dict[str, str] = {}
     for event in run.events:
-        if event.get("event") != "report" or event.get("outcome") != "failed":
-            continue
-        name = names_of.get(str(event.get("nodeid")))
-        if name in verdicts:
-            verdicts[name].passed = False
-            verdicts[name].message = verdicts[name].message or str(event.get("message") or "")
+        if event.get("event") == "report" and event.get("outcome") == "failed":
+            failures.setdefault(str(event.get("nodeid")), str(event.get("message") or "failed"))
     errors = [str(e.get("message")) for e in run.events if e.get("event") == "collect_error"]
-    for verdict in verdicts.values():
-        if not verdict.ran:
-            verdict.message = ("could not be collected: " + "; ".join(errors)) if errors else "no such test found"
+    verdicts = {}
+    for name in names:
+        nodeids = [nodeid for nodeid, found in name_of.items() if found == name]
+        failed = [failures[nodeid] for nodeid in nodeids if nodeid in failures]
+        if not nodeids:
+            reason = ("could not be collected: " + "; ".join(errors)) if errors else "no such test found"
+            verdicts[name] = _Verdict(False, False, reason)
+        elif failed:
+            verdicts[name] = _Verdict(False, True, failed[0])
+        elif any(nodeid not in finished for nodeid in nodeids):
+            verdicts[name] = _Verdict(False, False, "did not finish within its time budget")
+        else:
+            verdicts[name] = _Verdict(True, False, None)
     return verdicts
 
 
@@ -92,9 +97,11 @@ def grade_student_tests(
         verdict = baseline[test.test]
         message = None
         if not verdict.passed:
-            detail = _error_type(verdict.message) if on_reference and verdict.ran else verdict.message
+            detail = _error_type(verdict.message) if on_reference and verdict.reported_failure else verdict.message
             message = f"fails on {library}: {detail}"
-        results.append(TestResult(f"{test.file}::{test.test}[passes]", "passed" if verdict.passed else "failed", message=message))
+        results.append(
+            TestResult(f"{test.file}::{test.test}[passes]", "passed" if verdict.passed else "failed", message=message)
+        )
     killed = {name: _kills(tree, files, module.mutants[name], tests, budget_s) for name in _mutants_of(tests)}
     for test in tests:
         good = baseline[test.test].passed
@@ -115,7 +122,7 @@ def _kills(tree: Path, files: list[str], mutant: Mutant, tests: list[StudentTest
     aimed = [t.test for t in tests if mutant.name in t.kills or mutant.name in t.kills_any]
     env = {SELECT: ",".join(aimed), MUTANT: f"{mutant.file}::{mutant.target}"}
     verdicts = _verdicts(run_child(tree, files, env, budget_s, budget_s), aimed)
-    return {name for name, v in verdicts.items() if v.ran and not v.passed and v.message != "did not finish"}
+    return {name for name, verdict in verdicts.items() if verdict.reported_failure}
 
 
 def _kill_item(

@@ -3,6 +3,7 @@
 The tree it writes::
 
     README.md Makefile pyproject.toml .gitignore   from assignments/common/student/
+                               (``dot-`` names become dotfiles, ``.in`` is dropped)
     minitorch/ project/        the reference library, solution regions stubbed
     tests/                     the public tests, students' own tests stubbed
     handouts/ notebooks/       per module
@@ -133,7 +134,8 @@ def _write_root_files(course: Course, dest: Path) -> None:
         return
     markers = "\n".join(f'    "{t.marker}: Task {t.id} {t.title}",' for t in course.tasks)
     for path in sorted(source.iterdir()):
-        name = "." + path.name[len("dot-") :] if path.name.startswith("dot-") else path.name
+        name = path.name.removesuffix(".in")
+        name = "." + name.removeprefix("dot-") if name.startswith("dot-") else name
         text = path.read_text(encoding="utf-8").replace("@MARKERS@", markers)
         (dest / name).write_text(text, encoding="utf-8")
 

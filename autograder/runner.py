@@ -273,4 +273,3 @@ def collect(tree: Path, args: Sequence[str], env: Mapping[str, str], budget_s: f
         detail = "; ".join(str(e.get("message")) for e in errors) or run.output_tail.strip()[-800:]
         raise RuntimeError(f"collecting the course's tests failed: {detail}")
     return list(collected[-1]["items"])
-

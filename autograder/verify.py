@@ -41,6 +41,7 @@ class Check:
         self.echo = echo
 
     def __call__(self, name: str, problems: list[str]) -> None:
+        """Record one check: it passed when ``problems`` is empty."""
         if problems:
             self.failures.append(name)
             self.echo(f"FAIL {name}")

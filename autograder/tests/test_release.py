@@ -39,7 +39,9 @@ def test_release_has_the_student_layout_and_no_hidden_tests(released: Path) -> N
     assert "hidden_tests" not in (released / "grading/course/module0/tasks.toml").read_text()
     expected = json.loads((released / "grading/course/expected.json").read_text())["items"]
     assert expected and not any("hidden" in item["nodeid"] for item in expected)
-    assert 'raise NotImplementedError("Task 0.1: implement sigmoid.")' in (released / "minitorch/operators.py").read_text()
+    assert (
+        'raise NotImplementedError("Task 0.1: implement sigmoid.")' in (released / "minitorch/operators.py").read_text()
+    )
     assert '"task0_1: Task 0.1 Operators",' in (released / "pyproject.toml").read_text()
 
 

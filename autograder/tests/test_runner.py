@@ -25,13 +25,17 @@ def _passing(nodeid: str) -> list[tuple[str, str, str]]:
             (nodeid, "teardown", "passed"), (nodeid, "finish", "")]  # fmt: skip
 
 
+def _phases(nodeid: str, **outcomes: str) -> list[tuple[str, str, str]]:
+    return [(nodeid, "start", ""), *((nodeid, when, o) for when, o in outcomes.items()), (nodeid, "finish", "")]
+
+
 def test_phases_fold_into_statuses() -> None:
     events = _events(
         *_passing("a"),
-        ("b", "start", ""), ("b", "setup", "passed"), ("b", "call", "failed"), ("b", "teardown", "passed"), ("b", "finish", ""),
-        ("c", "start", ""), ("c", "setup", "failed"), ("c", "teardown", "passed"), ("c", "finish", ""),
-        ("d", "start", ""), ("d", "setup", "passed"), ("d", "call", "passed"), ("d", "teardown", "failed"), ("d", "finish", ""),
-    )  # fmt: skip
+        *_phases("b", setup="passed", call="failed", teardown="passed"),
+        *_phases("c", setup="failed", teardown="passed"),
+        *_phases("d", setup="passed", call="passed", teardown="failed"),
+    )
     run = ChildRun(events=[*events, {"event": "done", "exitstatus": 1}], returncode=1)
     outcomes, unreached = outcomes_from_run(run, ["a", "b", "c", "d", "e"])
     assert {k: v.status for k, v in outcomes.items()} == {

@@ -103,6 +103,7 @@ class Module:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {key!r}")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Apply the module: ``module(x)`` calls ``module.forward(x)``."""
         return self.forward(*args, **kwargs)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:

@@ -170,7 +170,7 @@ EPS = 1e-6
 
 
 def log(x: float) -> float:
-    """The natural logarithm, shifted by a tiny epsilon so that log(0) is finite.
+    """The natural logarithm, shifted by a tiny epsilon so that the log of 0 is finite.
 
     Args:
         x: A non-negative number.
@@ -269,6 +269,7 @@ def map(fn: Callable[[float], float]) -> Callable[[Iterable[float]], list[float]
         A function that takes a list and returns the list of ``fn`` applied to
         each element.
     """
+
     ### BEGIN SOLUTION task0_3
     def apply(ls: Iterable[float]) -> list[float]:
         return [fn(x) for x in ls]
@@ -289,6 +290,7 @@ def zipWith(
         A function that takes two equally long lists and returns the list of
         ``fn(x, y)`` for each pair of elements.
     """
+
     ### BEGIN SOLUTION task0_3
     def apply(ls1: Iterable[float], ls2: Iterable[float]) -> list[float]:
         return [fn(x, y) for x, y in zip(ls1, ls2)]
@@ -297,9 +299,7 @@ def zipWith(
     ### END SOLUTION
 
 
-def reduce(
-    fn: Callable[[float, float], float], start: float
-) -> Callable[[Iterable[float]], float]:
+def reduce(fn: Callable[[float, float], float], start: float) -> Callable[[Iterable[float]], float]:
     r"""Higher-order reduce (left fold).
 
     Args:
@@ -311,6 +311,7 @@ def reduce(
         ``fn(x_n, fn(x_{n-1}, ... fn(x_1, start)...))``; ``start`` for an
         empty list.
     """
+
     ### BEGIN SOLUTION task0_3
     def apply(ls: Iterable[float]) -> float:
         acc = start

@@ -157,7 +157,7 @@ EPS = 1e-6
 
 
 def log(x: float) -> float:
-    """The natural logarithm, shifted by a tiny epsilon so that log(0) is finite.
+    """The natural logarithm, shifted by a tiny epsilon so that the log of 0 is finite.
 
     Args:
         x: A non-negative number.
@@ -250,6 +250,7 @@ def map(fn: Callable[[float], float]) -> Callable[[Iterable[float]], list[float]
         A function that takes a list and returns the list of ``fn`` applied to
         each element.
     """
+
     # TODO: Implement for Task 0.3.
     raise NotImplementedError("Task 0.3: implement map.")
 
@@ -266,13 +267,12 @@ def zipWith(
         A function that takes two equally long lists and returns the list of
         ``fn(x, y)`` for each pair of elements.
     """
+
     # TODO: Implement for Task 0.3.
     raise NotImplementedError("Task 0.3: implement zipWith.")
 
 
-def reduce(
-    fn: Callable[[float, float], float], start: float
-) -> Callable[[Iterable[float]], float]:
+def reduce(fn: Callable[[float, float], float], start: float) -> Callable[[Iterable[float]], float]:
     r"""Higher-order reduce (left fold).
 
     Args:
@@ -284,6 +284,7 @@ def reduce(
         ``fn(x_n, fn(x_{n-1}, ... fn(x_1, start)...))``; ``start`` for an
         empty list.
     """
+
     # TODO: Implement for Task 0.3.
     raise NotImplementedError("Task 0.3: implement reduce.")
 

@@ -25,8 +25,7 @@ class Linear(minitorch.Module):
         super().__init__()
         rng = random.Random(100)
         self.weights = [
-            [self.add_parameter(f"weight_{i}_{j}", rng.uniform(-1, 1)) for j in range(out_size)]
-            for i in range(in_size)
+            [self.add_parameter(f"weight_{i}_{j}", rng.uniform(-1, 1)) for j in range(out_size)] for i in range(in_size)
         ]
         self.bias = [self.add_parameter(f"bias_{j}", rng.uniform(-1, 1)) for j in range(out_size)]
 

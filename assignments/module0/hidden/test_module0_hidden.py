@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import random
 
+import minitorch
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import minitorch
 from minitorch import operators
 from project.run_manual import accuracy, hand_tuned
 
@@ -94,7 +93,7 @@ def test_hidden_datasets_small_sizes(n: int) -> None:
     random.seed(3)
     for name in ["Diag", "Split", "Xor", "Circle", "Spiral"]:
         graph = minitorch.datasets[name](n)
-        assert graph.N == n and len(graph.X) == n and len(graph.y) == n, name
+        assert n == graph.N and len(graph.X) == n and len(graph.y) == n, name
 
 
 @pytest.mark.task0_5

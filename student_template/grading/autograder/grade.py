@@ -136,7 +136,7 @@ def _grade_task(
 
 
 def _environment(max_examples: int) -> dict[str, Any]:
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in ("pytest", "hypothesis", "numpy", "numba"):
         try:
             versions[package] = metadata.version(package)

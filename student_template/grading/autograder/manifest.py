@@ -204,9 +204,7 @@ def load_course(root: Path | str) -> Course:
         for i, task in enumerate(module.tasks):
             for dep in task.depends_on:
                 if dep not in ids:
-                    raise ManifestError(
-                        f"{module.root / 'tasks.toml'}: task[{i}].depends_on: unknown task {dep!r}"
-                    )
+                    raise ManifestError(f"{module.root / 'tasks.toml'}: task[{i}].depends_on: unknown task {dep!r}")
     common = course.get("common", str, None)
     reference = course.get("reference", str, None)
     return Course(

@@ -39,8 +39,9 @@ class GradingReporter:
 
     def __init__(self, path: str) -> None:
         self._out = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the whole session
-        self._select = _names(SELECT)
-        self._exclude = _names(EXCLUDE)
+        select = os.environ.get(SELECT)
+        self._select = None if select is None else _names(select)
+        self._exclude = _names(os.environ.get(EXCLUDE, ""))
 
     def _emit(self, **event: Any) -> None:
         self._out.write(json.dumps(event) + "\n")
@@ -48,7 +49,8 @@ class GradingReporter:
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
-        keep, drop = [], []
+        keep: list[pytest.Item] = []
+        drop: list[pytest.Item] = []
         for item in items:
             name = getattr(item, "originalname", item.name)
             wanted = (self._select is None or name in self._select) and name not in self._exclude
@@ -96,10 +98,7 @@ class GradingReporter:
         self._out.close()
 
 
-def _names(variable: str) -> set[str] | None:
-    value = os.environ.get(variable)
-    if value is None:
-        return None if variable == SELECT else set()
+def _names(value: str) -> set[str]:
     return {name for name in value.split(",") if name}
 
 
@@ -109,7 +108,9 @@ def _short(report: pytest.TestReport | pytest.CollectReport) -> str:
     crash = getattr(longrepr, "reprcrash", None)
     text = report.longreprtext
     lines = [crash.message] if crash is not None else text.strip().splitlines()[-3:]
-    lines += [line.strip() for line in text.splitlines() if line.strip().startswith(("Falsifying example", "E   Falsifying"))]
+    lines += [
+        line.strip() for line in text.splitlines() if line.strip().startswith(("Falsifying example", "E   Falsifying"))
+    ]
     message = "\n".join(dict.fromkeys(line for line in lines if line))
     return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 3] + "..."
 
@@ -136,9 +137,9 @@ def _apply_mutant(spec: str) -> None:
         broken.__module__ = target
         broken.__doc__ = getattr(original, "__doc__", None)
         for loaded_name, loaded in list(sys.modules.items()):
-            if loaded_name == package or loaded_name.startswith(package + "."):
-                if getattr(loaded, name, None) is original:
-                    setattr(loaded, name, broken)
+            in_package = loaded_name == package or loaded_name.startswith(package + ".")
+            if in_package and getattr(loaded, name, None) is original:
+                setattr(loaded, name, broken)
 
 
 def _load_hypothesis_profile() -> None:

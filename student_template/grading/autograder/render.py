@@ -62,8 +62,13 @@ def to_markdown(report: GradeReport) -> str:
     ]
     for task in report.tasks:
         passed = sum(t.passed for t in task.tests)
-        lines.append(
-            f"| {task.id} | {task.title} | {passed}/{len(task.tests)} | {task.score:g}/{task.points:g} | {_status_label(task)} |"
-        )
+        cells = [
+            task.id,
+            task.title,
+            f"{passed}/{len(task.tests)}",
+            f"{task.score:g}/{task.points:g}",
+            _status_label(task),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     lines.append(f"| | **Total** | | **{report.score:g}/{report.max_score:g}** | |")
     return "\n".join(lines) + "\n"

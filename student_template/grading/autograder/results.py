@@ -97,7 +97,11 @@ class TaskResult:
         passed = sum(t.passed for t in self.tests)
         if passed == len(self.tests):
             return "all tests passed"
-        parts = [f"{n} {status}" for status, n in sorted(self.counts.items(), key=lambda kv: STATUSES.index(kv[0])) if status != "passed"]
+        parts = [
+            f"{n} {status}"
+            for status, n in sorted(self.counts.items(), key=lambda kv: STATUSES.index(kv[0]))
+            if status != "passed"
+        ]
         return ", ".join(parts)
 
 

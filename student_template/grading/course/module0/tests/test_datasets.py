@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 import minitorch
+import pytest
 from project.run_manual import accuracy, hand_tuned
 
 RULES = {

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import minitorch
 import pytest
 from hypothesis import given
-
-import minitorch
 
 from .strategies import med_ints, small_floats
 

@@ -12,7 +12,6 @@ import math
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from minitorch.operators import (
     add,
     addLists,
