@@ -16,6 +16,7 @@ from .mutation import grade_student_tests
 from .pytest_plugin import EXCLUDE, MAX_EXAMPLES
 from .results import GradeReport, TaskResult, TestResult
 from .runner import collect, run_tests
+from .sandbox import Sandbox, best_mode
 from .submission import Submission, reference_submission
 from .workspace import build_grading_tree, build_student_test_tree
 
@@ -41,6 +42,12 @@ def select_tasks(course: Course, task_ids: Sequence[str] | None = None, module: 
     return tasks
 
 
+def sandbox_for(course: Course) -> Sandbox:
+    """The strongest confinement available, hiding the course's own folders from children."""
+    hide = tuple(p for p in (course.root, course.reference) if p is not None)
+    return Sandbox(best_mode(), hide)
+
+
 def expected_tests(course: Course, workdir: Path) -> list[dict[str, Any]]:
     """Every test the course defines, collected on the released (stub) library.
 
@@ -53,7 +60,7 @@ def expected_tests(course: Course, workdir: Path) -> list[dict[str, Any]]:
     tree = workdir / "pristine"
     tree.mkdir()
     build_grading_tree(tree, course, None)
-    return collect(tree, ["tests"], {}, budget_s=300)
+    return collect(tree, ["tests"], {}, budget_s=300, sandbox=sandbox_for(course))
 
 
 def grade(
@@ -77,12 +84,13 @@ def grade(
     """
     tasks = select_tasks(course, task_ids, module)
     env = {MAX_EXAMPLES: str(max_examples)}
+    sandbox = sandbox_for(course)
     report = GradeReport(
         submission=submission.label,
         course=course.name,
         course_version=course.version,
         tasks=[],
-        environment=_environment(max_examples),
+        environment=_environment(max_examples, sandbox),
     )
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         workdir = Path(tmp)
@@ -97,7 +105,7 @@ def grade(
             library = reference_submission(course) if course.reference is not None else submission
             report.notes += build_student_test_tree(test_tree, course, library, submission)
         for task in tasks:
-            report.tasks.append(_grade_task(course, task, items, tree, test_tree, env))
+            report.tasks.append(_grade_task(course, task, items, tree, test_tree, env, sandbox))
     return report
 
 
@@ -108,6 +116,7 @@ def _grade_task(
     tree: Path,
     test_tree: Path | None,
     env: dict[str, str],
+    sandbox: Sandbox,
 ) -> TaskResult:
     started = time.monotonic()
     result = TaskResult(task.id, task.title, task.points)
@@ -116,7 +125,8 @@ def _grade_task(
     if mine:
         nodeids = [i["nodeid"] for i in mine]
         task_env = {**env, EXCLUDE: ",".join(sorted(student_names))}
-        outcomes = run_tests(tree, nodeids, task_env, task.time_budget_s, task.time_budget_s * TASK_BUDGET_FACTOR)
+        budget = task.time_budget_s
+        outcomes = run_tests(tree, nodeids, task_env, budget, budget * TASK_BUDGET_FACTOR, sandbox)
         for item in mine:
             outcome = outcomes[item["nodeid"]]
             weight = task.weights.get(item["name"], task.weights.get(item["nodeid"], 1.0))
@@ -126,7 +136,8 @@ def _grade_task(
             )
     if task.student_tests and test_tree is not None:
         on_reference = course.reference is not None
-        result.tests += grade_student_tests(task, course.module_of(task), test_tree, on_reference, task.time_budget_s)
+        module = course.module_of(task)
+        result.tests += grade_student_tests(task, module, test_tree, on_reference, task.time_budget_s, sandbox)
         if not on_reference:
             result.notes.append("your tests ran against your own library; official grading uses the reference")
     if not result.tests:
@@ -135,7 +146,7 @@ def _grade_task(
     return result
 
 
-def _environment(max_examples: int) -> dict[str, Any]:
+def _environment(max_examples: int, sandbox: Sandbox) -> dict[str, Any]:
     versions: dict[str, str | None] = {}
     for package in ("pytest", "hypothesis", "numpy", "numba"):
         try:
@@ -153,5 +164,6 @@ def _environment(max_examples: int) -> dict[str, Any]:
             "deadline": None,
             "max_examples": max_examples,
         },
-        "isolation": "subprocess",
+        "isolation": sandbox.mode,
+        "isolation_detail": sandbox.describe(),
     }

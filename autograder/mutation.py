@@ -16,6 +16,8 @@ from .manifest import Module, Mutant, StudentTest, Task
 from .pytest_plugin import MUTANT, SELECT
 from .results import TestResult
 from .runner import ChildRun, run_child
+from .sandbox import Sandbox
+from .workspace import mutant_path
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ def grade_student_tests(
     tree: Path,
     on_reference: bool,
     budget_s: float,
+    sandbox: Sandbox,
 ) -> list[TestResult]:
     """Grade the student-written tests of one task in a prepared tree.
 
@@ -83,6 +86,7 @@ def grade_student_tests(
             Then failure messages are reduced to the exception type, so a
             student test cannot print the reference's source.
         budget_s: Wall-clock budget of each child run.
+        sandbox: How the children are confined.
 
     Returns:
         One graded item per check (passes on the library, kills a mutant).
@@ -90,7 +94,7 @@ def grade_student_tests(
     tests = list(task.student_tests)
     files = sorted({t.file for t in tests})
     names = [t.test for t in tests]
-    baseline = _verdicts(run_child(tree, files, {SELECT: ",".join(names)}, budget_s, budget_s), names)
+    baseline = _verdicts(run_child(tree, files, {SELECT: ",".join(names)}, budget_s, budget_s, sandbox), names)
     library = "the reference solution" if on_reference else "your own library"
     results: list[TestResult] = []
     for test in tests:
@@ -102,7 +106,7 @@ def grade_student_tests(
         results.append(
             TestResult(f"{test.file}::{test.test}[passes]", "passed" if verdict.passed else "failed", message=message)
         )
-    killed = {name: _kills(tree, files, module.mutants[name], tests, budget_s) for name in _mutants_of(tests)}
+    killed = {name: _kills(tree, files, module.mutants[name], tests, budget_s, sandbox) for name in _mutants_of(tests)}
     for test, passes in zip(tests, results[:], strict=True):
         blocked = None if passes.passed else f"not counted until the test passes ({passes.message})"
         for name in test.kills:
@@ -117,11 +121,13 @@ def _mutants_of(tests: list[StudentTest]) -> list[str]:
     return list(dict.fromkeys(name for t in tests for name in (*t.kills, *t.kills_any)))
 
 
-def _kills(tree: Path, files: list[str], mutant: Mutant, tests: list[StudentTest], budget_s: float) -> set[str]:
+def _kills(
+    tree: Path, files: list[str], mutant: Mutant, tests: list[StudentTest], budget_s: float, sandbox: Sandbox
+) -> set[str]:
     """The student tests that report a failure against one mutant."""
     aimed = [t.test for t in tests if mutant.name in t.kills or mutant.name in t.kills_any]
-    env = {SELECT: ",".join(aimed), MUTANT: f"{mutant.file}::{mutant.target}"}
-    verdicts = _verdicts(run_child(tree, files, env, budget_s, budget_s), aimed)
+    env = {SELECT: ",".join(aimed), MUTANT: f"{mutant_path(tree, mutant)}::{mutant.target}"}
+    verdicts = _verdicts(run_child(tree, files, env, budget_s, budget_s, sandbox), aimed)
     return {name for name, verdict in verdicts.items() if verdict.reported_failure}
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .manifest import Course
+from .manifest import Course, Mutant
 from .submission import Submission
 
 LIBRARY_DIRS = ("minitorch", "project")
@@ -99,6 +99,11 @@ def build_grading_tree(dest: Path, course: Course, submission: Submission | None
     return notes
 
 
+def mutant_path(tree: Path, mutant: Mutant) -> Path:
+    """Where a mutant's file sits inside a student-test tree."""
+    return tree / "_mutants" / mutant.file.parent.parent.name / mutant.file.name
+
+
 def build_student_test_tree(dest: Path, course: Course, library: Submission, submission: Submission) -> list[str]:
     """Lay out a tree that runs a submission's own tests on a trusted library.
 
@@ -113,6 +118,11 @@ def build_student_test_tree(dest: Path, course: Course, library: Submission, sub
         Notes for the report.
     """
     build_grading_tree(dest, course, library)
+    for module in course.modules:
+        for mutant in module.mutants.values():
+            target = mutant_path(dest, mutant)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(mutant.file, target)
     notes = []
     for path in editable_files(course):
         if not path.startswith("tests/"):

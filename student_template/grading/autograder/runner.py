@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .pytest_plugin import EVENTS
+from .sandbox import Sandbox, limit_resources, process_cgroup
 from .workspace import PLUGIN_NAME
 
 POLL_S = 0.05
@@ -76,8 +77,9 @@ def run_child(
     env: Mapping[str, str],
     test_budget_s: float,
     total_budget_s: float,
+    sandbox: Sandbox,
 ) -> ChildRun:
-    """Run ``pytest args`` in ``tree``, enforcing per-test and total wall-clock budgets."""
+    """Run ``pytest args`` in ``tree``, confined, within per-test and total wall-clock budgets."""
     events_path = tree / f".events-{time.monotonic_ns()}.jsonl"
     events_path.touch()
     output_path = events_path.with_suffix(".out")
@@ -87,10 +89,10 @@ def run_child(
     reader = _EventReader(events_path)
     started = time.monotonic()
     test_started = started
-    with output_path.open("wb") as output:
+    with output_path.open("wb") as output, process_cgroup() as group:
         process = subprocess.Popen(
-            command, cwd=tree, env=full_env, stdin=subprocess.DEVNULL, stdout=output,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            sandbox.command(command, tree), cwd=tree, env=full_env, stdin=subprocess.DEVNULL, stdout=output,
+            stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=limit_resources(sandbox.memory_bytes, group),
         )  # fmt: skip
         while True:
             returncode = process.poll()
@@ -107,7 +109,7 @@ def run_child(
             time.sleep(POLL_S)
         _kill_group(process)
         process.wait()
-        run.events.extend(reader.read())
+    run.events.extend(reader.read())
     run.returncode = process.returncode
     run.output_tail = _tail(output_path)
     return run
@@ -234,6 +236,7 @@ def run_tests(
     env: Mapping[str, str],
     test_budget_s: float,
     total_budget_s: float,
+    sandbox: Sandbox,
     max_restarts: int = 20,
 ) -> dict[str, Outcome]:
     """Run the expected node ids until each has an outcome, restarting after deaths."""
@@ -247,7 +250,7 @@ def run_tests(
             for nodeid in remaining:
                 outcomes[nodeid] = Outcome(nodeid, "timeout", "not run: the task's time budget was used up")
             break
-        run = run_child(tree, remaining, env, test_budget_s, left)
+        run = run_child(tree, remaining, env, test_budget_s, left, sandbox)
         found, unreached = outcomes_from_run(run, remaining)
         outcomes.update(found)
         if not found:
@@ -260,13 +263,15 @@ def run_tests(
     return outcomes
 
 
-def collect(tree: Path, args: Sequence[str], env: Mapping[str, str], budget_s: float) -> list[dict[str, Any]]:
+def collect(
+    tree: Path, args: Sequence[str], env: Mapping[str, str], budget_s: float, sandbox: Sandbox
+) -> list[dict[str, Any]]:
     """Collect without running: the selected items with their names and markers.
 
     Raises:
         RuntimeError: If collection itself fails on the pristine tree.
     """
-    run = run_child(tree, ["--collect-only", *args], env, budget_s, budget_s)
+    run = run_child(tree, ["--collect-only", *args], env, budget_s, budget_s, sandbox)
     errors = [e for e in run.events if e.get("event") == "collect_error"]
     collected = [e for e in run.events if e.get("event") == "collected"]
     if errors or not collected:
