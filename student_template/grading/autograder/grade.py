@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import platform
 import tempfile
@@ -69,6 +70,7 @@ def grade(
     task_ids: Sequence[str] | None = None,
     module: int | None = None,
     max_examples: int = MAX_EXAMPLES_DEFAULT,
+    time_budget_s: float | None = None,
 ) -> GradeReport:
     """Grade ``submission`` on the selected tasks of ``course``.
 
@@ -78,6 +80,7 @@ def grade(
         task_ids: Grade only these tasks ("0.1").
         module: Grade only this module's tasks.
         max_examples: Hypothesis examples per property test.
+        time_budget_s: Replace every task's time budget (the manifest's by default).
 
     Returns:
         The report; it is complete even when the submission is broken.
@@ -105,6 +108,8 @@ def grade(
             library = reference_submission(course) if course.reference is not None else submission
             report.notes += build_student_test_tree(test_tree, course, library, submission)
         for task in tasks:
+            if time_budget_s is not None:
+                task = dataclasses.replace(task, time_budget_s=time_budget_s)
             report.tasks.append(_grade_task(course, task, items, tree, test_tree, env, sandbox))
     return report
 

@@ -203,6 +203,8 @@ def _fold_phases(nodeid: str, reports: list[dict[str, Any]]) -> Outcome:
             continue
         if report.get("outcome") == "failed":
             status = "failed" if when == "call" else "error"
+            if "MemoryError" in str(report.get("message")):
+                status = "memory"
             prefix = "" if when == "call" else f"error in {when}: "
             return Outcome(nodeid, status, _clip(prefix + str(report.get("message") or "")), duration)
         if report.get("outcome") == "skipped":
