@@ -10,6 +10,7 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import traceback
 from collections.abc import Sequence
@@ -31,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--module", type=int, help="grade only this module's tasks")
     grade.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     grade.add_argument("--markdown", type=Path, help="also write a Markdown summary to this file")
+    grade.add_argument("--gradescope", type=Path, help="also write Gradescope's results.json to this file")
+    grade.add_argument(
+        "--stdout-visibility",
+        default="hidden",
+        choices=["hidden", "after_due_date", "after_published", "visible"],
+        help="Gradescope visibility of the grader's output (default: hidden)",
+    )
     grade.add_argument("--strict", action="store_true", help="exit 1 unless every task gets full points")
     commands.add_parser("student", help="regenerate the student tree from reference/ and assignments/")
     commands.add_parser("verify", help="check that the assignment is sound")
@@ -72,13 +80,16 @@ def _staff_command(course: Course, command: str) -> int:
 
 def _grade(course: Course, args: argparse.Namespace) -> int:
     from .grade import grade
-    from .render import print_table, to_markdown
+    from .render import print_table, to_gradescope, to_markdown
     from .submission import open_submission
 
     report = grade(course, open_submission(args.submission, course), task_ids=args.task, module=args.module)
     print_table(report)
     if args.json:
         report.write_json(args.json)
+    if args.gradescope:
+        results = to_gradescope(report, args.stdout_visibility)
+        args.gradescope.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     if args.markdown:
         args.markdown.write_text(to_markdown(report), encoding="utf-8")
     if args.strict and report.score < report.max_score:

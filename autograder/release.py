@@ -25,11 +25,12 @@ from typing import Any
 
 import tomli_w
 
-from .grade import EXPECTED_FILE, sandbox_for
+from .grade import EXPECTED_FILE, RELEASED_FILE, sandbox_for
 from .manifest import Course, load_course
 from .markers import strip_solutions
 from .notebooks import strip_notebook
 from .runner import collect
+from .submission import file_hash
 from .workspace import LIBRARY_DIRS, build_grading_tree
 
 STUDENT_FILES = "student"
@@ -157,6 +158,18 @@ def build_student_tree(course: Course, dest: Path) -> None:
     _write_module_material(course, dest)
     _write_grading_course(course, dest)
     _write_expected(dest)
+    _write_released_hashes(dest)
+
+
+def _write_released_hashes(dest: Path) -> None:
+    """Hashes of the released files, so a grader can tell which a student changed."""
+    files = {
+        p.relative_to(dest).as_posix(): file_hash(p)
+        for p in sorted(dest.rglob("*"))
+        if p.is_file() and p.relative_to(dest).parts[0] != GRADING
+    }
+    text = json.dumps({"files": files}, indent=1, sort_keys=True) + "\n"
+    (dest / GRADING / "course" / RELEASED_FILE).write_text(text, encoding="utf-8")
 
 
 def release(course: Course, dest: Path | None = None) -> Path:

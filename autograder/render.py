@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -72,3 +73,49 @@ def to_markdown(report: GradeReport) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     lines.append(f"| | **Total** | | **{report.score:g}/{report.max_score:g}** | |")
     return "\n".join(lines) + "\n"
+
+
+GRADESCOPE_VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")
+
+
+def to_gradescope(report: GradeReport, stdout_visibility: str = "hidden") -> dict[str, Any]:
+    """The report as Gradescope's ``results.json``.
+
+    Each graded test becomes one Gradescope test worth its share of its
+    task's points. Hidden tests are ``after_published``: students see them
+    once the instructor publishes grades, and then only the outcome.
+
+    Args:
+        report: The results.
+        stdout_visibility: Gradescope's setting for the autograder's own
+            output (one of :data:`GRADESCOPE_VISIBILITY`).
+    """
+    if stdout_visibility not in GRADESCOPE_VISIBILITY:
+        raise ValueError(f"stdout_visibility must be one of {', '.join(GRADESCOPE_VISIBILITY)}")
+    tests = []
+    for task in report.tasks:
+        total = sum(t.weight for t in task.tests)
+        for number, test in enumerate(task.tests, start=1):
+            share = task.points * test.weight / total if total else 0.0
+            entry: dict[str, Any] = {
+                "name": f"Task {task.id} {task.title}: {'hidden test' if test.hidden else test.name}",
+                "number": f"{task.id}.{number}",
+                "score": round(share if test.passed else 0.0, 4),
+                "max_score": round(share, 4),
+                "status": "passed" if test.passed else "failed",
+                "output": test.status if test.passed else f"{test.status}: {test.message or ''}".strip(),
+                "tags": [f"task{task.id}", test.status],
+                "visibility": "after_published" if test.hidden else "visible",
+            }
+            tests.append(entry)
+    lines = [f"Task {t.id} {t.title}: {t.score:g}/{t.points:g} ({t.summary})" for t in report.tasks]
+    return {
+        "score": report.score,
+        "execution_time": round(sum(t.duration_s for t in report.tasks), 3),
+        "output": "\n".join(lines + [f"note: {n}" for n in report.notes]),
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": stdout_visibility,
+        "tests": tests,
+        "extra_data": {"course": report.course, "course_version": report.course_version},
+    }

@@ -8,6 +8,9 @@ The course's own reference is a special submission: its library lives in
 
 from __future__ import annotations
 
+import hashlib
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,3 +73,60 @@ def reference_submission(course: Course) -> Submission:
         roots.append(("tests/", course.common / "tests"))
     roots.append(("", course.reference))
     return Submission(label="reference", roots=tuple(roots), is_reference=True)
+
+
+IGNORED_ALWAYS = {"conftest.py", "pytest.ini", "tox.ini", "setup.cfg", "sitecustomize.py", "usercustomize.py"}
+SKIPPED_DIRS = {".git", ".venv", "venv", "__pycache__", ".hypothesis", ".pytest_cache", ".mypy_cache", "grading"}
+SCAN_LIMIT = 20_000
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def inspect_submission(submission: Submission, editable: list[str], released: dict[str, str]) -> dict[str, list[str]]:
+    """Sort a submission's files into taken, ignored and changed-but-ignored.
+
+    Args:
+        submission: The tree to look at (only its last root is scanned; the
+            reference's extra roots are course files).
+        editable: Student-editable paths; these are taken.
+        released: Path to SHA-256 of every file of the released student tree.
+
+    Returns:
+        ``taken``: editable files found; ``ignored``: files the grader never
+        runs (conftest.py, pytest settings, sitecustomize, .pth, files that
+        are not part of the release); ``changed``: released files the
+        submission edited although students may not (the released version
+        was used).
+    """
+    result: dict[str, list[str]] = {"taken": [], "ignored": [], "changed": []}
+    root = submission.roots[-1][1]
+    for scanned, path in enumerate(_walk(root)):
+        if scanned >= SCAN_LIMIT:
+            result["ignored"].append(f"... more than {SCAN_LIMIT} files; the rest were not looked at")
+            break
+        relative = os.fsencode(path.relative_to(root).as_posix()).decode("utf-8", "backslashreplace")
+        if relative in editable:
+            result["taken"].append(relative)
+        elif path.name in IGNORED_ALWAYS or path.suffix == ".pth":
+            result["ignored"].append(relative)
+        elif relative in released:
+            if file_hash(path) != released[relative]:
+                result["changed"].append(relative)
+        elif relative.startswith(("minitorch/", "project/", "tests/")) and path.suffix == ".py":
+            result["ignored"].append(relative)
+    return result
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Regular files under ``root`` in a stable order, not following links."""
+    for path in sorted(root.iterdir()):
+        if path.is_symlink():
+            continue
+        if path.is_dir():
+            if path.name not in SKIPPED_DIRS:
+                yield from _walk(path)
+        elif path.is_file():
+            yield path

@@ -24,11 +24,12 @@ RELU = "    return x if x > 0.0 else 0.0\n"
 
 
 def _sabotage_relu(tree: Path, body: str, header: str = "") -> None:
-    """Replace relu's body with ``body`` (indented code) and prepend ``header`` to operators.py."""
+    """Replace relu's body with ``body`` (indented code) and put ``header`` at the top of operators.py."""
     path = tree / "minitorch/operators.py"
     text = path.read_text()
     assert RELU in text
-    path.write_text(header + text.replace(RELU, body, 1))
+    future = "from __future__ import annotations\n"
+    path.write_text(text.replace(RELU, body, 1).replace(future, future + header, 1))
 
 
 def _grade(course: Course, tree: Path) -> tuple[GradeReport, float]:
@@ -153,3 +154,50 @@ def test_a_broken_project_file_costs_only_its_task(course: Course, solved_tree: 
     assert report.tasks[0].score == 10
     assert report.tasks[1].score == 0
     assert {t.status for t in report.tasks[1].tests} == {"error"}
+
+
+def test_patching_pytest_reporting_voids_the_run(course: Course, solved_tree: Path) -> None:
+    header = (
+        "import _pytest.reports\n"
+        "_original = _pytest.reports.TestReport.from_item_and_call.__func__\n"
+        "def _always_pass(cls, item, call):\n"
+        "    report = _original(cls, item, call)\n"
+        "    report.outcome = 'passed'\n"
+        "    return report\n"
+        "_pytest.reports.TestReport.from_item_and_call = classmethod(_always_pass)\n"
+    )
+    _sabotage_relu(solved_tree, "    return 42.0\n", header)
+    report, _ = _grade(course, solved_tree)
+    assert report.tasks[0].score == 0
+    assert {t.status for t in report.tasks[0].tests} == {"error"}
+    assert all("reporting was patched" in (t.message or "") for t in report.tasks[0].tests)
+
+
+def test_ignored_and_changed_files_are_reported(course: Course, solved_tree: Path) -> None:
+    (solved_tree / "tests/conftest.py").write_text("")
+    (solved_tree / "sitecustomize.py").write_text("")
+    (solved_tree / "evil.pth").write_text("import os\n")
+    (solved_tree / "minitorch/__init__.py").write_text("from . import operators\n")
+    report = grade(course, as_submission(solved_tree), task_ids=["0.4"], time_budget_s=BUDGET_S)
+    assert report.tasks[0].score == 10, "the released minitorch/__init__.py must have been used"
+    assert {"tests/conftest.py", "sitecustomize.py", "evil.pth"} <= set(report.files["ignored"])
+    assert report.files["changed"] == ["minitorch/__init__.py"]
+    assert "minitorch/module.py" in report.files["taken"]
+    assert "changed a course file (the released version was used): minitorch/__init__.py" in report.notes
+
+
+def test_without_a_sandbox_the_report_says_so(
+    course: Course, solved_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograder import sandbox
+
+    monkeypatch.setenv("AUTOGRADER_SANDBOX", "subprocess")
+    sandbox.best_mode.cache_clear()
+    try:
+        report = grade(course, as_submission(solved_tree), task_ids=["0.4"], time_budget_s=BUDGET_S)
+    finally:
+        monkeypatch.delenv("AUTOGRADER_SANDBOX")
+        sandbox.best_mode.cache_clear()
+    assert report.environment["isolation"] == "subprocess"
+    assert report.tasks[0].score == 10
+    assert any("install bubblewrap" in note for note in report.notes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import platform
+import re
 import tempfile
 import time
 from collections.abc import Sequence
@@ -18,11 +19,13 @@ from .pytest_plugin import EXCLUDE, MAX_EXAMPLES
 from .results import GradeReport, TaskResult, TestResult
 from .runner import collect, run_tests
 from .sandbox import Sandbox, best_mode
-from .submission import Submission, reference_submission
-from .workspace import build_grading_tree, build_student_test_tree
+from .submission import Submission, file_hash, inspect_submission, reference_submission
+from .workspace import build_grading_tree, build_student_test_tree, editable_files
 
 MAX_EXAMPLES_DEFAULT = 100
+EXCEPTION_NAME = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Failed))\b")
 EXPECTED_FILE = "expected.json"
+RELEASED_FILE = "released.json"
 # A hung test is stopped after the task's budget; the task's children together get three.
 TASK_BUDGET_FACTOR = 3
 
@@ -47,6 +50,23 @@ def sandbox_for(course: Course) -> Sandbox:
     """The strongest confinement available, hiding the course's own folders from children."""
     hide = tuple(p for p in (course.root, course.reference) if p is not None)
     return Sandbox(best_mode(), hide)
+
+
+def released_hashes(course: Course) -> dict[str, str]:
+    """SHA-256 of every file of the released student tree, by student-tree path.
+
+    A student course ships them as ``released.json``; the course repository
+    hashes its committed ``student_template/``.
+    """
+    shipped = course.root / RELEASED_FILE
+    if shipped.is_file():
+        return dict(json.loads(shipped.read_text(encoding="utf-8"))["files"])
+    root = course.template
+    return {
+        p.relative_to(root).as_posix(): file_hash(p)
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.relative_to(root).parts[0] != "grading" and "__pycache__" not in p.parts
+    }
 
 
 def expected_tests(course: Course, workdir: Path) -> list[dict[str, Any]]:
@@ -101,6 +121,17 @@ def grade(
         tree = workdir / "grading"
         tree.mkdir()
         report.notes += build_grading_tree(tree, course, submission)
+        if not submission.is_reference:
+            report.files = inspect_submission(submission, editable_files(course), released_hashes(course))
+            report.notes += [f"ignored (the grader never runs it): {p}" for p in report.files["ignored"]]
+            report.notes += [
+                f"changed a course file (the released version was used): {p}" for p in report.files["changed"]
+            ]
+        if sandbox.mode == "subprocess":
+            report.notes.append(
+                "neither bubblewrap nor unshare works here: student code ran with resource limits only, "
+                "with network access (install bubblewrap to confine it)"
+            )
         test_tree = None
         if any(task.student_tests for task in tasks):
             test_tree = workdir / "student-tests"
@@ -136,9 +167,10 @@ def _grade_task(
             outcome = outcomes[item["nodeid"]]
             weight = task.weights.get(item["name"], task.weights.get(item["nodeid"], 1.0))
             hidden = item["nodeid"].startswith("tests/hidden/")
-            result.tests.append(
-                TestResult(item["nodeid"], outcome.status, hidden, weight, outcome.message, outcome.duration_s)
-            )
+            message = outcome.message
+            if hidden and outcome.from_test:
+                message = hidden_message(outcome.message)
+            result.tests.append(TestResult(item["nodeid"], outcome.status, hidden, weight, message, outcome.duration_s))
     if task.student_tests and test_tree is not None:
         on_reference = course.reference is not None
         module = course.module_of(task)
@@ -149,6 +181,14 @@ def _grade_task(
         result.notes.append(f"no tests carry the marker {task.marker}: the task cannot be graded")
     result.duration_s = time.monotonic() - started
     return result
+
+
+def hidden_message(message: str | None) -> str | None:
+    """What a student may learn from a failed hidden test: the kind of error, not the test's source."""
+    if message is None:
+        return None
+    match = EXCEPTION_NAME.match(message.strip())
+    return f"{match.group(1) if match else 'failure'} in a hidden test"
 
 
 def _environment(max_examples: int, sandbox: Sandbox) -> dict[str, Any]:
@@ -169,6 +209,7 @@ def _environment(max_examples: int, sandbox: Sandbox) -> dict[str, Any]:
             "deadline": None,
             "max_examples": max_examples,
         },
+        "seeds": {"hypothesis": "derandomize=True", "PYTHONHASHSEED": 0},
         "isolation": sandbox.mode,
         "isolation_detail": sandbox.describe(),
     }

@@ -15,7 +15,7 @@ from pathlib import Path
 from .manifest import Module, Mutant, StudentTest, Task
 from .pytest_plugin import MUTANT, SELECT
 from .results import TestResult
-from .runner import ChildRun, run_child
+from .runner import TAMPERED, ChildRun, run_child
 from .sandbox import Sandbox
 from .workspace import mutant_path
 
@@ -47,6 +47,8 @@ def _verdicts(run: ChildRun, names: list[str]) -> dict[str, _Verdict]:
         if event.get("event") == "report" and event.get("outcome") == "failed":
             failures.setdefault(str(event.get("nodeid")), str(event.get("message") or "failed"))
     errors = [str(e.get("message")) for e in run.events if e.get("event") == "collect_error"]
+    if any(e.get("event") == "tampered" for e in run.events):
+        return {name: _Verdict(False, False, TAMPERED) for name in names}
     verdicts = {}
     for name in names:
         nodeids = [nodeid for nodeid, found in name_of.items() if found == name]

@@ -34,11 +34,38 @@ MAX_EXAMPLES = "AUTOGRADER_MAX_EXAMPLES"
 MESSAGE_LIMIT = 1500
 
 
+def _reporting_machinery() -> list[tuple[object, str]]:
+    """The pytest internals a test outcome passes through on its way to us."""
+    from _pytest import reports, runner
+
+    return [
+        (runner, "call_and_report"),
+        (runner, "runtestprotocol"),
+        (runner, "pytest_runtest_makereport"),
+        (runner, "check_interactive_exception"),
+        (reports.TestReport, "__init__"),
+        (reports.TestReport, "from_item_and_call"),
+        (reports.BaseReport, "passed"),
+        (reports.BaseReport, "failed"),
+        (reports.BaseReport, "skipped"),
+        (runner.CallInfo, "from_call"),
+    ]
+
+
 class GradingReporter:
-    """Streams collection and test outcomes to the parent's events file."""
+    """Streams collection and test outcomes to the parent's events file.
+
+    It snapshots the pytest functions that produce reports before any student
+    code is imported, and flags every later report as tampered with if one of
+    them was replaced (a student module patching pytest to pass every test).
+    """
 
     def __init__(self, path: str) -> None:
         self._out = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the whole session
+        self._machinery = [(owner, name, owner.__dict__.get(name)) for owner, name in _reporting_machinery()]
+        self._own_methods = {
+            name: getattr(GradingReporter, name) for name in vars(GradingReporter) if name.startswith("pytest_")
+        }
         select = os.environ.get(SELECT)
         self._select = None if select is None else _names(select)
         self._exclude = _names(os.environ.get(EXCLUDE, ""))
@@ -77,7 +104,13 @@ class GradingReporter:
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         self._emit(event="start", nodeid=nodeid)
 
+    def _tampered(self) -> bool:
+        changed = any(owner.__dict__.get(name) is not original for owner, name, original in self._machinery)
+        return changed or any(getattr(GradingReporter, k) is not v for k, v in self._own_methods.items())
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self._tampered():
+            self._emit(event="tampered", nodeid=report.nodeid)
         skip_reason = None
         if report.skipped and isinstance(report.longrepr, tuple):
             skip_reason = str(report.longrepr[2])

@@ -115,6 +115,7 @@ class GradeReport:
     tasks: list[TaskResult]
     environment: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    files: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -137,6 +138,7 @@ class GradeReport:
             "max_score": self.max_score,
             "environment": self.environment,
             "notes": self.notes,
+            "files": self.files,
             "tasks": [
                 {
                     "id": t.id,

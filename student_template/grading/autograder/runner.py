@@ -26,6 +26,7 @@ from .sandbox import Sandbox, limit_resources, process_cgroup
 from .workspace import PLUGIN_NAME
 
 POLL_S = 0.05
+TAMPERED = "pytest's reporting was patched while this test process ran: no result of it counts"
 OUTPUT_LIMIT = 64 * 1024
 
 
@@ -37,6 +38,7 @@ class Outcome:
     status: str
     message: str | None = None
     duration_s: float = 0.0
+    from_test: bool = False  # the message is the test's own output, not the grader's
 
 
 @dataclass
@@ -166,6 +168,7 @@ def outcomes_from_run(run: ChildRun, expected: Sequence[str]) -> tuple[dict[str,
     phases: dict[str, list[dict[str, Any]]] = {}
     finished: set[str] = set()
     collect_errors: list[str] = []
+    tampered = any(event.get("event") == "tampered" for event in run.events)
     running: str | None = None
     for event in run.events:
         kind = event.get("event")
@@ -182,13 +185,15 @@ def outcomes_from_run(run: ChildRun, expected: Sequence[str]) -> tuple[dict[str,
     unreached: list[str] = []
     done = any(e.get("event") == "done" for e in run.events)
     for nodeid in expected:
-        if nodeid in finished:
+        if tampered:
+            outcomes[nodeid] = Outcome(nodeid, "error", TAMPERED)
+        elif nodeid in finished:
             outcomes[nodeid] = _fold_phases(nodeid, phases.get(nodeid, []))
         elif nodeid == running:
             outcomes[nodeid] = _died_in(nodeid, run)
         elif done:
             message = "; ".join(collect_errors) if collect_errors else "the test was not collected"
-            outcomes[nodeid] = Outcome(nodeid, "error", _clip(message))
+            outcomes[nodeid] = Outcome(nodeid, "error", _clip(message), from_test=bool(collect_errors))
         else:
             unreached.append(nodeid)
     return outcomes, unreached
@@ -206,9 +211,11 @@ def _fold_phases(nodeid: str, reports: list[dict[str, Any]]) -> Outcome:
             if "MemoryError" in str(report.get("message")):
                 status = "memory"
             prefix = "" if when == "call" else f"error in {when}: "
-            return Outcome(nodeid, status, _clip(prefix + str(report.get("message") or "")), duration)
+            message = _clip(prefix + str(report.get("message") or ""))
+            return Outcome(nodeid, status, message, duration, from_test=True)
         if report.get("outcome") == "skipped":
-            return Outcome(nodeid, "skipped", _clip(str(report.get("message") or "skipped")), duration)
+            message = _clip(str(report.get("message") or "skipped"))
+            return Outcome(nodeid, "skipped", message, duration, from_test=True)
     if "call" not in by_phase:
         return Outcome(nodeid, "error", "the test reported no result", duration)
     return Outcome(nodeid, "passed", None, duration)
