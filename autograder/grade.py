@@ -23,7 +23,7 @@ from .submission import Submission, file_hash, inspect_submission, reference_sub
 from .workspace import build_grading_tree, build_student_test_tree, editable_files
 
 MAX_EXAMPLES_DEFAULT = 100
-EXCEPTION_NAME = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Failed))\b")
+EXCEPTION_NAME = re.compile(r"\b([A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt|Failed))\b")
 EXPECTED_FILE = "expected.json"
 RELEASED_FILE = "released.json"
 # A hung test is stopped after the task's budget; the task's children together get three.
@@ -187,8 +187,8 @@ def hidden_message(message: str | None) -> str | None:
     """What a student may learn from a failed hidden test: the kind of error, not the test's source."""
     if message is None:
         return None
-    match = EXCEPTION_NAME.match(message.strip())
-    return f"{match.group(1) if match else 'failure'} in a hidden test"
+    names = EXCEPTION_NAME.findall(message)
+    return f"{names[-1] if names else 'failure'} in a hidden test"
 
 
 def _environment(max_examples: int, sandbox: Sandbox) -> dict[str, Any]:
