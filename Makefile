@@ -13,7 +13,7 @@ install:
 	$(PY) -m pip install --quiet -e '.[dev]'
 
 grade:
-	$(GRADER) grade --submission $(SUBMISSION) $(if $(TASK),--task $(TASK)) $(if $(MODULE),--module $(MODULE)) $(if $(JSON),--json $(JSON))
+	$(GRADER) grade --submission $(SUBMISSION) $(if $(TASK),--task $(TASK)) $(if $(MODULE),--module $(MODULE)) $(if $(JSON),--json $(JSON)) $(if $(GRADESCOPE),--gradescope $(GRADESCOPE)) $(if $(MARKDOWN),--markdown $(MARKDOWN))
 
 student:
 	$(GRADER) student
