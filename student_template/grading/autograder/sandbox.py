@@ -21,6 +21,7 @@ import resource
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -52,10 +53,15 @@ class Sandbox:
         """Wrap ``argv`` so it runs confined, with ``tree`` writable."""
         hidden = [p for p in self.hide if p.is_dir() and not _contains(p, tree)]
         if self.mode == "bubblewrap":
+            # A private /tmp hides other children's trees; the Python runtime is
+            # mounted back if it lives there (a checkout under /tmp).
+            runtime = [
+                arg for p in _runtime_paths() if _contains(Path("/tmp"), p) for arg in ("--ro-bind", str(p), str(p))
+            ]
             mounts = [arg for p in hidden for arg in ("--tmpfs", str(p))]
             return [
                 "bwrap", "--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session",
-                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", *runtime,
                 *mounts, "--bind", str(tree), str(tree), "--chdir", str(tree), "--", *argv,
             ]  # fmt: skip
         if self.mode == "unshare":
@@ -68,6 +74,13 @@ class Sandbox:
         network = "no network" if self.mode != "subprocess" else "network not blocked"
         gib = self.memory_bytes / 1024**3
         return f"{self.mode} ({network}, {gib:g} GiB memory, {PROCESS_LIMIT} processes)"
+
+
+def _runtime_paths() -> list[Path]:
+    """The folders the child's Python interpreter and its packages live in."""
+    candidates = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).parent}
+    candidates |= {Path(os.path.realpath(sys.executable)).parent.parent}
+    return sorted({p.resolve() for p in candidates if p.exists()})
 
 
 def _contains(folder: Path, path: Path) -> bool:
