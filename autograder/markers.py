@@ -119,7 +119,7 @@ def _attach_function(region: Region, tree: ast.Module, lines: list[str], path: P
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             body_start = node.body[0].lineno
             body_end = node.end_lineno or body_start
-            inside = body_start <= region.begin <= body_end + 1 and last_code <= body_end
+            inside = node.lineno < region.begin <= body_end + 1 and body_start <= max(last_code, body_start) <= body_end
             if inside and (best is None or node.lineno > best.lineno):
                 best = node
     if best is None:

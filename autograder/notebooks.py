@@ -41,6 +41,14 @@ def check_notebook_markers(path: Path, known_tasks: Collection[str]) -> None:
             raise MarkerError(f"{path}:cell {index}: BEGIN SOLUTION is never closed")
 
 
+def notebook_tasks(path: Path) -> set[str]:
+    """The task ids named by a notebook's solution regions."""
+    import nbformat
+
+    notebook = nbformat.read(str(path), as_version=4)
+    return {m.group(1) for cell in notebook.cells for m in BEGIN_IN_CELL.finditer(cell.source) if m.group(1)}
+
+
 def strip_notebook(source: Path, dest: Path, known_tasks: Collection[str]) -> None:
     """Write ``source`` to ``dest`` without solutions, hidden tests or outputs."""
     import nbformat

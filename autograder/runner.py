@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .manifest import ManifestError
 from .pytest_plugin import EVENTS
 from .sandbox import Sandbox, limit_resources, process_cgroup
 from .workspace import PLUGIN_NAME
@@ -141,6 +142,27 @@ class _EventReader:
             if isinstance(event, dict):
                 events.append(event)
         return events
+
+
+def run_command(tree: Path, argv: Sequence[str], env: Mapping[str, str], budget_s: float, sandbox: Sandbox) -> ChildRun:
+    """Run any command confined like a test child, within a wall-clock budget."""
+    run = ChildRun()
+    output_path = tree / f".command-{time.monotonic_ns()}.out"
+    with output_path.open("wb") as output, process_cgroup() as group:
+        process = subprocess.Popen(
+            sandbox.command(argv, tree), cwd=tree, env=child_environment(tree, env), stdin=subprocess.DEVNULL,
+            stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=limit_resources(sandbox.memory_bytes, group),
+        )  # fmt: skip
+        try:
+            process.wait(timeout=budget_s)
+        except subprocess.TimeoutExpired:
+            run.timed_out = True
+        _kill_group(process)
+        process.wait()
+    run.returncode = process.returncode
+    run.output_tail = _tail(output_path)
+    return run
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -278,12 +300,13 @@ def collect(
     """Collect without running: the selected items with their names and markers.
 
     Raises:
-        RuntimeError: If collection itself fails on the pristine tree.
+        ManifestError: If collection fails on the course's own tree (a
+            broken test file, or a released tree out of date).
     """
     run = run_child(tree, ["--collect-only", *args], env, budget_s, budget_s, sandbox)
     errors = [e for e in run.events if e.get("event") == "collect_error"]
     collected = [e for e in run.events if e.get("event") == "collected"]
     if errors or not collected:
         detail = "; ".join(str(e.get("message")) for e in errors) or run.output_tail.strip()[-800:]
-        raise RuntimeError(f"collecting the course's tests failed: {detail}")
+        raise ManifestError(f"{tree}: collecting the course's tests failed (is the student tree up to date?): {detail}")
     return list(collected[-1]["items"])

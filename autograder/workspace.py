@@ -14,6 +14,8 @@ pytest settings, ``.pth`` or ``sitecustomize`` files never reach a child.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import shutil
 from pathlib import Path
 
@@ -40,6 +42,20 @@ def _ignore_junk(folder: str, names: list[str]) -> list[str]:
     return [n for n in names if n in ("__pycache__", ".pytest_cache", ".hypothesis") or n.endswith(".pyc")]
 
 
+TRAINING_TARGETS = "training_targets.json"
+
+
+def training_targets_json(course: Course) -> str:
+    """The manifest's training targets, by task id, as the training tests read them."""
+    targets = {task.id: [dataclasses.asdict(t) for t in task.training] for task in course.tasks if task.training}
+    return json.dumps(targets, indent=1, sort_keys=True) + "\n"
+
+
+def released_notebook(tree: Path, path: str) -> Path:
+    """Where a grading tree keeps the released copy of a notebook (its pristine test cells)."""
+    return tree / "_released" / path
+
+
 def _write_support(dest: Path, course: Course) -> None:
     markers = "\n".join(f"    {t.marker}: Task {t.id} {t.title}" for t in course.tasks)
     (dest / "pytest.ini").write_text(
@@ -52,6 +68,7 @@ def _write_support(dest: Path, course: Course) -> None:
     )
     plugin = Path(__file__).with_name("pytest_plugin.py")
     shutil.copyfile(plugin, dest / f"{PLUGIN_NAME}.py")
+    (dest / "tests" / TRAINING_TARGETS).write_text(training_targets_json(course), encoding="utf-8")
 
 
 def _copy_public_tests(dest: Path, course: Course, include_hidden: bool) -> None:
@@ -83,10 +100,14 @@ def build_grading_tree(dest: Path, course: Course, submission: Submission | None
         Notes for the report (files missing from the submission).
     """
     _copy_library(course.template, dest)
+    notebooks = course.template / "notebooks"
+    if notebooks.is_dir():
+        shutil.copytree(notebooks, dest / "_released" / "notebooks")
+        shutil.copytree(notebooks, dest / "notebooks")
     notes = []
     if submission is not None:
         for path in editable_files(course):
-            if not path.startswith(LIBRARY_DIRS):
+            if not path.startswith((*LIBRARY_DIRS, "notebooks")):
                 continue
             source = submission.find(path)
             if source is None:

@@ -21,6 +21,7 @@ from .runner import collect, run_tests
 from .sandbox import Sandbox, best_mode
 from .submission import Submission, file_hash, inspect_submission, reference_submission
 from .workspace import build_grading_tree, build_student_test_tree, editable_files
+from .writeup import grade_notebook
 
 MAX_EXAMPLES_DEFAULT = 100
 EXCEPTION_NAME = re.compile(r"\b([A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt|Failed))\b")
@@ -171,6 +172,11 @@ def _grade_task(
             if hidden and outcome.from_test:
                 message = hidden_message(outcome.message)
             result.tests.append(TestResult(item["nodeid"], outcome.status, hidden, weight, message, outcome.duration_s))
+    if task.notebook is not None:
+        writeup = grade_notebook(tree, task, sandbox)
+        result.tests += writeup.tests
+        result.notes += writeup.notes
+        result.manual_points = writeup.manual_points
     if task.student_tests and test_tree is not None:
         on_reference = course.reference is not None
         module = course.module_of(task)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 TASK_ID = re.compile(r"^(\d+)\.(\d+)b?$")
-STUDENT_TREE_ROOTS = ("minitorch/", "project/", "tests/")
+STUDENT_TREE_ROOTS = ("minitorch/", "project/", "tests/", "notebooks/")
 
 
 class ManifestError(ValueError):
@@ -44,6 +44,25 @@ class StudentTest:
 
 
 @dataclass(frozen=True)
+class TrainingTarget:
+    """One dataset a training task must learn: the run and the accuracy it must reach.
+
+    The grader's training test runs the student's trainer with exactly these
+    settings (seeded, so the run is repeatable) and passes when the final
+    accuracy is at least ``min_accuracy`` within ``max_seconds``.
+    """
+
+    dataset: str
+    points: int
+    hidden: int
+    rate: float
+    epochs: int
+    seed: int
+    min_accuracy: float
+    max_seconds: float
+
+
+@dataclass(frozen=True)
 class Task:
     """One graded task of a module."""
 
@@ -59,6 +78,8 @@ class Task:
     hidden_tests: tuple[Path, ...] = ()
     student_tests: tuple[StudentTest, ...] = ()
     weights: dict[str, float] = field(default_factory=dict)
+    training: tuple[TrainingTarget, ...] = ()
+    notebook: str | None = None
 
     @property
     def marker_id(self) -> str:
@@ -265,7 +286,7 @@ def _load_task(reader: _Reader, root: Path, module_number: int, mutants: dict[st
     reader.check_keys(
         {
             "id", "title", "points", "marker", "files", "depends_on", "time_budget_s",
-            "cuda", "hidden_tests", "student_tests", "weights",
+            "cuda", "hidden_tests", "student_tests", "weights", "training", "notebook",
         }
     )  # fmt: skip
     task_id = reader.get("id", str)
@@ -293,6 +314,9 @@ def _load_task(reader: _Reader, root: Path, module_number: int, mutants: dict[st
         if not hidden_path.is_file():
             raise reader.fail(f"hidden_tests[{i}]", f"file not found: {hidden_path}")
         hidden.append(hidden_path)
+    notebook = reader.get("notebook", str, None)
+    if notebook is not None and notebook not in files:
+        raise reader.fail("notebook", f"{notebook!r} is not among the task's files")
     weights = reader.get("weights", dict, {})
     for name, weight in weights.items():
         if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
@@ -310,6 +334,29 @@ def _load_task(reader: _Reader, root: Path, module_number: int, mutants: dict[st
         hidden_tests=tuple(hidden),
         student_tests=tuple(_load_student_test(r, mutants, files) for r in reader.tables("student_tests")),
         weights={k: float(v) for k, v in weights.items()},
+        training=tuple(_load_training(r) for r in reader.tables("training")),
+        notebook=notebook,
+    )
+
+
+def _load_training(reader: _Reader) -> TrainingTarget:
+    keys = {"dataset", "points", "hidden", "rate", "epochs", "seed", "min_accuracy", "max_seconds"}
+    reader.check_keys(keys)
+    accuracy = reader.get("min_accuracy", (int, float))
+    if not 0 < accuracy <= 1:
+        raise reader.fail("min_accuracy", f"expected a fraction in (0, 1], got {accuracy!r}")
+    for key in ("points", "hidden", "epochs"):
+        if reader.get(key, int) <= 0:
+            raise reader.fail(key, f"expected a positive integer, got {reader.get(key, int)!r}")
+    return TrainingTarget(
+        dataset=reader.get("dataset", str),
+        points=reader.get("points", int),
+        hidden=reader.get("hidden", int),
+        rate=float(reader.get("rate", (int, float))),
+        epochs=reader.get("epochs", int),
+        seed=reader.get("seed", int),
+        min_accuracy=float(accuracy),
+        max_seconds=float(reader.get("max_seconds", (int, float))),
     )
 
 

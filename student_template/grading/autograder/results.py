@@ -56,6 +56,7 @@ class TaskResult:
     tests: list[TestResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     duration_s: float = 0.0
+    manual_points: float = 0.0  # graded by a person later, not part of `points`
 
     @property
     def score(self) -> float:
@@ -94,15 +95,16 @@ class TaskResult:
             return "not started (stubs raise NotImplementedError)"
         if not self.tests:
             return "; ".join(self.notes) or "no tests ran"
+        pending = f"; {self.manual_points:g} points pending manual grading" if self.manual_points else ""
         passed = sum(t.passed for t in self.tests)
         if passed == len(self.tests):
-            return "all tests passed"
+            return "all tests passed" + pending
         parts = [
             f"{n} {status}"
             for status, n in sorted(self.counts.items(), key=lambda kv: STATUSES.index(kv[0]))
             if status != "passed"
         ]
-        return ", ".join(parts)
+        return ", ".join(parts) + pending
 
 
 @dataclass
@@ -149,6 +151,7 @@ class GradeReport:
                     "summary": t.summary,
                     "counts": t.counts,
                     "notes": t.notes,
+                    "manual_points_pending": t.manual_points,
                     "duration_s": round(t.duration_s, 3),
                     "tests": [asdict(test) | {"duration_s": round(test.duration_s, 3)} for test in t.tests],
                 }

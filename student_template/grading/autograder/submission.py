@@ -69,6 +69,7 @@ def reference_submission(course: Course) -> Submission:
     if course.reference is None:
         raise SubmissionError(f"{course.root / 'course.toml'}: this course has no reference solution")
     roots: list[tuple[str, Path]] = [("tests/", m.public_tests) for m in course.modules]
+    roots += [("notebooks/", m.root / "notebooks") for m in course.modules]
     if course.common is not None:
         roots.append(("tests/", course.common / "tests"))
     roots.append(("", course.reference))

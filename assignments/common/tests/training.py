@@ -1,0 +1,49 @@
+"""Run a training task's targets: the settings come from the task manifest."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+TARGETS_FILE = Path(__file__).with_name("training_targets.json")
+
+
+def targets(task_id: str) -> list[dict[str, Any]]:
+    """The training targets the manifest sets for one task (empty if none)."""
+    if not TARGETS_FILE.is_file():
+        return []
+    return list(json.loads(TARGETS_FILE.read_text(encoding="utf-8")).get(task_id, []))
+
+
+def target_id(target: dict[str, Any]) -> str:
+    """A readable test id: the dataset's name."""
+    return str(target["dataset"])
+
+
+def check_training(make_trainer: Any, target: dict[str, Any]) -> None:
+    """Train a fresh trainer on the target's dataset; fail unless it learns it in time.
+
+    Args:
+        make_trainer: Called with the hidden size; returns an object with
+            ``train(data, rate, epochs, log_fn=None)`` and ``accuracy(data)``.
+        target: One entry of the manifest's ``[[task.training]]``.
+    """
+    import minitorch
+
+    random.seed(target["seed"])
+    data = minitorch.datasets[target["dataset"]](target["points"])
+    trainer = make_trainer(target["hidden"])
+    started = time.perf_counter()
+    trainer.train(data, target["rate"], target["epochs"], log_fn=None)
+    seconds = time.perf_counter() - started
+    accuracy = trainer.accuracy(data)
+    assert seconds <= target["max_seconds"], (
+        f"training took {seconds:.1f} s, more than the {target['max_seconds']:g} s allowed"
+    )
+    assert accuracy >= target["min_accuracy"], (
+        f"{target['dataset']}: accuracy {accuracy:.0%} after {target['epochs']} epochs, "
+        f"below the {target['min_accuracy']:.0%} a correct network reaches"
+    )

@@ -1,0 +1,87 @@
+"""Hidden tests for Module 1: the classic autodiff bugs."""
+
+from __future__ import annotations
+
+import pytest
+
+import minitorch
+from minitorch import Scalar
+
+from ..strategies import assert_close
+
+
+@pytest.mark.task1_1
+def test_hidden_central_difference_other_argument() -> None:
+    """arg selects the argument; the others stay fixed."""
+    f = lambda a, b, c: a * b * c  # noqa: E731
+    assert_close(minitorch.central_difference(f, 2.0, 3.0, 4.0, arg=2), 6.0)
+    assert_close(minitorch.central_difference(f, 2.0, 3.0, 4.0, arg=0, epsilon=1e-3), 12.0)
+
+
+@pytest.mark.task1_2
+def test_hidden_comparisons_with_floats() -> None:
+    """Comparisons accept plain numbers on either side and return Scalars."""
+    x = Scalar(3.0)
+    assert (x < 4.0).data == 1.0
+    assert (x > 4.0).data == 0.0
+    assert (x == 3.0).data == 1.0
+    assert isinstance(x - 1.0, Scalar) and (x - 1.0).data == 2.0
+    assert (-x).data == -3.0
+
+
+@pytest.mark.task1_3
+def test_hidden_chain_rule_uses_saved_values() -> None:
+    """chain_rule multiplies by the local derivative from the saved context."""
+    x = Scalar(3.0)
+    y = Scalar(4.0)
+    out = x * y
+    back = {v.unique_id: d for v, d in out.chain_rule(2.0)}
+    assert back == {x.unique_id: 8.0, y.unique_id: 6.0}
+
+
+@pytest.mark.task1_4
+def test_hidden_shared_nodes_accumulate_once() -> None:
+    """Each node's derivative is summed over its uses before it is passed on.
+
+    Doubling 25 times gives 2**25 paths from the output to x: visiting each
+    path separately would not finish; summing per node takes 25 steps.
+    """
+    x = Scalar(1.0)
+    y = x
+    for _ in range(25):
+        y = y + y
+    y.backward()
+    assert x.derivative == 2.0**25
+
+
+@pytest.mark.task1_4
+def test_hidden_constants_get_no_derivative() -> None:
+    """A constant takes part in the forward pass but never collects a derivative."""
+    c = Scalar(2.0, None)
+    x = Scalar(5.0)
+    (c * x + c).backward()
+    assert c.derivative is None
+    assert x.derivative == 2.0
+
+
+@pytest.mark.task1_4
+def test_hidden_diamond_order() -> None:
+    """A diamond with a long and a short path: the shared node waits for both."""
+    x = Scalar(2.0)
+    a = x * 3.0
+    long_path = ((a + 1.0) * 2.0).relu()
+    out = long_path * a  # out = 2(3x + 1) * 3x = 18x^2 + 6x
+    out.backward()
+    assert_close(x.derivative or 0.0, 36 * 2.0 + 6)
+    order = list(minitorch.topological_sort(out))
+    position = {v.unique_id: i for i, v in enumerate(order)}
+    assert position[a.unique_id] > position[long_path.unique_id]
+
+
+@pytest.mark.task1_4
+def test_hidden_backward_accumulates_across_calls() -> None:
+    """Calling backward twice adds the derivatives (until they are reset)."""
+    x = Scalar(3.0)
+    (x * x).backward()
+    (x * x).backward()
+    assert x.derivative == 12.0

@@ -1,0 +1,65 @@
+"""PNG figures for the training scripts: the loss curve and the decision boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
+
+import minitorch  # noqa: E402
+
+FIGURE_SIZE_INCHES = (6.4, 4.8)
+DPI = 100
+
+
+def save_loss_curve(losses: Sequence[float], path: Path | str, title: str = "Training loss") -> Path:
+    """Plot loss per epoch and write it as a PNG of 640x480 pixels."""
+    figure, axes = plt.subplots(figsize=FIGURE_SIZE_INCHES, dpi=DPI)
+    axes.plot(range(1, len(losses) + 1), losses)
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("loss")
+    axes.set_title(title)
+    return _save(figure, path)
+
+
+def save_decision_boundary(
+    predict: Callable[[float, float], float],
+    graph: minitorch.Graph,
+    path: Path | str,
+    title: str = "Decision boundary",
+    resolution: int = 50,
+) -> Path:
+    """Shade the model's probability of label 1 over the unit square, with the data on top.
+
+    Args:
+        predict: The model, as a function from a point to a probability.
+        graph: The dataset to draw.
+        path: Where to write the PNG (640x480 pixels).
+        title: The figure's title.
+        resolution: Grid points per side.
+    """
+    grid = [[predict(j / (resolution - 1), 1.0 - i / (resolution - 1)) for j in range(resolution)] for i in range(resolution)]
+    figure, axes = plt.subplots(figsize=FIGURE_SIZE_INCHES, dpi=DPI)
+    image = axes.imshow(grid, extent=(0.0, 1.0, 0.0, 1.0), cmap="coolwarm", vmin=0.0, vmax=1.0, alpha=0.6)
+    figure.colorbar(image, ax=axes, label="P(label 1)")
+    xs = [p[0] for p in graph.X]
+    ys = [p[1] for p in graph.X]
+    axes.scatter(xs, ys, c=graph.y, cmap="coolwarm", vmin=0, vmax=1, edgecolors="black", s=20)
+    axes.set_xlim(0.0, 1.0)
+    axes.set_ylim(0.0, 1.0)
+    axes.set_title(title)
+    return _save(figure, path)
+
+
+def _save(figure: Any, path: Path | str) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=DPI)
+    plt.close(figure)
+    return path

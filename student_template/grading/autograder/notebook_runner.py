@@ -1,0 +1,101 @@
+"""Execute a student's notebook and grade its cells with nbgrader's own machinery.
+
+Copied into the scratch tree as ``_autograder_notebook.py`` and run in a
+confined child (the kernel it starts runs the student's code there too)::
+
+    python _autograder_notebook.py NOTEBOOK RELEASED RESULT_JSON TIMEOUT_S
+
+Before running, every locked cell (the tests and the given code) is put back
+as the released notebook ``RELEASED`` has it, matched by nbgrader's
+``grade_id``, and a graded cell the student deleted counts as failed: a
+student's notebook cannot edit or drop its own tests. For each graded cell
+it writes ``grade_id``, ``kind``
+(``auto`` for a test cell, ``manual`` for an answer graded by hand),
+``score`` (``null`` when manual), ``max_score`` and, for a failed test cell,
+the error's last line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def restore_locked_cells(notebook: Any, released: Any) -> list[str]:
+    """Put the released version of every locked cell back; return the grade ids that were missing."""
+    from nbgrader import utils
+
+    mine = {c.metadata["nbgrader"]["grade_id"]: c for c in notebook.cells if _grade_id(c)}
+    missing = []
+    for cell in released.cells:
+        grade_id = _grade_id(cell)
+        if grade_id is None or not (utils.is_locked(cell) or utils.is_grade(cell)):
+            continue
+        if grade_id not in mine:
+            if utils.is_grade(cell):
+                missing.append(grade_id)
+            continue
+        if utils.is_locked(cell) and not utils.is_solution(cell):
+            mine[grade_id].source = cell.source
+            mine[grade_id].metadata["nbgrader"] = cell.metadata["nbgrader"]
+    return missing
+
+
+def _grade_id(cell: Any) -> str | None:
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+    return str(grade_id) if grade_id else None
+
+
+def grade_cells(notebook: Any) -> list[dict[str, Any]]:
+    """The grades nbgrader assigns to an executed notebook's graded cells."""
+    from nbgrader import utils
+
+    grades = []
+    for index, cell in enumerate(notebook.cells):
+        if not utils.is_grade(cell):
+            continue
+        score, max_score = utils.determine_grade(cell)
+        error = None
+        if cell.cell_type == "code":
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            if errors:
+                error = f"{errors[0].get('ename')}: {errors[0].get('evalue')}"[:500]
+        grades.append(
+            {
+                "grade_id": cell.metadata["nbgrader"].get("grade_id", f"cell-{index}"),
+                "kind": "manual" if score is None else "auto",
+                "score": score,
+                "max_score": max_score,
+                "error": error,
+            }
+        )
+    return grades
+
+
+def main(argv: list[str]) -> int:
+    """Execute the notebook in its folder's parent (the tree root) and write the grades."""
+    import nbformat
+    from nbgrader import utils
+    from nbgrader.preprocessors import Execute
+
+    source, released_path, result, timeout = Path(argv[0]), Path(argv[1]), Path(argv[2]), int(argv[3])
+    notebook = nbformat.read(str(source), as_version=4)
+    released = nbformat.read(str(released_path), as_version=4)
+    missing = restore_locked_cells(notebook, released)
+    executor = Execute(timeout=timeout, allow_errors=True, interrupt_on_timeout=True)
+    notebook, _ = executor.preprocess(notebook, {"metadata": {"path": str(Path.cwd())}})
+    grades = grade_cells(notebook)
+    for cell in released.cells:
+        if _grade_id(cell) in missing:
+            _, max_score = utils.determine_grade(cell)
+            kind = "auto" if cell.cell_type == "code" else "manual"
+            grades.append({"grade_id": _grade_id(cell), "kind": kind, "score": 0.0 if kind == "auto" else None,
+                           "max_score": max_score, "error": "this graded cell was deleted"})  # fmt: skip
+    result.write_text(json.dumps(grades), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,161 @@
+"""Tests for minitorch.autodiff: Tasks 1.1, 1.3 and 1.4."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+
+import minitorch
+from minitorch import Context, Scalar, ScalarFunction, ScalarHistory
+
+from .strategies import assert_close, small_floats
+
+
+class Function1(ScalarFunction):
+    """f(x, y) = x + y + 10, with the derivative (1, 1)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: float, y: float) -> float:
+        return x + y + 10.0
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> tuple[float, float]:
+        return d_output, d_output
+
+
+class Function2(ScalarFunction):
+    """f(x, y) = x * y + x, with the derivative (y + 1, x)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: float, y: float) -> float:
+        ctx.save_for_backward(x, y)
+        return x * y + x
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> tuple[float, float]:
+        x, y = ctx.saved_values
+        return d_output * (y + 1.0), d_output * x
+
+
+# Task 1.1
+
+
+@pytest.mark.task1_1
+@given(small_floats, small_floats)
+def test_central_difference(x: float, y: float) -> None:
+    """central_difference estimates partial derivatives of plain functions."""
+    assert_close(minitorch.central_difference(lambda a: a * a, x), 2 * x)
+    assert_close(minitorch.central_difference(lambda a, b: a * b, x, y, arg=0), y)
+    assert_close(minitorch.central_difference(lambda a, b: a * b, x, y, arg=1), x)
+    assert_close(minitorch.central_difference(lambda a, b: a + 3 * b, x, y, arg=1), 3.0)
+
+
+@pytest.mark.task1_1
+def test_central_difference_of_exp() -> None:
+    """A curved function: d/dx exp(x) = exp(x)."""
+    for x in (-2.0, 0.0, 1.5):
+        assert_close(minitorch.central_difference(math.exp, x), math.exp(x))
+
+
+# Task 1.3
+
+
+def _leaf(value: float) -> Scalar:
+    return Scalar(value, ScalarHistory())
+
+
+@pytest.mark.task1_3
+def test_chain_rule_skips_constants() -> None:
+    """Constant inputs get no derivative from chain_rule."""
+    constants = [Scalar(0.0, None), Scalar(1.0, None)]
+    out = Scalar(11.0, ScalarHistory(Function1, Context(), constants))
+    assert list(out.chain_rule(5.0)) == []
+    var = _leaf(2.0)
+    mixed = Scalar(13.0, ScalarHistory(Function1, Context(), [constants[0], var]))
+    assert [(v, d) for v, d in mixed.chain_rule(5.0)] == [(var, 5.0)]
+
+
+@pytest.mark.task1_3
+def test_chain_rule_one_input() -> None:
+    """One variable input: it gets d_output times the local derivative."""
+    var = _leaf(0.0)
+    out = Function1.apply(0, var)
+    back = list(out.chain_rule(5.0))
+    assert len(back) == 1
+    variable, derivative = back[0]
+    assert variable is var
+    assert derivative == 5.0
+
+
+@pytest.mark.task1_3
+@given(small_floats, small_floats, small_floats)
+def test_chain_rule_two_inputs(x: float, y: float, d: float) -> None:
+    """Two variable inputs, each with its own local derivative."""
+    var1, var2 = _leaf(x), _leaf(y)
+    out = Function2.apply(var1, var2)
+    back = dict((id(v), deriv) for v, deriv in out.chain_rule(d))
+    assert_close(back[id(var1)], d * (y + 1.0))
+    assert_close(back[id(var2)], d * x)
+
+
+# Task 1.4
+
+
+@pytest.mark.task1_4
+def test_topological_sort_order() -> None:
+    """Every node comes before its parents, and each node appears once."""
+    x, y = _leaf(1.0), _leaf(2.0)
+    a = Function2.apply(x, y)
+    b = Function1.apply(a, x)
+    out = Function2.apply(b, a)
+    order = list(minitorch.topological_sort(out))
+    ids = [v.unique_id for v in order]
+    assert len(ids) == len(set(ids)) == 5
+    assert order[0] is out
+    position = {v.unique_id: i for i, v in enumerate(order)}
+    for node in order:
+        if not node.is_leaf():
+            for parent in node.parents:
+                assert position[node.unique_id] < position[parent.unique_id]
+
+
+@pytest.mark.task1_4
+def test_backprop_single_function() -> None:
+    """d/dvar (0 + var + 10) = 1, scaled by the starting derivative."""
+    var = _leaf(0.0)
+    Function1.apply(0, var).backward(d_output=5.0)
+    assert var.derivative == 5.0
+
+
+@pytest.mark.task1_4
+def test_backprop_chain() -> None:
+    """Two functions in a row."""
+    var = _leaf(0.0)
+    var2 = Function1.apply(0, var)
+    Function1.apply(0, var2).backward(d_output=5.0)
+    assert var.derivative == 5.0
+
+
+@pytest.mark.task1_4
+def test_backprop_shared_input() -> None:
+    """A variable used twice collects both paths."""
+    var1 = _leaf(0.0)
+    var2 = Function1.apply(0, var1)
+    var3 = Function1.apply(0, var1)
+    Function1.apply(var2, var3).backward(d_output=5.0)
+    assert var1.derivative == 10.0
+
+
+@pytest.mark.task1_4
+def test_backprop_diamond_through_products() -> None:
+    """A diamond whose two paths have different local derivatives."""
+    x = _leaf(3.0)
+    y = _leaf(4.0)
+    a = Function2.apply(x, y)  # x*y + x
+    out = Function2.apply(a, x)  # a*x + a
+    out.backward()
+    # out = (xy + x) x + xy + x; d/dx = 2xy + 2x + y + 1, d/dy = x^2 + x
+    assert_close(x.derivative or 0.0, 2 * 3 * 4 + 2 * 3 + 4 + 1)
+    assert_close(y.derivative or 0.0, 9 + 3)

@@ -1,0 +1,109 @@
+"""Automatic differentiation over a graph of variables (Module 1).
+
+A variable remembers the function and inputs that made it. ``backpropagate``
+walks that graph from the output back to the leaves, in reverse topological
+order, so that each node's derivative is complete before it is pushed on to
+the node's parents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+def central_difference(f: Any, *vals: Any, arg: int = 0, epsilon: float = 1e-6) -> Any:
+    r"""Estimate the derivative of ``f`` with respect to one argument.
+
+    Uses the central difference
+    $f'_i(x) \approx \frac{f(x + \epsilon e_i) - f(x - \epsilon e_i)}{2\epsilon}$.
+
+    Args:
+        f: A function of ``len(vals)`` numbers.
+        *vals: The point at which to differentiate.
+        arg: Index of the argument to differentiate with respect to.
+        epsilon: Half the width of the difference.
+
+    Returns:
+        The estimate of ``df/dx_arg`` at ``vals``.
+    """
+    # TODO: Implement for Task 1.1.
+    raise NotImplementedError("Task 1.1: implement central_difference.")
+
+
+class Variable(Protocol):
+    """What ``topological_sort`` and ``backpropagate`` need of a node."""
+
+    def accumulate_derivative(self, x: Any) -> None:
+        """Add ``x`` to the derivative of this (leaf) variable."""
+
+    @property
+    def unique_id(self) -> int:
+        """An id that no other variable has."""
+
+    def is_leaf(self) -> bool:
+        """Whether the variable was created by the user, not by a function."""
+
+    def is_constant(self) -> bool:
+        """Whether the variable needs no derivative at all."""
+
+    @property
+    def parents(self) -> Iterable[Variable]:
+        """The inputs of the function that made this variable."""
+
+    def chain_rule(self, d_output: Any) -> Iterable[tuple[Variable, Any]]:
+        """Pairs of (input, derivative of the output with respect to it) times ``d_output``."""
+
+
+def topological_sort(variable: Variable) -> Iterable[Variable]:
+    """Order the graph that ends in ``variable`` from the output to the leaves.
+
+    Every variable comes before all of its parents. Constants are left out.
+
+    Args:
+        variable: The right-most variable of the graph.
+
+    Returns:
+        The non-constant variables, output first.
+    """
+    # TODO: Implement for Task 1.4.
+    raise NotImplementedError("Task 1.4: implement topological_sort.")
+
+
+def backpropagate(variable: Variable, deriv: Any) -> None:
+    """Run backpropagation from ``variable`` and store derivatives in the leaves.
+
+    Each node's derivative is summed over all paths from the output before
+    it is passed on, which is why the nodes are visited in topological order.
+
+    Args:
+        variable: The right-most variable.
+        deriv: The derivative of the final output with respect to ``variable``.
+    """
+    # TODO: Implement for Task 1.4.
+    raise NotImplementedError("Task 1.4: implement backpropagate.")
+
+
+@dataclass
+class Context:
+    """Values a function's forward pass saves for its backward pass.
+
+    Attributes:
+        no_grad: If set, nothing is saved (no backward pass will follow).
+        saved_values: What :meth:`save_for_backward` stored.
+    """
+
+    no_grad: bool = False
+    saved_values: tuple[Any, ...] = field(default_factory=tuple)
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Store values for the backward pass."""
+        if self.no_grad:
+            return
+        self.saved_values = values
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """The stored values (the name the tensor functions use)."""
+        return self.saved_values
