@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 GRADER := $(PY) -m autograder --course assignments
 SUBMISSION ?= student_template
 
-.PHONY: install grade student verify lint test clean
+DATASET ?= xor
+.PHONY: install grade student verify lint test clean train-scalar calibrate
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,12 @@ lint:
 test: lint
 	$(PY) -m pytest -q
 	$(MAKE) verify
+
+calibrate:
+	$(GRADER) calibrate --task $(TASK) --runs $(or $(RUNS),10)
+
+train-scalar:
+	$(PY) reference/project/run_scalar.py --dataset $(DATASET) --hidden 8 --rate 0.5 --epochs 300 --out out
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -65,9 +65,7 @@ class Scalar:
         self.name = name if name is not None else str(self.unique_id)
 
     @classmethod
-    def from_function(
-        cls, value: float, fn: type[ScalarFunction], ctx: Context, inputs: Sequence[Scalar]
-    ) -> Scalar:
+    def from_function(cls, value: float, fn: type[ScalarFunction], ctx: Context, inputs: Sequence[Scalar]) -> Scalar:
         """The output of ``fn``: a constant if every input was one."""
         return cls(value, None if ctx.no_grad else ScalarHistory(fn, ctx, inputs))
 

@@ -11,7 +11,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
-
 import minitorch  # noqa: E402
 
 FIGURE_SIZE_INCHES = (6.4, 4.8)
@@ -44,7 +43,10 @@ def save_decision_boundary(
         title: The figure's title.
         resolution: Grid points per side.
     """
-    grid = [[predict(j / (resolution - 1), 1.0 - i / (resolution - 1)) for j in range(resolution)] for i in range(resolution)]
+    grid = [
+        [predict(j / (resolution - 1), 1.0 - i / (resolution - 1)) for j in range(resolution)]
+        for i in range(resolution)
+    ]
     figure, axes = plt.subplots(figsize=FIGURE_SIZE_INCHES, dpi=DPI)
     image = axes.imshow(grid, extent=(0.0, 1.0, 0.0, 1.0), cmap="coolwarm", vmin=0.0, vmax=1.0, alpha=0.6)
     figure.colorbar(image, ax=axes, label="P(label 1)")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import minitorch
+import pytest
 from minitorch import Scalar
 
 from ..strategies import assert_close

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 
+import minitorch
 import pytest
 from hypothesis import given
-
-import minitorch
 from minitorch import Context, Scalar, ScalarFunction, ScalarHistory
 
 from .strategies import assert_close, small_floats

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from project.run_scalar import ScalarTrain
 
 from .training import check_training, target_id, targets

@@ -1,8 +1,9 @@
-"""Command line: ``python -m autograder grade|student|verify``.
+"""Command line: ``python -m autograder grade|student|verify|calibrate``.
 
 Exit codes:
     0  the command finished (for ``grade``: the submission was graded, at any score)
-    1  ``grade --strict``: some points were missed; ``verify``: a check failed
+    1  ``grade --strict``: some points were missed; ``verify``: a check failed;
+       ``calibrate``: the reference missed a training target for some seed
     2  bad input: a malformed manifest or marker, a missing submission, a bad option
     3  the grader itself failed (a bug: please report it)
 """
@@ -42,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--strict", action="store_true", help="exit 1 unless every task gets full points")
     commands.add_parser("student", help="regenerate the student tree from reference/ and assignments/")
     commands.add_parser("verify", help="check that the assignment is sound")
+    calibrate = commands.add_parser(
+        "calibrate", help="rerun a training task's targets on the reference with other seeds"
+    )
+    calibrate.add_argument("--task", required=True, help="the training task, e.g. 1.5")
+    calibrate.add_argument("--runs", type=int, default=10, help="how many seeds (default 10)")
     return parser
 
 
@@ -52,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         course = load_course(args.course)
         if args.command == "grade":
             return _grade(course, args)
+        if args.command == "calibrate":
+            return _calibrate(course, args)
         return _staff_command(course, args.command)
     except (ManifestError, SubmissionError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -76,6 +84,13 @@ def _staff_command(course: Course, command: str) -> int:
         print(f"wrote {release(course)}")
         return EXIT_OK
     return EXIT_OK if verify(course) else EXIT_FAILED
+
+
+def _calibrate(course: Course, args: argparse.Namespace) -> int:
+    from .calibrate import calibrate
+
+    passes = calibrate(course, args.task, args.runs)
+    return EXIT_OK if all(count == args.runs for count in passes.values()) else EXIT_FAILED
 
 
 def _grade(course: Course, args: argparse.Namespace) -> int:

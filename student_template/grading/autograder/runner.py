@@ -41,6 +41,11 @@ class Outcome:
     duration_s: float = 0.0
     from_test: bool = False  # the message is the test's own output, not the grader's
 
+    @property
+    def passed(self) -> bool:
+        """Whether the test passed."""
+        return self.status == "passed"
+
 
 @dataclass
 class ChildRun:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import minitorch
 import pytest
 from hypothesis import given
-
-import minitorch
 from minitorch import MathTestVariable, Scalar
 
 from .gradcheck import assert_derivatives
@@ -68,7 +67,9 @@ def test_two_args(
 @pytest.mark.task1_4
 @given(small_floats)
 @pytest.mark.parametrize(("name", "base", "variable"), one_arg, ids=[n for n, _, _ in one_arg])
-def test_one_derivative(name: str, base: Callable[[float], float], variable: Callable[[Scalar], Scalar], t1: float) -> None:
+def test_one_derivative(
+    name: str, base: Callable[[float], float], variable: Callable[[Scalar], Scalar], t1: float
+) -> None:
     """Backpropagation agrees with central differences for every one-argument function."""
     assert_derivatives(variable, t1)
 
