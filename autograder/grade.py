@@ -43,7 +43,9 @@ def select_tasks(course: Course, task_ids: Sequence[str] | None = None, module: 
         wanted = [course.task(task_id) for task_id in task_ids]
         tasks = [t for t in tasks if t in wanted]
         if not tasks:
-            raise ManifestError(f"task(s) {', '.join(task_ids)} are not in module {module}")
+            raise ManifestError(
+                f"{course.root / 'course.toml'}: task(s) {', '.join(task_ids)} are not in module {module}"
+            )
     return tasks
 
 
