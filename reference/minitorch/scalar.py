@@ -95,6 +95,7 @@ class Scalar:
         return Mul.apply(b, Inv.apply(self))
 
     def __add__(self, b: ScalarLike) -> Scalar:
+        """Return self + b."""
         ### BEGIN SOLUTION task1_2
         return Add.apply(self, b)
         ### END SOLUTION
@@ -103,26 +104,31 @@ class Scalar:
         return self + b
 
     def __lt__(self, b: ScalarLike) -> Scalar:
+        """Return self < b, as a Scalar 1.0 or 0.0."""
         ### BEGIN SOLUTION task1_2
         return LT.apply(self, b)
         ### END SOLUTION
 
     def __gt__(self, b: ScalarLike) -> Scalar:
+        """Return self > b, as a Scalar 1.0 or 0.0."""
         ### BEGIN SOLUTION task1_2
         return LT.apply(b, self)
         ### END SOLUTION
 
     def __eq__(self, b: ScalarLike) -> Scalar:  # type: ignore[override]
+        """Return self == b, as a Scalar 1.0 or 0.0."""
         ### BEGIN SOLUTION task1_2
         return EQ.apply(self, b)
         ### END SOLUTION
 
     def __sub__(self, b: ScalarLike) -> Scalar:
+        """Return self - b."""
         ### BEGIN SOLUTION task1_2
         return Add.apply(self, Neg.apply(b))
         ### END SOLUTION
 
     def __neg__(self) -> Scalar:
+        """Return -self."""
         ### BEGIN SOLUTION task1_2
         return Neg.apply(self)
         ### END SOLUTION

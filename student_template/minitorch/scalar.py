@@ -95,6 +95,7 @@ class Scalar:
         return Mul.apply(b, Inv.apply(self))
 
     def __add__(self, b: ScalarLike) -> Scalar:
+        """Return self + b."""
         # TODO: Implement for Task 1.2.
         raise NotImplementedError("Task 1.2: implement __add__.")
 
@@ -102,22 +103,27 @@ class Scalar:
         return self + b
 
     def __lt__(self, b: ScalarLike) -> Scalar:
+        """Return self < b, as a Scalar 1.0 or 0.0."""
         # TODO: Implement for Task 1.2.
         raise NotImplementedError("Task 1.2: implement __lt__.")
 
     def __gt__(self, b: ScalarLike) -> Scalar:
+        """Return self > b, as a Scalar 1.0 or 0.0."""
         # TODO: Implement for Task 1.2.
         raise NotImplementedError("Task 1.2: implement __gt__.")
 
     def __eq__(self, b: ScalarLike) -> Scalar:  # type: ignore[override]
+        """Return self == b, as a Scalar 1.0 or 0.0."""
         # TODO: Implement for Task 1.2.
         raise NotImplementedError("Task 1.2: implement __eq__.")
 
     def __sub__(self, b: ScalarLike) -> Scalar:
+        """Return self - b."""
         # TODO: Implement for Task 1.2.
         raise NotImplementedError("Task 1.2: implement __sub__.")
 
     def __neg__(self) -> Scalar:
+        """Return -self."""
         # TODO: Implement for Task 1.2.
         raise NotImplementedError("Task 1.2: implement __neg__.")
 
