@@ -1,0 +1,51 @@
+"""Hidden tests for Module 2: the classic strided-storage bugs."""
+
+from __future__ import annotations
+
+import minitorch
+import numpy as np
+import pytest
+from minitorch import IndexingError, TensorData
+
+
+@pytest.mark.task2_1
+def test_hidden_permute_of_permute() -> None:
+    """Permuting twice composes the permutations and keeps the storage."""
+    data = TensorData(list(range(24)), (2, 3, 4))
+    twice = data.permute(2, 0, 1).permute(1, 2, 0)
+    assert twice.shape == (2, 3, 4)
+    assert [twice.get(i) for i in twice.indices()] == [float(v) for v in range(24)]
+    with pytest.raises(IndexingError):
+        data.permute(0, 0, 1)
+
+
+@pytest.mark.task2_1
+def test_hidden_to_index_single_dimension_and_last_ordinal() -> None:
+    """One-dimensional shapes and the very last element."""
+    out = np.zeros(1, dtype=np.int32)
+    minitorch.to_index(4, np.array([5], dtype=np.int32), out)
+    assert out[0] == 4
+    out3 = np.zeros(3, dtype=np.int32)
+    minitorch.to_index(23, np.array([2, 3, 4], dtype=np.int32), out3)
+    assert list(out3) == [1, 2, 3]
+
+
+@pytest.mark.task2_2
+def test_hidden_broadcast_index_size_one_dims() -> None:
+    """A size-1 dimension maps every index to 0, also in the middle of the shape."""
+    out = np.zeros(3, dtype=np.int32)
+    minitorch.broadcast_index(
+        np.array([1, 2, 3, 4], dtype=np.int32),
+        np.array([2, 3, 4, 5], dtype=np.int32),
+        np.array([3, 1, 5], dtype=np.int32),
+        out,
+    )
+    assert list(out) == [2, 0, 4]
+
+
+@pytest.mark.task2_2
+def test_hidden_broadcast_with_empty_and_equal_shapes() -> None:
+    """Equal shapes broadcast to themselves; a scalar shape to the other."""
+    assert minitorch.shape_broadcast((3, 4), (3, 4)) == (3, 4)
+    assert minitorch.shape_broadcast((), (2, 3)) == (2, 3)
+    assert minitorch.shape_broadcast((4, 1), (1,)) == (4, 1)
