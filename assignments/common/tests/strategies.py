@@ -26,20 +26,49 @@ def shapes(draw: st.DrawFn, max_dims: int = 4, max_size: int = 4) -> tuple[int, 
 
 @st.composite
 def tensor_data(draw: st.DrawFn, shape: tuple[int, ...] | None = None, permute: bool = True) -> Any:
-    """A ``TensorData`` of random values, permuted so its strides are usually not contiguous."""
+    """A ``TensorData`` of the given (or a random) shape whose strides are usually not contiguous.
+
+    The values are laid out for a permuted shape and then permuted back, so
+    the result has exactly ``shape`` but walks its storage out of order.
+    """
     import minitorch
 
     shape = shape if shape is not None else draw(shapes())
     size = math.prod(shape)
     values = draw(st.lists(small_floats, min_size=size, max_size=size))
-    data = minitorch.TensorData(values, shape)
-    if permute:
-        order = draw(st.permutations(range(len(shape))))
-        data = data.permute(*order)
-    return data
+    if not permute:
+        return minitorch.TensorData(values, shape)
+    order = draw(st.permutations(range(len(shape))))
+    inverse = [order.index(i) for i in range(len(shape))]
+    return minitorch.TensorData(values, tuple(shape[i] for i in order)).permute(*inverse)
 
 
 @st.composite
 def indices(draw: st.DrawFn, data: Any) -> tuple[int, ...]:
     """A valid index into ``data``."""
     return tuple(draw(st.integers(min_value=0, max_value=s - 1)) for s in data.shape)
+
+
+@st.composite
+def tensors(draw: st.DrawFn, shape: tuple[int, ...] | None = None, permute: bool = True) -> Any:
+    """A ``Tensor`` on the simple backend over :func:`tensor_data` (usually permuted)."""
+    import minitorch
+
+    return minitorch.Tensor(draw(tensor_data(shape, permute)))
+
+
+@st.composite
+def shaped_tensors(draw: st.DrawFn, n: int, max_dims: int = 3) -> list[Any]:
+    """``n`` tensors of one random shape, each with its own layout."""
+    shape = draw(shapes(max_dims=max_dims, max_size=3))
+    return [draw(tensors(shape)) for _ in range(n)]
+
+
+def assert_tensor_close(actual: Any, expected: Any) -> None:
+    """Elementwise closeness of a Tensor and a numpy array (or two Tensors)."""
+    import numpy as np
+
+    got = actual.to_numpy()
+    want = expected.to_numpy() if hasattr(expected, "to_numpy") else np.asarray(expected, dtype=np.float64)
+    assert got.shape == want.shape, f"shape {got.shape}, expected {want.shape}"
+    assert np.allclose(got, want, rtol=1e-2, atol=1e-2), f"got {got}, expected {want}"

@@ -49,3 +49,39 @@ def test_hidden_broadcast_with_empty_and_equal_shapes() -> None:
     assert minitorch.shape_broadcast((3, 4), (3, 4)) == (3, 4)
     assert minitorch.shape_broadcast((), (2, 3)) == (2, 3)
     assert minitorch.shape_broadcast((4, 1), (1,)) == (4, 1)
+
+
+@pytest.mark.task2_3
+def test_hidden_reduce_over_a_permuted_tensor() -> None:
+    """Reductions follow the strides, not the storage order."""
+    values = np.arange(6, dtype=np.float64).reshape(2, 3)
+    t = minitorch.tensor(values.tolist()).permute(1, 0)
+    assert np.allclose(t.sum(0).to_numpy(), values.T.sum(axis=0, keepdims=True))
+    assert np.allclose(t.sum(1).to_numpy(), values.T.sum(axis=1, keepdims=True))
+
+
+@pytest.mark.task2_3
+def test_hidden_zip_broadcasts_size_one_dims_on_both_sides() -> None:
+    """(1, 3) with (2, 1) gives (2, 3)."""
+    a = minitorch.tensor([[1.0, 2.0, 3.0]])
+    b = minitorch.tensor([[10.0], [20.0]])
+    assert np.allclose((a + b).to_numpy(), np.array([[11, 12, 13], [21, 22, 23]]))
+
+
+@pytest.mark.task2_4
+def test_hidden_shared_tensor_gradient() -> None:
+    """A tensor used twice gets both contributions: d/dx sum(x * x) = 2x."""
+    x = minitorch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    (x * x).sum().backward()
+    assert x.grad is not None
+    assert np.allclose(x.grad.to_numpy(), [2.0, -4.0, 6.0])
+
+
+@pytest.mark.task2_4
+def test_hidden_one_element_tensor_broadcast_gradient() -> None:
+    """A (1,) tensor broadcast over (2, 2) collects the sum of the upstream gradient."""
+    w = minitorch.tensor([3.0], requires_grad=True)
+    x = minitorch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    (x * w).sum().backward()
+    assert w.grad is not None and w.grad.shape == (1,)
+    assert np.isclose(w.grad.item(), 10.0)
