@@ -8,20 +8,17 @@ and the decision boundary over the data.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make `minitorch` and `project` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import minitorch
-
-DATASETS = {name.lower(): name for name in minitorch.datasets}
+from project.training_cli import History, LogFn, print_progress, run
 
 
 class Linear(minitorch.Module):
@@ -90,23 +87,6 @@ class Network(minitorch.Module):
         ### END SOLUTION
 
 
-@dataclass
-class History:
-    """What a training run did, epoch by epoch."""
-
-    losses: list[float] = field(default_factory=list)
-    correct: list[int] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-
-
-LogFn = Callable[[int, float, int, float], None]
-
-
-def print_progress(epoch: int, loss: float, correct: int, seconds: float) -> None:
-    """The default progress line."""
-    print(f"epoch {epoch:4d}  loss {loss:9.4f}  correct {correct:4d}  time/epoch {seconds * 1000:7.1f} ms", flush=True)
-
-
 class ScalarTrain:
     """Full-batch gradient descent on a :class:`Network` with the log loss.
 
@@ -121,6 +101,10 @@ class ScalarTrain:
     def run_one(self, x: Sequence[float]) -> minitorch.Scalar:
         """The model's probability of label 1 for one point."""
         return self.model.forward((minitorch.Scalar(x[0], name="x_1"), minitorch.Scalar(x[1], name="x_2")))
+
+    def predict(self, x_1: float, x_2: float) -> float:
+        """The probability of label 1 at one point, as a float."""
+        return self.run_one((x_1, x_2)).data
 
     def accuracy(self, data: minitorch.Graph) -> float:
         """Fraction of ``data`` classified correctly (probability above 0.5 means 1)."""
@@ -161,29 +145,7 @@ class ScalarTrain:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Train on one dataset and write the loss curve and decision boundary."""
-    parser = argparse.ArgumentParser(description="Train a Scalar network on a 2-D dataset.")
-    parser.add_argument("--dataset", default="simple", type=str.lower, choices=sorted(DATASETS))
-    parser.add_argument("--points", type=int, default=50, help="number of points (default 50)")
-    parser.add_argument("--hidden", type=int, default=4, help="units per hidden layer (default 4)")
-    parser.add_argument("--rate", type=float, default=0.5, help="learning rate (default 0.5)")
-    parser.add_argument("--epochs", type=int, default=200, help="epochs (default 200)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed for data and weights (default 0)")
-    parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the PNGs (default out/)")
-    args = parser.parse_args(argv)
-
-    from project.plotting import save_decision_boundary, save_loss_curve
-
-    random.seed(args.seed)
-    data = minitorch.datasets[DATASETS[args.dataset]](args.points)
-    trainer = ScalarTrain(args.hidden)
-    history = trainer.train(data, args.rate, args.epochs)
-    print(f"final accuracy {trainer.accuracy(data):.2%} on {args.points} points of {DATASETS[args.dataset]}")
-    name = f"scalar_{args.dataset}"
-    loss_png = save_loss_curve(history.losses, args.out / f"{name}_loss.png", f"{DATASETS[args.dataset]}: loss")
-    boundary_png = save_decision_boundary(
-        lambda a, b: trainer.run_one((a, b)).data, data, args.out / f"{name}_boundary.png", DATASETS[args.dataset]
-    )
-    print(f"wrote {loss_png} and {boundary_png}")
+    run("Train a Scalar network on a 2-D dataset.", ScalarTrain, "scalar", argv)
 
 
 if __name__ == "__main__":
