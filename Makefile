@@ -6,7 +6,7 @@ GRADER := $(PY) -m autograder --course assignments
 SUBMISSION ?= student_template
 
 DATASET ?= xor
-.PHONY: install grade student verify lint test clean train-scalar calibrate
+.PHONY: install grade student verify lint test clean train-scalar train-tensor calibrate
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ calibrate:
 
 train-scalar:
 	$(PY) reference/project/run_scalar.py --dataset $(DATASET) --hidden 8 --rate 0.5 --epochs 300 --out out
+
+train-tensor:
+	$(PY) reference/project/run_tensor.py --dataset $(DATASET) --hidden 8 --rate 0.5 --epochs 300 --out out
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

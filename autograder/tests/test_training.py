@@ -24,14 +24,15 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def test_run_scalar_trains_and_writes_two_pngs(tmp_path: Path) -> None:
-    script = REPO / "reference/project/run_scalar.py"
+@pytest.mark.parametrize("kind", ["scalar", "tensor"])
+def test_training_script_trains_and_writes_two_pngs(tmp_path: Path, kind: str) -> None:
+    script = REPO / f"reference/project/run_{kind}.py"
     args = ["--dataset", "xor", "--points", "20", "--hidden", "4", "--epochs", "20", "--out", str(tmp_path)]
     done = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=300, check=True)
     progress = [line for line in done.stdout.splitlines() if line.startswith("epoch")]
     assert len(progress) == 2 and "loss" in progress[0] and "correct" in progress[0] and "time/epoch" in progress[0]
     assert "final accuracy" in done.stdout
-    for name in ("scalar_xor_loss.png", "scalar_xor_boundary.png"):
+    for name in (f"{kind}_xor_loss.png", f"{kind}_xor_boundary.png"):
         assert png_size(tmp_path / name) == (640, 480)
         assert (tmp_path / name).stat().st_size > 5000, "a real figure, not an empty canvas"
 
