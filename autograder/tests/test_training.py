@@ -67,3 +67,14 @@ def test_training_targets_catch_planted_bugs(course: Course, solved_tree: Path, 
         assert {"Split", "Xor"} <= failed, "a linear network cannot learn Split or Xor"
     else:
         assert failed == {"Simple", "Split", "Xor"}
+
+
+def test_tensor_training_targets_catch_a_sign_error(course: Course, solved_tree: Path) -> None:
+    path = solved_tree / "project/run_tensor.py"
+    text = path.read_text()
+    old = "(loss / data.N).sum().view(1).backward()"
+    assert old in text
+    path.write_text(text.replace(old, "(-loss / data.N).sum().view(1).backward()", 1))
+    task = grade(course, as_submission(solved_tree), task_ids=["2.5"]).tasks[0]
+    assert task.score == 0
+    assert {t.status for t in task.tests} == {"failed"}
