@@ -23,6 +23,9 @@ class ManifestError(ValueError):
     """A course or task manifest is malformed; the message names file and key."""
 
 
+EXTRA_MARKERS = {"cuda": "a CUDA kernel test: on a GPU when there is one, under numba's CUDA simulator otherwise"}
+
+
 @dataclass(frozen=True)
 class Mutant:
     """A deliberately broken variant of a library module, used to grade student tests."""
@@ -134,6 +137,11 @@ class Course:
     def module_of(self, task: Task) -> Module:
         """The module a task belongs to."""
         return next(m for m in self.modules if m.name == task.module)
+
+    @property
+    def pytest_markers(self) -> list[tuple[str, str]]:
+        """Every pytest marker the course's tests may use, with its description."""
+        return [(t.marker, f"Task {t.id} {t.title}") for t in self.tasks] + list(EXTRA_MARKERS.items())
 
     @property
     def has_hidden_tests(self) -> bool:

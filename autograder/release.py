@@ -142,7 +142,7 @@ def _write_root_files(course: Course, dest: Path) -> None:
     source = course.common / STUDENT_FILES if course.common is not None else None
     if source is None or not source.is_dir():
         return
-    markers = "\n".join(f'    "{t.marker}: Task {t.id} {t.title}",' for t in course.tasks)
+    markers = "\n".join(f'    "{name}: {text}",' for name, text in course.pytest_markers)
     for path in sorted(source.iterdir()):
         name = path.name.removesuffix(".in")
         name = "." + name.removeprefix("dot-") if name.startswith("dot-") else name

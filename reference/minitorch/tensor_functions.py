@@ -368,7 +368,7 @@ def tensor(ls: Any, backend: TensorBackend = SimpleBackend, requires_grad: bool 
 def grad_central_difference(f: Any, *vals: Tensor, arg: int = 0, epsilon: float = 1e-6, ind: UserIndex) -> float:
     """Central difference of ``f(*vals).sum()`` in element ``ind`` of argument ``arg``."""
     x = vals[arg]
-    up = zeros(x.shape)
+    up = zeros(x.shape, x.backend)
     up[ind] = epsilon
     vals1 = [v if i != arg else v + up for i, v in enumerate(vals)]
     vals2 = [v if i != arg else v - up for i, v in enumerate(vals)]

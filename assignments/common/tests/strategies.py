@@ -50,18 +50,18 @@ def indices(draw: st.DrawFn, data: Any) -> tuple[int, ...]:
 
 
 @st.composite
-def tensors(draw: st.DrawFn, shape: tuple[int, ...] | None = None, permute: bool = True) -> Any:
-    """A ``Tensor`` on the simple backend over :func:`tensor_data` (usually permuted)."""
+def tensors(draw: st.DrawFn, shape: tuple[int, ...] | None = None, permute: bool = True, backend: Any = None) -> Any:
+    """A ``Tensor`` over :func:`tensor_data` (usually permuted), on ``backend`` (simple by default)."""
     import minitorch
 
-    return minitorch.Tensor(draw(tensor_data(shape, permute)))
+    return minitorch.Tensor(draw(tensor_data(shape, permute)), backend=backend)
 
 
 @st.composite
-def shaped_tensors(draw: st.DrawFn, n: int, max_dims: int = 3) -> list[Any]:
+def shaped_tensors(draw: st.DrawFn, n: int, max_dims: int = 3, backend: Any = None) -> list[Any]:
     """``n`` tensors of one random shape, each with its own layout."""
     shape = draw(shapes(max_dims=max_dims, max_size=3))
-    return [draw(tensors(shape)) for _ in range(n)]
+    return [draw(tensors(shape, backend=backend)) for _ in range(n)]
 
 
 def assert_tensor_close(actual: Any, expected: Any) -> None:

@@ -57,7 +57,7 @@ def released_notebook(tree: Path, path: str) -> Path:
 
 
 def _write_support(dest: Path, course: Course) -> None:
-    markers = "\n".join(f"    {t.marker}: Task {t.id} {t.title}" for t in course.tasks)
+    markers = "\n".join(f"    {name}: {text}" for name, text in course.pytest_markers)
     (dest / "pytest.ini").write_text(
         "[pytest]\n"
         "python_files = test_*.py\n"
