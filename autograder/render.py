@@ -13,6 +13,11 @@ from .results import GradeReport, TaskResult
 STYLE = {"passed": "green", "skipped": "yellow", "failed": "red", "error": "red"}
 
 
+def points(value: float) -> str:
+    """A score as people read it: at most two decimals, no trailing zeros (13.1, 15)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def _status_label(task: TaskResult) -> str:
     return "todo" if task.not_started else task.status
 
@@ -32,12 +37,12 @@ def print_table(report: GradeReport, console: Console | None = None, failures: i
             task.id,
             task.title,
             f"{passed}/{len(task.tests)}",
-            f"{task.score:g}/{task.points:g}",
+            f"{points(task.score)}/{points(task.points)}",
             f"[{style}]{_status_label(task)}[/{style}]",
             task.summary,
         )
     table.add_section()
-    table.add_row("", "Total", "", f"{report.score:g}/{report.max_score:g}", "", "")
+    table.add_row("", "Total", "", f"{points(report.score)}/{points(report.max_score)}", "", "")
     console.print(table)
     for note in report.notes:
         console.print(f"note: {note}", markup=False)
@@ -67,11 +72,11 @@ def to_markdown(report: GradeReport) -> str:
             task.id,
             task.title,
             f"{passed}/{len(task.tests)}",
-            f"{task.score:g}/{task.points:g}",
+            f"{points(task.score)}/{points(task.points)}",
             _status_label(task),
         ]
         lines.append("| " + " | ".join(cells) + " |")
-    lines.append(f"| | **Total** | | **{report.score:g}/{report.max_score:g}** | |")
+    lines.append(f"| | **Total** | | **{points(report.score)}/{points(report.max_score)}** | |")
     return "\n".join(lines) + "\n"
 
 
@@ -108,7 +113,7 @@ def to_gradescope(report: GradeReport, stdout_visibility: str = "hidden") -> dic
                 "visibility": "after_published" if test.hidden else "visible",
             }
             tests.append(entry)
-    lines = [f"Task {t.id} {t.title}: {t.score:g}/{t.points:g} ({t.summary})" for t in report.tasks]
+    lines = [f"Task {t.id} {t.title}: {points(t.score)}/{points(t.points)} ({t.summary})" for t in report.tasks]
     return {
         "score": report.score,
         "execution_time": round(sum(t.duration_s for t in report.tasks), 3),

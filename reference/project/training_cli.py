@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,11 +31,13 @@ def print_progress(epoch: int, loss: float, correct: int, seconds: float) -> Non
 
 def run(
     description: str,
-    make_trainer: Callable[[int], Any],
+    make_trainer: Callable[..., Any],
     prefix: str,
     argv: Sequence[str] | None = None,
     hidden: int = 8,
     epochs: int = 200,
+    rate: float = 0.5,
+    backends: Mapping[str, Callable[[], Any]] | None = None,
 ) -> None:
     """Parse the options, train on one dataset, and write the loss curve and decision boundary.
 
@@ -47,15 +49,29 @@ def run(
         argv: The arguments (``sys.argv`` by default).
         hidden: Default hidden size.
         epochs: Default number of epochs.
+        rate: Default learning rate.
+        backends: When given, a ``--backend`` option chooses one of these
+            by name (the first is the default); the trainer is then built as
+            ``make_trainer(hidden, backend)``.
+
+    Every option also has an upper-case spelling (``--DATASET``), as the
+    course's handouts have always written them.
     """
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--dataset", default="simple", type=str.lower, choices=sorted(DATASETS))
-    parser.add_argument("--points", type=int, default=50, help="number of points (default 50)")
-    parser.add_argument("--hidden", type=int, default=hidden, help=f"units per hidden layer (default {hidden})")
-    parser.add_argument("--rate", type=float, default=0.5, help="learning rate (default 0.5)")
-    parser.add_argument("--epochs", type=int, default=epochs, help=f"epochs (default {epochs})")
-    parser.add_argument("--seed", type=int, default=0, help="random seed for data and weights (default 0)")
-    parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the PNGs (default out/)")
+
+    def option(name: str, **kwargs: Any) -> None:
+        parser.add_argument(f"--{name}", f"--{name.upper()}", dest=name, **kwargs)
+
+    option("dataset", default="simple", type=str.lower, choices=sorted(DATASETS))
+    option("points", type=int, default=50, help="number of points (default 50)")
+    option("hidden", type=int, default=hidden, help=f"units per hidden layer (default {hidden})")
+    option("rate", type=float, default=rate, help=f"learning rate (default {rate})")
+    option("epochs", type=int, default=epochs, help=f"epochs (default {epochs})")
+    option("seed", type=int, default=0, help="random seed for data and weights (default 0)")
+    option("out", type=Path, default=Path("out"), help="folder for the PNGs (default out/)")
+    if backends:
+        names = list(backends)
+        option("backend", default=names[0], type=str.lower, choices=names, help=f"tensor backend (default {names[0]})")
     args = parser.parse_args(argv)
 
     from project.plotting import save_decision_boundary, save_loss_curve
@@ -63,7 +79,7 @@ def run(
     name = DATASETS[args.dataset]
     random.seed(args.seed)
     data = minitorch.datasets[name](args.points)
-    trainer = make_trainer(args.hidden)
+    trainer = make_trainer(args.hidden, backends[args.backend]()) if backends else make_trainer(args.hidden)
     history = trainer.train(data, args.rate, args.epochs)
     print(f"final accuracy {trainer.accuracy(data):.2%} on {args.points} points of {name}")
     stem = f"{prefix}_{args.dataset}"

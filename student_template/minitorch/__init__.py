@@ -1,4 +1,11 @@
-"""minitorch: a teaching deep-learning library, built module by module."""
+"""minitorch: a teaching deep-learning library, built module by module.
+
+The compiled backends of Module 3 are imported on first use
+(``minitorch.FastOps``), so the earlier modules never pay for numba.
+"""
+
+import importlib
+from typing import Any
 
 from . import operators
 from .autodiff import Context, Variable, backpropagate, central_difference, topological_sort
@@ -50,3 +57,18 @@ __all__ = [
     "zeros",
     "topological_sort",
 ]
+
+# Attributes imported on first use: name -> (module, attribute or None for the module itself).
+_LAZY = {
+    "fast_ops": (".fast_ops", None),
+    "FastOps": (".fast_ops", "FastOps"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the compiled backends only when they are asked for."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'minitorch' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name, __name__)
+    return module if attribute is None else getattr(module, attribute)

@@ -1,0 +1,368 @@
+"""The fast CPU backend: map, zip, reduce and matrix multiply compiled by numba (Module 3).
+
+The loops are the simple backend's, compiled with ``njit(parallel=True)``:
+the outer loop over output positions is a ``prange``, which numba splits
+across the cores. Three things make the difference between a kernel that is
+merely compiled and one that is fast:
+
+* index buffers (``np.empty``) allocated once per parallel iteration, and
+  each iteration a run of ``CHUNK`` neighbouring output positions;
+* a fast path when the input and output have the same shape and strides:
+  then storage position ``i`` of one is position ``i`` of the other, and no
+  index arithmetic is needed at all;
+* inner loops with no function calls: the scalar function is inlined.
+
+Compiled kernels are kept in numba's on-disk cache, so a second process
+loads them instead of compiling them again (see :func:`_use_project_cache`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numba
+import numpy as np
+from numba import njit, prange
+from numba.extending import register_jitable
+
+from . import operators
+from .tensor_data import broadcast_index, index_to_position, shape_broadcast, to_index
+from .tensor_ops import MapProto, TensorOps
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+    from .tensor_data import Shape, Storage, Strides
+
+Fn = TypeVar("Fn", bound=Callable[..., Any])
+
+# Sources whose code ends up inside the compiled kernels. numba's cache
+# checks only the file that defines a kernel, so a change to one of these
+# would otherwise leave stale kernels in the cache.
+_KERNEL_SOURCES = ("fast_ops.py", "tensor_data.py", "operators.py")
+
+
+def _use_project_cache() -> None:
+    """Keep compiled kernels in one cache folder per version of the kernel sources.
+
+    The folder is ``$NUMBA_CACHE_DIR`` (or ``.numba_cache`` next to the
+    package) plus a digest of :data:`_KERNEL_SOURCES`: editing any of them
+    starts a fresh cache instead of loading kernels built from old code.
+    """
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in _KERNEL_SOURCES:
+        source = package / name
+        digest.update(source.read_bytes() if source.is_file() else b"")
+    base = os.environ.get("NUMBA_CACHE_DIR") or str(package.parent / ".numba_cache")
+    numba.config.CACHE_DIR = str(Path(base) / digest.hexdigest()[:16])
+
+
+_use_project_cache()
+
+# The index helpers of Module 2, compiled into the kernels that call them
+# (the compiler inlines them; numba's own inlining of their loops is not needed).
+for _helper in (to_index, index_to_position, broadcast_index):
+    register_jitable(_helper)
+
+_registered: set[Callable[..., Any]] = set()
+
+
+def jitable(fn: Fn) -> Fn:
+    """Make a Python scalar function callable (and inlined) inside compiled kernels.
+
+    ``register_jitable`` rather than ``njit``: a kernel that closes over an
+    ``njit`` function is never found in numba's cache by a new process; one
+    that closes over a registered plain function is. Registering changes
+    nothing for Python callers: ``fn`` itself is returned.
+    """
+    if fn not in _registered:
+        register_jitable(inline="always")(fn)
+        _registered.add(fn)
+    return fn
+
+
+# The scalar operators of Module 0 call one another; all of them are jitable.
+for _fn in vars(operators).values():
+    if inspect.isfunction(_fn) and _fn.__module__ == operators.__name__:
+        jitable(_fn)
+
+
+# Output positions handled by one parallel iteration of the general (not
+# aligned) loops: each iteration allocates its index buffers once, and a
+# thread works through a run of neighbouring positions.
+CHUNK = 1024
+
+
+def _kernel(fn: Fn) -> Fn:
+    """Compile ``fn`` as a parallel kernel, cached on disk."""
+    return njit(parallel=True, fastmath=True, cache=True)(fn)  # type: ignore[no-any-return]
+
+
+class FastOps(TensorOps):
+    """The numba backend: the simple backend's interface, compiled and parallel."""
+
+    @staticmethod
+    def map(fn: Callable[[float], float]) -> MapProto:
+        """See :meth:`TensorOps.map`."""
+        f = tensor_map(jitable(fn))
+
+        def ret(a: Tensor, out: Tensor | None = None) -> Tensor:
+            if out is None:
+                out = a.zeros(a.shape)
+            f(*out.tuple(), *a.tuple())
+            return out
+
+        return ret
+
+    @staticmethod
+    def zip(fn: Callable[[float, float], float]) -> Callable[[Tensor, Tensor], Tensor]:
+        """See :meth:`TensorOps.zip`."""
+        f = tensor_zip(jitable(fn))
+
+        def ret(a: Tensor, b: Tensor) -> Tensor:
+            shape = a.shape if a.shape == b.shape else shape_broadcast(a.shape, b.shape)
+            out = a.zeros(shape)
+            f(*out.tuple(), *a.tuple(), *b.tuple())
+            return out
+
+        return ret
+
+    @staticmethod
+    def reduce(fn: Callable[[float, float], float], start: float = 0.0) -> Callable[[Tensor, int], Tensor]:
+        """See :meth:`TensorOps.reduce`."""
+        f = tensor_reduce(jitable(fn))
+
+        def ret(a: Tensor, dim: int) -> Tensor:
+            out_shape = list(a.shape)
+            out_shape[dim] = 1
+            out = a.zeros(tuple(out_shape))
+            out._tensor._storage[:] = start
+            f(*out.tuple(), *a.tuple(), dim)
+            return out
+
+        return ret
+
+    @staticmethod
+    def matrix_multiply(a: Tensor, b: Tensor) -> Tensor:
+        """Batched matrix product of the last two dimensions, broadcasting the batch dimension.
+
+        Args:
+            a: Shape ``(n, m)`` or ``(batch, n, m)``.
+            b: Shape ``(m, p)`` or ``(batch, m, p)``; a batch of 1 broadcasts.
+
+        Returns:
+            Shape ``(n, p)`` when both are 2-D, otherwise ``(batch, n, p)``.
+        """
+        both_2d = a.dims == 2 and b.dims == 2
+        if a.dims == 2:
+            a = a.contiguous().view(1, a.shape[0], a.shape[1])
+        if b.dims == 2:
+            b = b.contiguous().view(1, b.shape[0], b.shape[1])
+        if a.dims != 3 or b.dims != 3:
+            raise ValueError(f"matrix_multiply takes 2-D or 3-D tensors, got shapes {a.shape} and {b.shape}")
+        if a.shape[-1] != b.shape[-2]:
+            raise ValueError(f"matrix_multiply: inner sizes differ, shapes {a.shape} and {b.shape}")
+        batch = shape_broadcast(a.shape[:1], b.shape[:1])
+        out = a.zeros((*batch, a.shape[1], b.shape[2]))
+        tensor_matrix_multiply(*out.tuple(), *a.tuple(), *b.tuple())
+        if both_2d:
+            out = out.view(out.shape[1], out.shape[2])
+        return out
+
+
+# The kernels.
+
+
+def tensor_map(fn: Callable[[float], float]) -> Callable[..., None]:
+    """The compiled, parallel map: ``out[i] = fn(in[j])``, ``j`` broadcast from ``i``.
+
+    Args:
+        fn: A scalar function made :func:`jitable`.
+
+    Returns:
+        A compiled ``_map(out, out_shape, out_strides, in_storage, in_shape, in_strides)``.
+    """
+
+    def _map(
+        out: Storage, out_shape: Shape, out_strides: Strides,
+        in_storage: Storage, in_shape: Shape, in_strides: Strides,
+    ) -> None:  # fmt: skip
+        ### BEGIN SOLUTION task3_1
+        size = out.size
+        aligned = len(out_shape) == len(in_shape) and np.all(out_shape == in_shape) and np.all(out_strides == in_strides)
+        if aligned:
+            for i in prange(size):
+                out[i] = fn(in_storage[i])
+            return
+        for chunk in prange((size + CHUNK - 1) // CHUNK):
+            out_index = np.empty(len(out_shape), np.int32)
+            in_index = np.empty(len(in_shape), np.int32)
+            for ordinal in range(chunk * CHUNK, min(size, (chunk + 1) * CHUNK)):
+                to_index(ordinal, out_shape, out_index)
+                broadcast_index(out_index, out_shape, in_shape, in_index)
+                value = in_storage[index_to_position(in_index, in_strides)]
+                out[index_to_position(out_index, out_strides)] = fn(value)
+        ### END SOLUTION
+
+    return _kernel(_map)
+
+
+def tensor_zip(fn: Callable[[float, float], float]) -> Callable[..., None]:
+    """The compiled, parallel zip: ``out[i] = fn(a[j], b[k])``, ``j`` and ``k`` broadcast from ``i``.
+
+    Args:
+        fn: A scalar function of two floats made :func:`jitable`.
+
+    Returns:
+        A compiled ``_zip(out, out_shape, out_strides, a_storage, a_shape,
+        a_strides, b_storage, b_shape, b_strides)``.
+    """
+
+    def _zip(
+        out: Storage, out_shape: Shape, out_strides: Strides,
+        a_storage: Storage, a_shape: Shape, a_strides: Strides,
+        b_storage: Storage, b_shape: Shape, b_strides: Strides,
+    ) -> None:  # fmt: skip
+        ### BEGIN SOLUTION task3_1
+        size = out.size
+        aligned = (
+            len(out_shape) == len(a_shape) == len(b_shape)
+            and np.all(out_shape == a_shape) and np.all(out_shape == b_shape)
+            and np.all(out_strides == a_strides) and np.all(out_strides == b_strides)
+        )  # fmt: skip
+        if aligned:
+            for i in prange(size):
+                out[i] = fn(a_storage[i], b_storage[i])
+            return
+        for chunk in prange((size + CHUNK - 1) // CHUNK):
+            out_index = np.empty(len(out_shape), np.int32)
+            a_index = np.empty(len(a_shape), np.int32)
+            b_index = np.empty(len(b_shape), np.int32)
+            for ordinal in range(chunk * CHUNK, min(size, (chunk + 1) * CHUNK)):
+                to_index(ordinal, out_shape, out_index)
+                broadcast_index(out_index, out_shape, a_shape, a_index)
+                broadcast_index(out_index, out_shape, b_shape, b_index)
+                a = a_storage[index_to_position(a_index, a_strides)]
+                b = b_storage[index_to_position(b_index, b_strides)]
+                out[index_to_position(out_index, out_strides)] = fn(a, b)
+        ### END SOLUTION
+
+    return _kernel(_zip)
+
+
+def tensor_reduce(fn: Callable[[float, float], float]) -> Callable[..., None]:
+    """The compiled, parallel reduce: fold ``fn`` along ``reduce_dim``.
+
+    Each output position is one parallel iteration; its inner loop walks
+    the reduced dimension by stride, with no function calls (``fn`` is
+    inlined) and no index arithmetic beyond one addition.
+
+    Args:
+        fn: A scalar function of two floats made :func:`jitable`.
+
+    Returns:
+        A compiled ``_reduce(out, out_shape, out_strides, a_storage, a_shape,
+        a_strides, reduce_dim)``; ``out`` arrives filled with the start value.
+    """
+
+    def _reduce(
+        out: Storage, out_shape: Shape, out_strides: Strides,
+        a_storage: Storage, a_shape: Shape, a_strides: Strides, reduce_dim: int,
+    ) -> None:  # fmt: skip
+        ### BEGIN SOLUTION task3_1
+        step = a_strides[reduce_dim]
+        length = a_shape[reduce_dim]
+        size = out.size
+        for chunk in prange((size + CHUNK - 1) // CHUNK):
+            out_index = np.empty(len(out_shape), np.int32)
+            for ordinal in range(chunk * CHUNK, min(size, (chunk + 1) * CHUNK)):
+                to_index(ordinal, out_shape, out_index)
+                position = index_to_position(out_index, out_strides)
+                start = index_to_position(out_index, a_strides)
+                acc = out[position]
+                for j in range(length):
+                    acc = fn(acc, a_storage[start + j * step])
+                out[position] = acc
+        ### END SOLUTION
+
+    return _kernel(_reduce)
+
+
+# Output columns (and rows) handled by one parallel task of the matrix multiply.
+BLOCK = 64
+
+
+def _tensor_matrix_multiply(
+    out: Storage, out_shape: Shape, out_strides: Strides,
+    a_storage: Storage, a_shape: Shape, a_strides: Strides,
+    b_storage: Storage, b_shape: Shape, b_strides: Strides,
+) -> None:  # fmt: skip
+    """Batched matrix multiply ``out[n] = a[n] @ b[n]`` of 3-D tensors.
+
+    A batch dimension of size 1 broadcasts (its stride counts as 0). The
+    output is cut into ``BLOCK x BLOCK`` tiles, one parallel task each. A
+    task first copies its column panel of ``b`` (``m x BLOCK``) into a
+    contiguous buffer, whatever ``b``'s strides, then accumulates each row
+    of the tile with one multiply-add per step, walking the panel and an
+    accumulator in memory order, which the compiler turns into vector
+    instructions.
+
+    Args:
+        out: Output storage, shape ``(batch, n, p)``.
+        out_shape: Output shape.
+        out_strides: Output strides.
+        a_storage: Left storage, shape ``(batch or 1, n, m)``.
+        a_shape: Left shape.
+        a_strides: Left strides.
+        b_storage: Right storage, shape ``(batch or 1, m, p)``.
+        b_shape: Right shape.
+        b_strides: Right strides.
+    """
+    ### BEGIN SOLUTION task3_2
+    a_batch = a_strides[0] if a_shape[0] > 1 else 0
+    b_batch = b_strides[0] if b_shape[0] > 1 else 0
+    batches, rows, cols = out_shape[0], out_shape[1], out_shape[2]
+    inner = a_shape[2]
+    row_blocks = (rows + BLOCK - 1) // BLOCK
+    col_blocks = (cols + BLOCK - 1) // BLOCK
+    for task in prange(batches * row_blocks * col_blocks):
+        n = task // (row_blocks * col_blocks)
+        i0 = (task // col_blocks) % row_blocks * BLOCK
+        j0 = task % col_blocks * BLOCK
+        width = min(BLOCK, cols - j0)
+        panel = np.zeros((inner, BLOCK))
+        for k in range(inner):
+            b_row = n * b_batch + k * b_strides[1] + j0 * b_strides[2]
+            for j in range(width):
+                panel[k, j] = b_storage[b_row + j * b_strides[2]]
+        acc = np.empty(BLOCK)
+        for i in range(i0, min(i0 + BLOCK, rows)):
+            acc[:] = 0.0
+            a_row = n * a_batch + i * a_strides[1]
+            for k in range(inner):
+                a_ik = a_storage[a_row + k * a_strides[2]]
+                for j in range(BLOCK):
+                    acc[j] += a_ik * panel[k, j]
+            out_row = n * out_strides[0] + i * out_strides[1] + j0 * out_strides[2]
+            for j in range(width):
+                out[out_row + j * out_strides[2]] = acc[j]
+    ### END SOLUTION
+
+
+tensor_matrix_multiply = _kernel(_tensor_matrix_multiply)
+
+__all__ = [
+    "BLOCK",
+    "CHUNK",
+    "FastOps",
+    "jitable",
+    "tensor_map",
+    "tensor_matrix_multiply",
+    "tensor_reduce",
+    "tensor_zip",
+]
