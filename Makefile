@@ -6,7 +6,7 @@ GRADER := $(PY) -m autograder --course assignments
 SUBMISSION ?= student_template
 
 DATASET ?= xor
-.PHONY: install grade student verify lint test clean train-scalar train-tensor calibrate
+.PHONY: install grade student verify lint test clean train-scalar train-tensor train-fast calibrate bench
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -38,5 +38,12 @@ train-scalar:
 train-tensor:
 	$(PY) reference/project/run_tensor.py --dataset $(DATASET) --hidden 8 --rate 0.5 --epochs 300 --out out
 
+train-fast:
+	$(PY) reference/project/run_fast_tensor.py --BACKEND cpu --HIDDEN 100 --DATASET $(DATASET) --RATE 0.05 --out out
+
+# Backends side by side (matmul, map/zip/reduce, compile cold/warm, Task 3.5 vs PyTorch when installed).
+bench:
+	$(PY) bench/backends.py
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache reference/.numba_cache student_template/.numba_cache

@@ -7,6 +7,7 @@ a tensor only changes shape and strides, never the storage.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable, Sequence
 from typing import TypeAlias
@@ -138,14 +139,14 @@ class TensorData:
         self.strides = strides
         self.shape = shape
         self.dims = len(strides)
-        self.size = int(np.prod(shape)) if shape else 1
+        self.size = math.prod(shape)
         if self.size != 0 and len(self._storage) < self.size and self.is_contiguous():
             raise IndexingError(f"storage of {len(self._storage)} values is too small for shape {shape}")
 
     def is_contiguous(self) -> bool:
         """Whether the strides decrease from the first dimension to the last (row-major order)."""
         last = 1e9
-        for stride in self._strides:
+        for stride in self.strides:
             if stride > last:
                 return False
             last = stride

@@ -1,0 +1,261 @@
+"""Benchmark the tensor backends side by side: ``make bench``.
+
+Every figure of a table is measured in this one run, one after another, so
+the ratios hold on a noisy machine even when the absolute numbers move.
+Prints four tables:
+
+1. matrix multiply, float64, batch 2: GFLOP/s of numpy, the simple backend
+   and the fast backend, and the fast backend's ratios;
+2. map, zip and reduce on 1e6 and 1e7 elements, row-major ("aligned") and
+   column-major ("permuted") inputs: GB/s of the fast backend and numpy;
+3. compile time of every kernel the fast backend uses, with an empty cache
+   and again with the cache the first process wrote;
+4. time per epoch of the Task 3.5 network against the same network in
+   PyTorch on the CPU (when torch is installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+LIBRARY = ROOT / "reference"
+sys.path.insert(0, str(LIBRARY))
+
+import minitorch  # noqa: E402
+
+FAST = minitorch.TensorBackend(minitorch.FastOps)
+SIMPLE = minitorch.SimpleBackend
+
+
+def best_seconds(fn: Callable[[], Any], repeat: int) -> float:
+    """The fastest of ``repeat`` timed calls, after one untimed call (``repeat=0``: one timed call only)."""
+    if repeat == 0:
+        started = time.perf_counter()
+        fn()
+        return time.perf_counter() - started
+    fn()
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    """Print a plain aligned table."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    print(f"\n{title}")
+    for row in [header, ["-" * w for w in widths], *rows]:
+        print("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
+
+
+def simple_matmul(a: minitorch.Tensor, b: minitorch.Tensor) -> minitorch.Tensor:
+    """Matrix multiply with the simple backend's zip and reduce, as Task 2.5's layers do it."""
+    batch, n, m = a.shape
+    p = b.shape[2]
+    return (a.view(batch, n, m, 1) * b.view(batch, 1, m, p)).sum(2).view(batch, n, p)
+
+
+def bench_matmul(sizes: list[int], simple_sizes: list[int]) -> None:
+    """Print GFLOP/s of numpy and the fast backend at every size, then of the simple backend.
+
+    The simple backend runs last, each size next to a fresh fast timing:
+    minutes of pure Python slow this machine's cores for a while after.
+    """
+    inputs = {n: (np.random.rand(2, n, n), np.random.rand(2, n, n)) for n in sizes}
+    fast_tensors = {n: (_as_tensor(a), _as_tensor(b)) for n, (a, b) in inputs.items()}
+    rows = {}
+    for n in sizes:
+        a_np, b_np = inputs[n]
+        a, b = fast_tensors[n]
+        flops = 2 * 2 * n**3
+        repeat = 5 if n <= 256 else 2
+        numpy_s = best_seconds(lambda: a_np @ b_np, repeat)
+        fast_s = best_seconds(lambda: a @ b, repeat)
+        assert np.allclose((a @ b).to_numpy(), a_np @ b_np)
+        rows[n] = [
+            str(n),
+            f"{flops / numpy_s / 1e9:.1f}",
+            "-",
+            f"{flops / fast_s / 1e9:.1f}",
+            f"{numpy_s / fast_s:.2f}",
+            "-",
+        ]
+    for n in simple_sizes:
+        a_np, b_np = inputs[n]
+        a, b = fast_tensors[n]
+        ta, tb = _as_tensor(a_np, SIMPLE), _as_tensor(b_np, SIMPLE)
+        flops = 2 * 2 * n**3
+        simple_s = best_seconds(lambda: simple_matmul(ta, tb), 0)
+        fast_s = best_seconds(lambda: a @ b, 5)
+        rows[n][2], rows[n][5] = f"{flops / simple_s / 1e9:.4f}", f"{simple_s / fast_s:.0f}x"
+    header = ["n", "numpy GFLOP/s", "simple GFLOP/s", "fast GFLOP/s", "fast/numpy", "fast vs simple"]
+    table("Matrix multiply, float64, batch 2 (a @ b, n x n)", header, list(rows.values()))
+
+
+def bench_elementwise(sizes: list[int], simple_size: int) -> None:
+    """Print GB/s of fast map, zip and reduce against numpy, then fast map against simple map."""
+    rows = []
+    for size in sizes:
+        side = int(round(size**0.5))
+        values = np.random.rand(side, side)
+        layouts = {"aligned": values, "permuted": values.T.copy().T}
+        for layout, array in layouts.items():
+            x = _as_tensor(array)
+            y = _as_tensor(array)
+            bytes_map, bytes_zip, bytes_reduce = 16 * array.size, 24 * array.size, 8 * array.size
+            out = np.empty_like(values)
+            cases = [
+                ("map (neg)", lambda: -x, lambda: np.negative(array, out=out), bytes_map),
+                ("zip (add)", lambda: x + y, lambda: np.add(array, array, out=out), bytes_zip),
+                ("reduce (sum dim 1)", lambda: x.sum(1), lambda: array.sum(axis=1), bytes_reduce),
+            ]
+            for name, fast_fn, numpy_fn, moved in cases:
+                fast_s = best_seconds(fast_fn, 5)
+                numpy_s = best_seconds(numpy_fn, 5)
+                rows.append(
+                    [
+                        name,
+                        f"{array.size:.0e}",
+                        layout,
+                        f"{moved / fast_s / 1e9:.1f}",
+                        f"{moved / numpy_s / 1e9:.1f}",
+                        f"{numpy_s / fast_s:.2f}",
+                    ]
+                )
+    header = ["op", "elements", "layout", "fast GB/s", "numpy GB/s", "fast/numpy"]
+    table("Map, zip, reduce (bytes read and written per second)", header, rows)
+    small = _as_tensor(np.random.rand(simple_size), SIMPLE)
+    big = _as_tensor(np.random.rand(simple_size))
+    simple_s = best_seconds(lambda: -small, 0)
+    fast_s = best_seconds(lambda: -big, 5)
+    ratio = simple_s / fast_s
+    print(f"map of {simple_size:.0e} elements: simple {simple_s:.2f} s, fast {fast_s * 1e3:.2f} ms: {ratio:.0f}x")
+
+
+def _as_tensor(array: np.ndarray, backend: minitorch.TensorBackend = FAST) -> minitorch.Tensor:
+    """A tensor over ``array``'s memory, with its strides (row- or column-major)."""
+    strides = tuple(s // array.itemsize for s in array.strides)
+    data = minitorch.TensorData(array.ravel(order="K"), array.shape, strides)
+    return minitorch.Tensor(data, backend=backend)
+
+
+WARMUP = """
+import sys, time
+started = time.perf_counter()
+sys.path.insert(0, {library!r})
+import minitorch
+backend = minitorch.TensorBackend(minitorch.FastOps)
+a = minitorch.rand((4, 5), backend=backend, requires_grad=True)
+b = minitorch.rand((5, 3), backend=backend, requires_grad=True)
+out = ((a @ b).relu().sigmoid().log().exp() * 2.0 - (a.sum(1) < 0.5).sum() + (a == a).sum()).sum()
+out.backward()
+(a.permute(1, 0).contiguous().view(20) / 3.0).mean()
+a.is_close(a).all()
+print(time.perf_counter() - started)
+"""
+
+
+def bench_compile() -> None:
+    """Print the start-up time of a new process using every fast kernel, with an empty cache and a warm one."""
+    with tempfile.TemporaryDirectory(prefix="numba-cache-") as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        code = WARMUP.format(library=str(LIBRARY))
+        times = []
+        for _ in ("cold", "warm"):
+            done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+            times.append(float(done.stdout.strip().splitlines()[-1]))
+        kernels = sum(1 for _ in Path(cache).rglob("*.nbc"))
+    rows = [["cold (empty cache)", f"{times[0]:.2f}"], ["warm (cache hit)", f"{times[1]:.2f}"]]
+    table(
+        f"Compile: a new process using every fast kernel ({kernels} compiled kernels cached)", ["run", "seconds"], rows
+    )
+    print(f"warm/cold: {times[1] / times[0]:.3f}")
+
+
+def bench_training(epochs: int) -> None:
+    """Print the time per epoch of the Task 3.5 network, and of the same network in PyTorch when installed."""
+    from project.run_fast_tensor import FastTrain
+
+    random.seed(1)
+    data = minitorch.datasets["Split"](50)
+    trainer = FastTrain(100, FAST)
+    trainer.train(data, 0.05, 2, log_fn=None)  # compile or load every kernel first
+    history = trainer.train(data, 0.05, epochs, log_fn=None)
+    ours = float(np.median(history.seconds))
+    rows = [["minitorch fast (cpu)", f"{ours * 1e3:.1f}", "1.00"]]
+    try:
+        import torch
+    except ImportError:
+        rows.append(["PyTorch (cpu)", "not installed", "-"])
+    else:
+        theirs = _torch_epoch_seconds(torch, data, epochs)
+        rows.append([f"PyTorch {torch.__version__} (cpu)", f"{theirs * 1e3:.1f}", f"{ours / theirs:.2f}"])
+    table(
+        "Task 3.5 network (2-100-100-1, batch 10, 50 points of Split): median time per epoch",
+        ["", "ms/epoch", "minitorch/this"],
+        rows,
+    )
+
+
+def _torch_epoch_seconds(torch: Any, data: minitorch.Graph, epochs: int) -> float:
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(2, 100), torch.nn.ReLU(), torch.nn.Linear(100, 100), torch.nn.ReLU(),
+        torch.nn.Linear(100, 1), torch.nn.Sigmoid(),
+    ).double()  # fmt: skip
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+    X = torch.tensor(data.X, dtype=torch.float64)
+    y = torch.tensor(data.y, dtype=torch.float64)
+    seconds = []
+    order = list(range(data.N))
+    for _ in range(epochs):
+        started = time.perf_counter()
+        random.shuffle(order)
+        for first in range(0, data.N, 10):
+            batch = order[first : first + 10]
+            optimizer.zero_grad()
+            out = model(X[batch]).view(-1)
+            loss = -(out * y[batch] + (out - 1.0) * (y[batch] - 1.0)).log()
+            (loss / data.N).sum().backward()
+            optimizer.step()
+        seconds.append(time.perf_counter() - started)
+    return float(np.median(seconds))
+
+
+def main() -> None:
+    """Run every table (``--quick``: small sizes only)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
+    args = parser.parse_args()
+    sys.path.insert(0, str(LIBRARY))
+    started = time.perf_counter()
+    threads = minitorch.fast_ops.numba.config.NUMBA_NUM_THREADS
+    print(f"numpy {np.__version__}, {os.cpu_count()} cores, NUMBA_NUM_THREADS={threads}")
+    if args.quick:
+        bench_matmul([32, 64], [32])
+        bench_elementwise([10_000], 1_000)
+        bench_training(3)
+    else:
+        bench_matmul([64, 128, 256, 512], [64, 128])
+        bench_elementwise([1_000_000, 10_000_000], 1_000_000)
+        bench_compile()
+        bench_training(50)
+    print(f"\nbench took {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
