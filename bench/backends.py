@@ -243,8 +243,10 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(LIBRARY))
     started = time.perf_counter()
-    threads = minitorch.fast_ops.numba.config.NUMBA_NUM_THREADS
-    print(f"numpy {np.__version__}, {os.cpu_count()} cores, NUMBA_NUM_THREADS={threads}")
+    import numba
+
+    threads = numba.get_num_threads()
+    print(f"numpy {np.__version__}, {os.cpu_count()} cores, numba threads {threads}")
     if args.quick:
         bench_matmul([32, 64], [32])
         bench_elementwise([10_000], 1_000)

@@ -13,24 +13,18 @@ merely compiled and one that is fast:
 * inner loops with no function calls: the compiler inlines the scalar function.
 
 Compiled kernels are kept in numba's on-disk cache, so a second process
-loads them instead of compiling them again (see :func:`_use_project_cache`).
+loads them instead of compiling them again (see :mod:`minitorch.jit`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import inspect
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import numba
 import numpy as np
 from numba import njit, prange
-from numba.extending import register_jitable
 
-from . import operators
+from .jit import jitable
 from .tensor_data import TensorData, broadcast_index, index_to_position, shape_broadcast, to_index
 from .tensor_ops import MapProto, TensorOps
 
@@ -39,59 +33,6 @@ if TYPE_CHECKING:
     from .tensor_data import Shape, Storage, Strides
 
 Fn = TypeVar("Fn", bound=Callable[..., Any])
-
-# Sources whose code ends up inside the compiled kernels. numba's cache
-# checks only the file that defines a kernel, so a change to one of these
-# would otherwise leave stale kernels in the cache.
-_KERNEL_SOURCES = ("fast_ops.py", "tensor_data.py", "operators.py")
-
-
-def _use_project_cache() -> None:
-    """Keep compiled kernels in one cache folder per version of the kernel sources.
-
-    The folder is ``$NUMBA_CACHE_DIR`` (or ``.numba_cache`` next to the
-    package) plus a digest of :data:`_KERNEL_SOURCES`: editing any of them
-    starts a fresh cache instead of loading kernels built from old code.
-    """
-    package = Path(__file__).parent
-    digest = hashlib.sha256()
-    for name in _KERNEL_SOURCES:
-        source = package / name
-        digest.update(source.read_bytes() if source.is_file() else b"")
-    base = os.environ.get("NUMBA_CACHE_DIR") or str(package.parent / ".numba_cache")
-    numba.config.CACHE_DIR = str(Path(base) / digest.hexdigest()[:16])  # type: ignore[attr-defined]
-
-
-_use_project_cache()
-
-# The index helpers of Module 2, compiled into the kernels that call them
-# (the compiler inlines them; numba's own inlining of their loops is not needed).
-for _helper in (to_index, index_to_position, broadcast_index):
-    register_jitable(_helper)
-
-_registered: set[Callable[..., Any]] = set()
-
-
-def jitable(fn: Fn) -> Fn:
-    """Make a Python scalar function callable inside compiled kernels.
-
-    ``register_jitable`` rather than ``njit``: a kernel that closes over an
-    ``njit`` function is never found in numba's cache by a new process; one
-    that closes over a registered plain function is. The compiler inlines
-    such small functions into the kernel's loops (numba's own IR inlining,
-    ``inline="always"``, is no faster here and warns about its own checks).
-    Registering changes nothing for Python callers: ``fn`` itself is returned.
-    """
-    if fn not in _registered:
-        register_jitable(fn)
-        _registered.add(fn)
-    return fn
-
-
-# The scalar operators of Module 0 call one another; all of them are jitable.
-for _fn in vars(operators).values():
-    if inspect.isfunction(_fn) and _fn.__module__ == operators.__name__:
-        jitable(_fn)
 
 
 # Output positions handled by one parallel iteration of the general (not
@@ -369,7 +310,6 @@ __all__ = [
     "BLOCK",
     "CHUNK",
     "FastOps",
-    "jitable",
     "tensor_map",
     "tensor_matrix_multiply",
     "tensor_reduce",
