@@ -31,6 +31,7 @@ SELECT = "AUTOGRADER_SELECT"
 EXCLUDE = "AUTOGRADER_EXCLUDE"
 MUTANT = "AUTOGRADER_MUTANT"
 MAX_EXAMPLES = "AUTOGRADER_MAX_EXAMPLES"
+CUDA_MAX_EXAMPLES = "AUTOGRADER_CUDA_MAX_EXAMPLES"
 MESSAGE_LIMIT = 1500
 
 
@@ -188,6 +189,35 @@ def _load_hypothesis_profile() -> None:
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     settings.load_profile("grading")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """Cap Hypothesis examples of ``cuda`` tests (under the simulator) for the duration of the test.
+
+    Shrinking is off too: it reruns a failing kernel hundreds of times, which
+    costs minutes under the simulator; the failing example is still shown.
+    A property test keeps its settings on the test function, which every
+    parametrized copy shares, so the cap is put there and taken off again.
+    """
+    cap = os.environ.get(CUDA_MAX_EXAMPLES)
+    test = getattr(item, "obj", None)
+    current = getattr(test, "_hypothesis_internal_use_settings", None)
+    if not cap or current is None or item.get_closest_marker("cuda") is None:
+        yield
+        return
+    from hypothesis import Phase, settings
+
+    capped = settings(
+        current,
+        max_examples=min(current.max_examples, int(cap)),
+        phases=[phase for phase in current.phases if phase is not Phase.shrink],
+    )
+    test._hypothesis_internal_use_settings = capped  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        test._hypothesis_internal_use_settings = current  # type: ignore[union-attr]
 
 
 def pytest_configure(config: pytest.Config) -> None:

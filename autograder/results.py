@@ -29,6 +29,7 @@ class TestResult:
         weight: Its weight within the task.
         message: Short explanation for a student (assertion, falsifying example).
         duration_s: Wall time of the test's phases.
+        cuda: For a ``cuda``-marked test, where it ran: ``gpu`` or ``simulator``.
     """
 
     __test__ = False  # not a pytest test class, despite its name
@@ -39,6 +40,7 @@ class TestResult:
     weight: float = 1.0
     message: str | None = None
     duration_s: float = 0.0
+    cuda: str | None = None
 
     @property
     def passed(self) -> bool:

@@ -11,7 +11,8 @@ Prints four tables:
 3. compile time of every kernel the fast backend uses, with an empty cache
    and again with the cache the first process wrote;
 4. time per epoch of the Task 3.5 network against the same network in
-   PyTorch on the CPU (when torch is installed).
+   PyTorch on the CPU (when torch is installed);
+5. the CUDA matmul kernel in float32 and float64 (on a GPU; "no GPU" here).
 """
 
 from __future__ import annotations
@@ -88,9 +89,9 @@ def bench_matmul(sizes: list[int], simple_sizes: list[int]) -> None:
         assert np.allclose((a @ b).to_numpy(), a_np @ b_np)
         rows[n] = [
             str(n),
-            f"{flops / numpy_s / 1e9:.1f}",
+            f"{flops / numpy_s / 1e9:.3g}",
             "-",
-            f"{flops / fast_s / 1e9:.1f}",
+            f"{flops / fast_s / 1e9:.3g}",
             f"{numpy_s / fast_s:.2f}",
             "-",
         ]
@@ -236,6 +237,49 @@ def _torch_epoch_seconds(torch: Any, data: minitorch.Graph, epochs: int) -> floa
     return float(np.median(seconds))
 
 
+def bench_cuda(sizes: list[int]) -> None:
+    """Print GFLOP/s of the CUDA matmul kernel (float32, float64) against numpy and the fast backend.
+
+    Only on a GPU: under the simulator a kernel costs about a millisecond per
+    thread, which measures nothing worth printing. Data stays on the device;
+    the kernel time excludes transfers.
+    """
+    from minitorch.jit import gpu_present
+
+    if not gpu_present():
+        print("\nCUDA matmul: no GPU on this machine (the CUDA tests run under the simulator)")
+        return
+    from minitorch import cuda_ops
+    from numba import cuda
+
+    if cuda_ops.simulated() or not cuda.is_available():
+        print("\nCUDA matmul: a GPU is present but numba cannot use it")
+        return
+    rows = []
+    for n in sizes:
+        flops = 2 * n**3
+        base = np.random.rand(1, n, n)
+        numpy_s = best_seconds(lambda: base[0] @ base[0], 2)
+        fast_s = best_seconds(lambda: _as_tensor(base) @ _as_tensor(base), 2) if n <= 2048 else float("nan")
+        row = [str(n), f"{flops / numpy_s / 1e9:.3g}", f"{flops / fast_s / 1e9:.3g}"]
+        for dtype in (np.float32, np.float64):
+            a = cuda.to_device(base.astype(dtype).ravel())
+            out = cuda.device_array(n * n, dtype=dtype)
+            shape = cuda.to_device(np.array([1, n, n], dtype=np.int32))
+            strides = cuda.to_device(np.array([n * n, n, 1], dtype=np.int32))
+            grid = ((n + cuda_ops.TILE - 1) // cuda_ops.TILE, (n + cuda_ops.TILE - 1) // cuda_ops.TILE, 1)
+            kernel = cuda_ops.tensor_matrix_multiply[grid, (cuda_ops.TILE, cuda_ops.TILE)]
+
+            def run() -> None:
+                kernel(out, shape, strides, n * n, a, shape, strides, a, shape, strides)  # noqa: B023
+                cuda.synchronize()
+
+            row.append(f"{flops / best_seconds(run, 3) / 1e9:.3g}")
+        rows.append(row)
+    header = ["n", "numpy GFLOP/s (CPU)", "fast GFLOP/s (CPU)", "CUDA float32", "CUDA float64"]
+    table(f"CUDA matmul (tiled, TILE={cuda_ops.TILE}), n x n", header, rows)
+
+
 def main() -> None:
     """Run every table (``--quick``: small sizes only)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -251,11 +295,13 @@ def main() -> None:
         bench_matmul([32, 64], [32])
         bench_elementwise([10_000], 1_000)
         bench_training(3)
+        bench_cuda([256])
     else:
         bench_matmul([64, 128, 256, 512], [64, 128])
         bench_elementwise([1_000_000, 10_000_000], 1_000_000)
         bench_compile()
         bench_training(50)
+        bench_cuda([256, 512, 1024, 2048, 4096])
     print(f"\nbench took {time.perf_counter() - started:.0f} s")
 
 

@@ -36,15 +36,17 @@ def index_to_position(index: Index, strides: Strides) -> int:
     """The position in storage of a multidimensional index.
 
     Args:
-        index: One index per dimension.
+        index: One index per dimension; it may be longer than ``strides``
+            (the compiled kernels pass buffers of ``MAX_DIMS``), and only
+            its first ``len(strides)`` entries count.
         strides: The tensor's strides.
 
     Returns:
-        ``sum(index[i] * strides[i])``.
+        ``sum(index[i] * strides[i] for i in range(len(strides)))``.
     """
     ### BEGIN SOLUTION task2_1
     position = 0
-    for i in range(len(index)):
+    for i in range(len(strides)):
         position += index[i] * strides[i]
     return position
     ### END SOLUTION

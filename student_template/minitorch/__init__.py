@@ -62,6 +62,8 @@ __all__ = [
 _LAZY = {
     "fast_ops": (".fast_ops", None),
     "FastOps": (".fast_ops", "FastOps"),
+    "cuda_ops": (".cuda_ops", None),
+    "CudaOps": (".cuda_ops", "CudaOps"),
 }
 
 

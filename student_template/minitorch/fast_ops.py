@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 from numba import njit, prange
 
-from .jit import jitable
-from .tensor_data import TensorData, broadcast_index, index_to_position, shape_broadcast, to_index
+from .jit import jitable, matmul_operands
+from .tensor_data import broadcast_index, index_to_position, shape_broadcast, to_index
 from .tensor_ops import MapProto, TensorOps
 
 if TYPE_CHECKING:
@@ -101,26 +101,9 @@ class FastOps(TensorOps):
         Returns:
             Shape ``(n, p)`` when both are 2-D, otherwise ``(batch, n, p)``.
         """
-        both_2d = a.dims == 2 and b.dims == 2
-        a, b = _as_batch(a), _as_batch(b)
-        if a.dims != 3 or b.dims != 3:
-            raise ValueError(f"matrix_multiply takes 2-D or 3-D tensors, got shapes {a.shape} and {b.shape}")
-        if a.shape[-1] != b.shape[-2]:
-            raise ValueError(f"matrix_multiply: inner sizes differ, shapes {a.shape} and {b.shape}")
-        batch = shape_broadcast(a.shape[:1], b.shape[:1])
-        out = a.zeros((*batch, a.shape[1], b.shape[2]))
-        tensor_matrix_multiply(*out.tuple(), *a.tuple(), *b.tuple())
-        if both_2d:
-            out = out.view(out.shape[1], out.shape[2])
-        return out
-
-
-def _as_batch(t: Tensor) -> Tensor:
-    """A 2-D tensor seen as a batch of one, over the same storage (no copy); others as they are."""
-    if t.dims != 2:
-        return t
-    data = t._tensor
-    return t._new(TensorData(data._storage, (1, *data.shape), (0, *data.strides)))
+        a3, b3, out = matmul_operands(a, b)
+        tensor_matrix_multiply(*out.tuple(), *a3.tuple(), *b3.tuple())
+        return out.view(out.shape[1], out.shape[2]) if a.dims == b.dims == 2 else out
 
 
 # The kernels.

@@ -1,4 +1,4 @@
-"""What the compiled backends share: Python functions made callable in kernels, and the kernel cache.
+"""What the compiled backends share: functions callable in kernels, the kernel cache, matmul operands.
 
 Both the fast CPU backend (``fast_ops``) and the CUDA backend (``cuda_ops``)
 call the scalar operators of Module 0 and the index helpers of Module 2
@@ -12,15 +12,20 @@ from __future__ import annotations
 import hashlib
 import inspect
 import os
+import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numba
 from numba.extending import register_jitable
 
 from . import operators
-from .tensor_data import broadcast_index, index_to_position, to_index
+from .tensor_data import TensorData, broadcast_index, index_to_position, shape_broadcast, to_index
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
 
 Fn = TypeVar("Fn", bound=Callable[..., Any])
 
@@ -63,10 +68,60 @@ def use_project_cache() -> None:
     numba.config.CACHE_DIR = str(Path(base) / digest.hexdigest()[:16])  # type: ignore[attr-defined]
 
 
+def gpu_present() -> bool:
+    """Whether this machine shows an NVIDIA GPU (its device node or its driver's tool), without importing CUDA."""
+    return os.path.exists("/dev/nvidiactl") or shutil.which("nvidia-smi") is not None
+
+
+def select_cuda_mode() -> str:
+    """Choose, before ``numba.cuda`` is first imported, whether CUDA kernels run on a GPU or the simulator.
+
+    ``$NUMBA_ENABLE_CUDASIM`` decides when it is set (the grader sets it);
+    otherwise the simulator is switched on when no GPU is present. Once
+    ``numba.cuda`` is imported the choice is fixed, and this only reports it.
+
+    Returns:
+        ``"simulator"`` or ``"gpu"``.
+    """
+    if "numba.cuda" not in sys.modules and "NUMBA_ENABLE_CUDASIM" not in os.environ and not gpu_present():
+        numba.config.ENABLE_CUDASIM = 1  # type: ignore[attr-defined]
+    return "simulator" if numba.config.ENABLE_CUDASIM else "gpu"  # type: ignore[attr-defined]
+
+
+def matmul_operands(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """Check and prepare a batched matrix product for a backend's kernel.
+
+    Args:
+        a: Shape ``(n, m)`` or ``(batch, n, m)``.
+        b: Shape ``(m, p)`` or ``(batch, m, p)``; a batch of 1 broadcasts.
+
+    Returns:
+        ``a`` and ``b`` as 3-D tensors (a 2-D one is a batch of one, over the
+        same storage: no copy), and a zero output of shape ``(batch, n, p)``.
+
+    Raises:
+        ValueError: Tensors that are not 2-D or 3-D, or inner sizes that differ.
+    """
+    a3, b3 = _as_batch(a), _as_batch(b)
+    if a3.dims != 3 or b3.dims != 3:
+        raise ValueError(f"matrix multiply takes 2-D or 3-D tensors, got shapes {a.shape} and {b.shape}")
+    if a3.shape[2] != b3.shape[1]:
+        raise ValueError(f"matrix multiply: inner sizes differ, shapes {a.shape} and {b.shape}")
+    batch = shape_broadcast(a3.shape[:1], b3.shape[:1])
+    return a3, b3, a3.zeros((*batch, a3.shape[1], b3.shape[2]))
+
+
+def _as_batch(t: Tensor) -> Tensor:
+    if t.dims != 2:
+        return t
+    data = t._tensor
+    return t._new(TensorData(data._storage, (1, *data.shape), (0, *data.strides)))
+
+
 # The scalar operators call one another, and the kernels call the index helpers.
 for _fn in [*vars(operators).values(), to_index, index_to_position, broadcast_index]:
     if inspect.isfunction(_fn) and _fn.__module__ in (operators.__name__, to_index.__module__):
         jitable(_fn)
 use_project_cache()
 
-__all__ = ["KERNEL_SOURCES", "jitable", "use_project_cache"]
+__all__ = ["KERNEL_SOURCES", "gpu_present", "jitable", "matmul_operands", "select_cuda_mode", "use_project_cache"]

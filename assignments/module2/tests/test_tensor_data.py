@@ -76,6 +76,13 @@ def test_index_errors_are_clear() -> None:
         data.index((0,))
 
 
+@pytest.mark.task2_1
+def test_index_to_position_reads_only_as_many_entries_as_strides() -> None:
+    """Compiled kernels pass index buffers longer than the shape: only the first len(strides) entries count."""
+    buffer = np.array([1, 2, 7, 7, 7], dtype=np.int32)
+    assert minitorch.index_to_position(buffer, np.array([3, 1], dtype=np.int32)) == 5
+
+
 # Task 2.2
 
 

@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .cuda import child_environment, cuda_mode, device_nodes
 from .manifest import Course, ManifestError, Task
 from .mutation import grade_student_tests
 from .pytest_plugin import EXCLUDE, MAX_EXAMPLES
@@ -49,9 +50,15 @@ def select_tasks(course: Course, task_ids: Sequence[str] | None = None, module: 
     return tasks
 
 
-def sandbox_for(course: Course) -> Sandbox:
-    """The strongest confinement available, hiding the course's own folders from children."""
+def sandbox_for(course: Course, cuda: str = "simulator") -> Sandbox:
+    """The strongest confinement available, hiding the course's own folders from children.
+
+    With ``cuda="gpu"`` the children can reach the GPU: its device files are
+    bound in and the address-space cap is lifted.
+    """
     hide = tuple(p for p in (course.root, course.reference) if p is not None)
+    if cuda == "gpu":
+        return Sandbox(best_mode(), hide, memory_bytes=0, devices=tuple(device_nodes()))
     return Sandbox(best_mode(), hide)
 
 
@@ -109,14 +116,15 @@ def grade(
         The report; it is complete even when the submission is broken.
     """
     tasks = select_tasks(course, task_ids, module)
-    env = {MAX_EXAMPLES: str(max_examples)}
-    sandbox = sandbox_for(course)
+    cuda = cuda_mode()
+    env = {MAX_EXAMPLES: str(max_examples), **child_environment(cuda)}
+    sandbox = sandbox_for(course, cuda)
     report = GradeReport(
         submission=submission.label,
         course=course.name,
         course_version=course.version,
         tasks=[],
-        environment=_environment(max_examples, sandbox),
+        environment=_environment(max_examples, sandbox, cuda),
     )
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         workdir = Path(tmp)
@@ -145,6 +153,9 @@ def grade(
             if time_budget_s is not None:
                 task = dataclasses.replace(task, time_budget_s=time_budget_s)
             report.tasks.append(_grade_task(course, task, items, tree, test_tree, env, sandbox))
+    simulated = sum(1 for t in report.tasks for test in t.tests if test.cuda == "simulator")
+    if simulated:
+        report.notes.append(f"{simulated} CUDA tests ran under numba's CUDA simulator (no GPU found on this machine)")
     return report
 
 
@@ -173,7 +184,11 @@ def _grade_task(
             message = outcome.message
             if hidden and outcome.from_test:
                 message = hidden_message(outcome.message)
-            result.tests.append(TestResult(item["nodeid"], outcome.status, hidden, weight, message, outcome.duration_s))
+            simulated = env.get("NUMBA_ENABLE_CUDASIM") == "1"
+            device = ("simulator" if simulated else "gpu") if "cuda" in item["markers"] else None
+            result.tests.append(
+                TestResult(item["nodeid"], outcome.status, hidden, weight, message, outcome.duration_s, device)
+            )
     if task.notebook is not None:
         writeup = grade_notebook(tree, task, sandbox)
         result.tests += writeup.tests
@@ -199,7 +214,7 @@ def hidden_message(message: str | None) -> str | None:
     return f"{names[-1] if names else 'failure'} in a hidden test"
 
 
-def _environment(max_examples: int, sandbox: Sandbox) -> dict[str, Any]:
+def _environment(max_examples: int, sandbox: Sandbox, cuda: str) -> dict[str, Any]:
     versions: dict[str, str | None] = {}
     for package in ("pytest", "hypothesis", "numpy", "numba"):
         try:
@@ -219,5 +234,6 @@ def _environment(max_examples: int, sandbox: Sandbox) -> dict[str, Any]:
         },
         "seeds": {"hypothesis": "derandomize=True", "PYTHONHASHSEED": 0},
         "isolation": sandbox.mode,
+        "cuda": cuda,
         "isolation_detail": sandbox.describe(),
     }

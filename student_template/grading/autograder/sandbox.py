@@ -42,12 +42,15 @@ class Sandbox:
     Attributes:
         mode: ``bubblewrap``, ``unshare`` or ``subprocess``.
         hide: Folders made invisible to the child.
-        memory_bytes: Address-space cap per child.
+        memory_bytes: Address-space cap per child (none with a GPU: the CUDA
+            driver reserves far more address space than it uses).
+        devices: Device files bound into a bubblewrap child (the GPU's).
     """
 
     mode: str
     hide: tuple[Path, ...] = ()
     memory_bytes: int = MEMORY_LIMIT_BYTES
+    devices: tuple[str, ...] = ()
 
     def command(self, argv: Sequence[str], tree: Path) -> list[str]:
         """Wrap ``argv`` so it runs confined, with ``tree`` writable."""
@@ -59,6 +62,7 @@ class Sandbox:
                 arg for p in _runtime_paths() if _contains(Path("/tmp"), p) for arg in ("--ro-bind", str(p), str(p))
             ]
             mounts = [arg for p in hidden for arg in ("--tmpfs", str(p))]
+            mounts += [arg for node in self.devices for arg in ("--dev-bind", node, node)]
             return [
                 "bwrap", "--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session",
                 "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", *runtime,
@@ -72,8 +76,8 @@ class Sandbox:
     def describe(self) -> str:
         """One line for the report."""
         network = "no network" if self.mode != "subprocess" else "network not blocked"
-        gib = self.memory_bytes / 1024**3
-        return f"{self.mode} ({network}, {gib:g} GiB memory, {PROCESS_LIMIT} processes)"
+        memory = f"{self.memory_bytes / 1024**3:g} GiB memory" if self.memory_bytes > 0 else "no memory cap (GPU)"
+        return f"{self.mode} ({network}, {memory}, {PROCESS_LIMIT} processes)"
 
 
 def _runtime_paths() -> list[Path]:
@@ -117,7 +121,8 @@ def limit_resources(memory_bytes: int, group: Path | None) -> Callable[[], None]
         if group is not None:
             with contextlib.suppress(OSError):
                 (group / "cgroup.procs").write_text(str(os.getpid()))
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        if memory_bytes > 0:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT_BYTES, FILE_SIZE_LIMIT_BYTES))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_NPROC, (PROCESS_LIMIT, PROCESS_LIMIT))
