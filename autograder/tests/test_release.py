@@ -90,3 +90,21 @@ def test_notebook_with_unknown_task_stops_the_release(course: Course, tmp_path: 
     nbformat.write(notebook, str(source))
     with pytest.raises(MarkerError, match=r"bad.ipynb:cell 1 line 2: unknown task 'task7_7'"):
         strip_notebook(source, tmp_path / "out.ipynb", known_tasks(course))
+
+
+def test_shipped_grader_imports_every_module_it_needs(released: Path) -> None:
+    """The grader in grading/ runs on its own: every module the CLI imports was shipped."""
+    import subprocess
+    import sys
+
+    code = "import autograder.cli, autograder.grade, autograder.pytest_plugin; print(autograder.cli.__file__)"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=released,
+        env={"PYTHONPATH": str(released / "grading"), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith(str(released / "grading"))
