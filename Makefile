@@ -6,6 +6,8 @@ GRADER := $(PY) -m autograder --course assignments
 SUBMISSION ?= student_template
 
 DATASET ?= xor
+# The grader's tests and verify's gradings run JOBS at a time.
+JOBS ?= 2
 .PHONY: install grade student verify lint test clean train-scalar train-tensor train-fast calibrate bench
 
 install:
@@ -20,13 +22,13 @@ student:
 	$(GRADER) student
 
 verify:
-	$(GRADER) verify
+	$(GRADER) verify --jobs $(JOBS)
 
 lint:
 	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy
 
 test: lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(JOBS)
 	$(MAKE) verify
 
 calibrate:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import hashlib
 import json
 import platform
 import re
@@ -83,15 +85,34 @@ def expected_tests(course: Course, workdir: Path) -> list[dict[str, Any]]:
     """Every test the course defines, collected on the released (stub) library.
 
     A student course ships the list as ``expected.json``, written by the
-    release, because its only library is the student's own.
+    release, because its only library is the student's own. The course
+    repository collects once per process for each version of its files
+    (``make verify`` grades the course dozens of times).
     """
     shipped = course.root / EXPECTED_FILE
     if shipped.is_file():
         return list(json.loads(shipped.read_text(encoding="utf-8"))["items"])
-    tree = workdir / "pristine"
-    tree.mkdir()
-    build_grading_tree(tree, course, None)
-    return collect(tree, ["tests"], {}, budget_s=300, sandbox=sandbox_for(course))
+    key = _course_digest(course)
+    if key not in _EXPECTED_CACHE:
+        tree = workdir / "pristine"
+        tree.mkdir()
+        build_grading_tree(tree, course, None)
+        _EXPECTED_CACHE[key] = collect(tree, ["tests"], {}, budget_s=300, sandbox=sandbox_for(course))
+    return copy.deepcopy(_EXPECTED_CACHE[key])
+
+
+# Collections of the pristine tree, by the digest of everything it is built from.
+_EXPECTED_CACHE: dict[str, list[dict[str, Any]]] = {}
+
+
+def _course_digest(course: Course) -> str:
+    """A digest of the course folder and the released template: what a pristine grading tree is made of."""
+    digest = hashlib.sha256()
+    for root in (course.root, course.template):
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and ".numba_cache" not in path.parts:
+                digest.update(str(path).encode() + b"\0" + file_hash(path).encode())
+    return digest.hexdigest()
 
 
 def grade(

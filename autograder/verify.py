@@ -18,10 +18,11 @@ import filecmp
 import re
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .grade import grade
-from .manifest import Course
+from .manifest import Course, Task
 from .markers import BEGIN, END
 from .release import build_student_tree, write_solution_tree
 from .results import GradeReport
@@ -53,24 +54,36 @@ class Check:
             self.echo(f"ok   {name}")
 
 
-def verify(course: Course, echo: Callable[[str], None] = print) -> bool:
-    """Run every check; return whether all passed."""
+def verify(course: Course, echo: Callable[[str], None] = print, jobs: int = 2) -> bool:
+    """Run every check; return whether all passed.
+
+    The gradings are independent, so ``jobs`` of them run at a time (each
+    grading's children are processes; the threads here only wait on them).
+    Results are reported in course order whatever finishes first.
+    """
     check = Check(echo)
-    check("reference scores full points", _full_points(grade(course, reference_submission(course))))
     template = Submission("student_template", (("", course.template),))
-    check("template scores 0 on every task", _zero_points(grade(course, template), every_task_graded=True))
-    with tempfile.TemporaryDirectory(prefix="verify-") as tmp:
-        for task in course.tasks:
-            tree = Path(tmp) / task.marker
-            write_solution_tree(course, tree, strip={task.marker_id})
-            report = grade(course, Submission(f"reference without {task.id}", (("", tree),)), task_ids=[task.id])
-            check(f"stripping {task.id} loses its points", _zero_points(report, every_task_graded=False))
+    with tempfile.TemporaryDirectory(prefix="verify-") as tmp, ThreadPoolExecutor(max_workers=jobs) as pool:
+        reference = pool.submit(grade, course, reference_submission(course))
+        released = pool.submit(grade, course, template)
+        stripped = [(task, pool.submit(_grade_stripped, course, task, Path(tmp))) for task in course.tasks]
+        check("reference scores full points", _full_points(reference.result()))
+        check("template scores 0 on every task", _zero_points(released.result(), every_task_graded=True))
+        for task, report in stripped:
+            check(f"stripping {task.id} loses its points", _zero_points(report.result(), every_task_graded=False))
         fresh = Path(tmp) / "fresh"
         fresh.mkdir()
         build_student_tree(course, fresh)
         check("student_template equals a fresh `make student`", compare_trees(fresh, course.template))
     check("no solution or hidden test leaks into student_template", find_leaks(course, course.template))
     return not check.failures
+
+
+def _grade_stripped(course: Course, task: Task, scratch: Path) -> GradeReport:
+    """Grade ``task`` on the reference with only ``task``'s solution regions stripped."""
+    tree = scratch / task.marker
+    write_solution_tree(course, tree, strip={task.marker_id})
+    return grade(course, Submission(f"reference without {task.id}", (("", tree),)), task_ids=[task.id])
 
 
 def _full_points(report: GradeReport) -> list[str]:

@@ -42,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--strict", action="store_true", help="exit 1 unless every task gets full points")
     commands.add_parser("student", help="regenerate the student tree from reference/ and assignments/")
-    commands.add_parser("verify", help="check that the assignment is sound")
+    verify_parser = commands.add_parser("verify", help="check that the assignment is sound")
+    verify_parser.add_argument("--jobs", type=int, default=2, help="gradings run at a time (default 2)")
     calibrate = commands.add_parser(
         "calibrate", help="rerun a training task's targets on the reference with other seeds"
     )
@@ -60,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _grade(course, args)
         if args.command == "calibrate":
             return _calibrate(course, args)
-        return _staff_command(course, args.command)
+        return _staff_command(course, args)
     except (ManifestError, SubmissionError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT
@@ -73,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _staff_command(course: Course, command: str) -> int:
+def _staff_command(course: Course, args: argparse.Namespace) -> int:
+    command = args.command
     try:
         from .release import release
         from .verify import verify
@@ -83,7 +85,7 @@ def _staff_command(course: Course, command: str) -> int:
     if command == "student":
         print(f"wrote {release(course)}")
         return EXIT_OK
-    return EXIT_OK if verify(course) else EXIT_FAILED
+    return EXIT_OK if verify(course, jobs=max(1, args.jobs)) else EXIT_FAILED
 
 
 def _calibrate(course: Course, args: argparse.Namespace) -> int:
