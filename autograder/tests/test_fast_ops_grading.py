@@ -29,7 +29,10 @@ def test_serial_matmul_is_correct_but_not_parallel(course: Course, solved_tree: 
     _plant(solved_tree, MATMUL_LOOP, MATMUL_LOOP.replace("prange(", "range("))
     task = grade(course, as_submission(solved_tree), task_ids=["3.2"]).tasks[0]
     failed = _failed(task)
-    assert set(failed) == {"test_matmul_is_parallel"}, failed
+    # Every correctness test passes. The speed check may fail too: with the
+    # outer loop serial, numba runs the kernel's array statements as parallel
+    # loops, one launch per row, which a busy machine makes very slow.
+    assert "test_matmul_is_parallel" in failed and set(failed) <= {"test_matmul_is_parallel", "test_matmul_is_fast"}
     assert "no parallel loop" in failed["test_matmul_is_parallel"]
     assert 0 < task.score < task.points
 
