@@ -11,6 +11,7 @@ from . import operators
 from .autodiff import Context, Variable, backpropagate, central_difference, topological_sort
 from .datasets import Graph, datasets
 from .module import Module, Parameter
+from .nn import Max, argmax, avgpool2d, dropout, logsoftmax, max, maxpool2d, softmax, tile
 from .optim import SGD, Optimizer
 from .scalar import Scalar, ScalarHistory, derivative_check
 from .scalar_functions import ScalarFunction
@@ -22,6 +23,15 @@ from .testing import MathTest, MathTestVariable
 
 __all__ = [
     "Context",
+    "Max",
+    "argmax",
+    "avgpool2d",
+    "dropout",
+    "logsoftmax",
+    "max",
+    "maxpool2d",
+    "softmax",
+    "tile",
     "History",
     "IndexingError",
     "Graph",
@@ -63,6 +73,9 @@ _LAZY = {
     "fast_ops": (".fast_ops", None),
     "FastOps": (".fast_ops", "FastOps"),
     "cuda_ops": (".cuda_ops", None),
+    "fast_conv": (".fast_conv", None),
+    "conv1d": (".fast_conv", "conv1d"),
+    "conv2d": (".fast_conv", "conv2d"),
     "CudaOps": (".cuda_ops", "CudaOps"),
 }
 

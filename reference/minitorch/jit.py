@@ -52,6 +52,11 @@ def jitable(fn: Fn) -> Fn:
     return fn
 
 
+def parallel_kernel(fn: Fn) -> Fn:
+    """Compile ``fn`` as a parallel CPU kernel (``prange`` loops split across the cores), cached on disk."""
+    return numba.njit(parallel=True, fastmath=True, cache=True)(fn)  # type: ignore[return-value]
+
+
 def use_project_cache() -> None:
     """Keep compiled kernels in one cache folder per version of the kernel sources.
 
@@ -124,4 +129,12 @@ for _fn in [*vars(operators).values(), to_index, index_to_position, broadcast_in
         jitable(_fn)
 use_project_cache()
 
-__all__ = ["KERNEL_SOURCES", "gpu_present", "jitable", "matmul_operands", "select_cuda_mode", "use_project_cache"]
+__all__ = [
+    "KERNEL_SOURCES",
+    "gpu_present",
+    "jitable",
+    "matmul_operands",
+    "parallel_kernel",
+    "select_cuda_mode",
+    "use_project_cache",
+]
