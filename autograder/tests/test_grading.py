@@ -74,3 +74,18 @@ def test_a_syntax_error_is_an_error_for_the_tasks_that_import_it(course: Course,
     public = [t for t in report.tasks[4].tests if not t.hidden]
     assert public and all("SyntaxError" in (t.message or "") for t in public)
     assert all(t.message == "SyntaxError in a hidden test" for t in report.tasks[4].tests if t.hidden)
+
+
+def test_a_test_max_that_never_looks_at_gradients_misses_one_mutant(course: Course, solved_tree: Path) -> None:
+    """Task 4.4: checking only max's values kills the value mutants, not the one that breaks the gradient."""
+    tests = solved_tree / "tests/test_nn.py"
+    _replace(tests, "    minitorch.max(distinct, 1).sum().backward()\n", "    return\n")
+    task = grade(course, as_submission(solved_tree), task_ids=["4.4"]).tasks[0]
+    outcome = {t.name.split("::")[1]: t.status for t in task.tests if "test_max[" in t.name}
+    assert outcome == {
+        "test_max[passes]": "passed",
+        "test_max[kills max_is_min]": "passed",
+        "test_max[kills max_ignores_dim]": "passed",
+        "test_max[kills max_gradient_everywhere]": "failed",
+    }
+    assert 0 < task.score < task.points

@@ -32,7 +32,7 @@ Fn = TypeVar("Fn", bound=Callable[..., Any])
 # Sources whose code ends up inside compiled kernels. numba's cache checks
 # only the file that defines a kernel, so a change to one of these would
 # otherwise leave stale kernels in the cache.
-KERNEL_SOURCES = ("fast_ops.py", "cuda_ops.py", "jit.py", "tensor_data.py", "operators.py")
+KERNEL_SOURCES = ("fast_ops.py", "fast_conv.py", "cuda_ops.py", "jit.py", "tensor_data.py", "operators.py")
 
 _registered: set[Callable[..., Any]] = set()
 
