@@ -193,6 +193,7 @@ def _grade_task(
     result = TaskResult(task.id, task.title, task.points)
     student_names = {t.test for t in task.student_tests}
     mine = [i for i in items if task.marker in i["markers"] and i["name"] not in student_names]
+    cuda_where = "simulator" if env.get("NUMBA_ENABLE_CUDASIM") == "1" else "gpu"
     if mine:
         nodeids = [i["nodeid"] for i in mine]
         task_env = {**env, EXCLUDE: ",".join(sorted(student_names))}
@@ -205,8 +206,7 @@ def _grade_task(
             message = outcome.message
             if hidden and outcome.from_test:
                 message = hidden_message(outcome.message)
-            simulated = env.get("NUMBA_ENABLE_CUDASIM") == "1"
-            device = ("simulator" if simulated else "gpu") if "cuda" in item["markers"] else None
+            device = cuda_where if "cuda" in item["markers"] else None
             result.tests.append(
                 TestResult(item["nodeid"], outcome.status, hidden, weight, message, outcome.duration_s, device)
             )

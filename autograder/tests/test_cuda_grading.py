@@ -46,3 +46,37 @@ def test_planted_cuda_bug_loses_points(course: Course, solved_tree: Path, bug: s
     failed = [t.name for t in task.tests if not t.passed]
     assert task.score < task.points
     assert any("test_matmul_ragged_tiles" in name for name in failed), failed
+
+
+def test_plugin_caps_examples_of_cuda_tests_only(tmp_path: Path) -> None:
+    """Under the simulator a cuda-marked property test runs CUDA_MAX_EXAMPLES examples; others the profile's."""
+    import shutil
+
+    from autograder.pytest_plugin import CUDA_MAX_EXAMPLES, MAX_EXAMPLES
+    from autograder.runner import run_tests
+    from autograder.sandbox import Sandbox
+    from autograder.workspace import PLUGIN_NAME
+
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    cuda: a CUDA test\n")
+    shutil.copyfile(Path(__file__).parents[1] / "pytest_plugin.py", tmp_path / f"{PLUGIN_NAME}.py")
+    (tmp_path / "test_counted.py").write_text(
+        "import pytest\n"
+        "from hypothesis import given, strategies as st\n\n"
+        "def _count(name):\n"
+        "    with open(name, 'a') as f:\n"
+        "        f.write('x')\n\n"
+        "@pytest.mark.cuda\n"
+        "@given(st.integers())\n"
+        "@pytest.mark.parametrize('copy', ['a'])\n"
+        "def test_on_cuda(copy, n):\n"
+        "    _count('cuda.count')\n\n"
+        "@given(st.integers())\n"
+        "def test_on_cpu(n):\n"
+        "    _count('cpu.count')\n"
+    )
+    nodeids = ["test_counted.py::test_on_cuda[a]", "test_counted.py::test_on_cpu"]
+    env = {MAX_EXAMPLES: "20", CUDA_MAX_EXAMPLES: "3"}
+    outcomes = run_tests(tmp_path, nodeids, env, 60, 120, Sandbox("subprocess"))
+    assert {o.status for o in outcomes.values()} == {"passed"}
+    assert len((tmp_path / "cuda.count").read_text()) == 3
+    assert len((tmp_path / "cpu.count").read_text()) == 20

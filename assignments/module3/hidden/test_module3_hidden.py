@@ -6,9 +6,12 @@ import minitorch
 import numpy as np
 import pytest
 
+from ..backends import get_backend
+
 
 def _backend() -> minitorch.TensorBackend:
-    return minitorch.TensorBackend(minitorch.FastOps)
+    """The fast backend, built once per process (each new backend loads or compiles its kernels again)."""
+    return get_backend("fast")
 
 
 def _tensor(values: np.ndarray) -> minitorch.Tensor:

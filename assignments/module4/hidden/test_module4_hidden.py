@@ -6,10 +6,11 @@ import minitorch
 import numpy as np
 import pytest
 
+from ..backends import get_backend
+
 
 def _fast(values: np.ndarray, requires_grad: bool = False) -> minitorch.Tensor:
-    backend = minitorch.TensorBackend(minitorch.FastOps)
-    return minitorch.tensor(values.tolist(), backend=backend, requires_grad=requires_grad)
+    return minitorch.tensor(values.tolist(), backend=get_backend("fast"), requires_grad=requires_grad)
 
 
 @pytest.mark.task4_1
