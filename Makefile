@@ -8,7 +8,7 @@ SUBMISSION ?= student_template
 DATASET ?= xor
 # The grader's tests and verify's gradings run JOBS at a time.
 JOBS ?= 2
-.PHONY: install grade student verify lint test clean train-scalar train-tensor train-fast calibrate bench
+.PHONY: install grade student verify lint test clean train train-scalar train-tensor train-fast train-networks calibrate bench
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,20 @@ train-tensor:
 
 train-fast:
 	$(PY) reference/project/run_fast_tensor.py --BACKEND cpu --HIDDEN 100 --DATASET $(DATASET) --RATE 0.05 --out out
+
+# Task 4.5: the digits network (scikit-learn's 8x8 digits), then the 1-D network on MNIST-1D; curves in out/.
+train-networks:
+	$(PY) reference/project/run_mnist_multiclass.py --out out
+	$(PY) reference/project/run_sentiment.py --out out
+
+# `make train MODULE=N`: the training script of module N (1-4).
+TRAIN_1 := train-scalar
+TRAIN_2 := train-tensor
+TRAIN_3 := train-fast
+TRAIN_4 := train-networks
+train:
+	@test -n "$(TRAIN_$(MODULE))" || { echo "make train: MODULE must be 1, 2, 3 or 4 (got '$(MODULE)')"; exit 2; }
+	@$(MAKE) --no-print-directory $(TRAIN_$(MODULE))
 
 # Backends side by side (matmul, map/zip/reduce, compile cold/warm, Task 3.5 vs PyTorch when installed).
 bench:

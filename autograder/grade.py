@@ -190,7 +190,7 @@ def _grade_task(
     sandbox: Sandbox,
 ) -> TaskResult:
     started = time.monotonic()
-    result = TaskResult(task.id, task.title, task.points)
+    result = TaskResult(task.id, task.title, task.points, extra_credit=task.extra_credit)
     student_names = {t.test for t in task.student_tests}
     mine = [i for i in items if task.marker in i["markers"] and i["name"] not in student_names]
     cuda_where = "simulator" if env.get("NUMBA_ENABLE_CUDASIM") == "1" else "gpu"

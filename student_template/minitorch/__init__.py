@@ -73,6 +73,7 @@ _LAZY = {
     "fast_ops": (".fast_ops", None),
     "FastOps": (".fast_ops", "FastOps"),
     "cuda_ops": (".cuda_ops", None),
+    "cuda_conv": (".cuda_conv", None),
     "fast_conv": (".fast_conv", None),
     "conv1d": (".fast_conv", "conv1d"),
     "conv2d": (".fast_conv", "conv2d"),

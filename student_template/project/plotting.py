@@ -1,4 +1,4 @@
-"""PNG figures for the training scripts: the loss curve and the decision boundary."""
+"""PNG figures for the training scripts: loss curves, decision boundaries, accuracy curves."""
 
 from __future__ import annotations
 
@@ -56,6 +56,29 @@ def save_decision_boundary(
     axes.set_xlim(0.0, 1.0)
     axes.set_ylim(0.0, 1.0)
     axes.set_title(title)
+    return _save(figure, path)
+
+
+def save_training_curves(
+    losses: Sequence[float],
+    train_accuracy: Sequence[float],
+    val_accuracy: Sequence[float],
+    path: Path | str,
+    title: str = "Training",
+) -> Path:
+    """Plot loss (left) and training and validation accuracy (right) per epoch as one PNG."""
+    figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(2 * FIGURE_SIZE_INCHES[0], FIGURE_SIZE_INCHES[1]))
+    epochs = range(1, len(losses) + 1)
+    loss_axes.plot(epochs, losses)
+    loss_axes.set_xlabel("epoch")
+    loss_axes.set_ylabel("mean loss")
+    accuracy_axes.plot(epochs, train_accuracy, label="training")
+    accuracy_axes.plot(epochs, val_accuracy, label="validation")
+    accuracy_axes.set_xlabel("epoch")
+    accuracy_axes.set_ylabel("accuracy")
+    accuracy_axes.set_ylim(0.0, 1.0)
+    accuracy_axes.legend()
+    figure.suptitle(title)
     return _save(figure, path)
 
 

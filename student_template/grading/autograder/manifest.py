@@ -83,6 +83,7 @@ class Task:
     weights: dict[str, float] = field(default_factory=dict)
     training: tuple[TrainingTarget, ...] = ()
     notebook: str | None = None
+    extra_credit: bool = False  # its points come on top of the module's total
 
     @property
     def marker_id(self) -> str:
@@ -294,7 +295,7 @@ def _load_task(reader: _Reader, root: Path, module_number: int, mutants: dict[st
     reader.check_keys(
         {
             "id", "title", "points", "marker", "files", "depends_on", "time_budget_s",
-            "cuda", "hidden_tests", "student_tests", "weights", "training", "notebook",
+            "cuda", "hidden_tests", "student_tests", "weights", "training", "notebook", "extra_credit",
         }
     )  # fmt: skip
     task_id = reader.get("id", str)
@@ -344,6 +345,7 @@ def _load_task(reader: _Reader, root: Path, module_number: int, mutants: dict[st
         weights={k: float(v) for k, v in weights.items()},
         training=tuple(_load_training(r) for r in reader.tables("training")),
         notebook=notebook,
+        extra_credit=reader.get("extra_credit", bool, False),
     )
 
 

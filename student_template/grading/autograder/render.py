@@ -88,7 +88,9 @@ def to_gradescope(report: GradeReport, stdout_visibility: str = "hidden") -> dic
 
     Each graded test becomes one Gradescope test worth its share of its
     task's points. Hidden tests are ``after_published``: students see them
-    once the instructor publishes grades, and then only the outcome.
+    once the instructor publishes grades, and then only the outcome. An
+    extra-credit task's tests have ``max_score`` 0, so Gradescope adds their
+    points on top of the assignment's total.
 
     Args:
         report: The results.
@@ -106,7 +108,7 @@ def to_gradescope(report: GradeReport, stdout_visibility: str = "hidden") -> dic
                 "name": f"Task {task.id} {task.title}: {'hidden test' if test.hidden else test.name}",
                 "number": f"{task.id}.{number}",
                 "score": round(share if test.passed else 0.0, 4),
-                "max_score": round(share, 4),
+                "max_score": 0.0 if task.extra_credit else round(share, 4),
                 "status": "passed" if test.passed else "failed",
                 "output": test.status if test.passed else f"{test.status}: {test.message or ''}".strip(),
                 "tags": [f"task{task.id}", test.status],

@@ -59,6 +59,7 @@ class TaskResult:
     notes: list[str] = field(default_factory=list)
     duration_s: float = 0.0
     manual_points: float = 0.0  # graded by a person later, not part of `points`
+    extra_credit: bool = False  # earned on top of the total: not in `max_score`
 
     @property
     def score(self) -> float:
@@ -128,8 +129,8 @@ class GradeReport:
 
     @property
     def max_score(self) -> float:
-        """Points possible over all graded tasks."""
-        return sum(t.points for t in self.tasks)
+        """Points possible over all graded tasks (extra credit comes on top)."""
+        return sum(t.points for t in self.tasks if not t.extra_credit)
 
     def to_dict(self) -> dict[str, Any]:
         """The versioned JSON form."""
@@ -154,6 +155,7 @@ class GradeReport:
                     "counts": t.counts,
                     "notes": t.notes,
                     "manual_points_pending": t.manual_points,
+                    "extra_credit": t.extra_credit,
                     "duration_s": round(t.duration_s, 3),
                     "tests": [asdict(test) | {"duration_s": round(test.duration_s, 3)} for test in t.tests],
                 }

@@ -52,3 +52,35 @@ def check_training(make_trainer: Any, target: dict[str, Any]) -> None:
     if seconds > target["max_seconds"]:
         problems.append(f"training took {seconds:.1f} s, more than the {target['max_seconds']:g} s allowed")
     assert not problems, "; ".join(problems)
+
+
+def check_classifier(make_trainer: Any, target: dict[str, Any], data: Any) -> None:
+    """Train a fresh network on ``data``; fail unless its validation accuracy reaches the target in time.
+
+    Args:
+        make_trainer: Called as ``make_trainer(data, hidden, backend)``; returns an
+            object with ``train(data, rate, epochs, log_fn=None, seed=...)`` and
+            ``accuracy(x, y)``.
+        target: One entry of the manifest's ``[[task.training]]``: ``points`` is the
+            number of training examples, ``hidden`` the network's hidden size.
+        data: A ``project.data.Classification``.
+    """
+    from project.classifier import cpu_backend
+
+    seed = target["seed"] + int(os.environ.get(SEED_OFFSET, "0"))
+    random.seed(seed)
+    data = data.head(train=target["points"])
+    trainer = make_trainer(data, target["hidden"], cpu_backend())
+    started = time.perf_counter()
+    trainer.train(data, target["rate"], target["epochs"], log_fn=None, seed=seed)
+    seconds = time.perf_counter() - started
+    accuracy = trainer.accuracy(data.val_x, data.val_y)
+    problems = []
+    if not accuracy >= target["min_accuracy"]:
+        problems.append(
+            f"{target['dataset']}: validation accuracy {accuracy:.0%} after {target['epochs']} epochs on "
+            f"{len(data.train_x)} examples, below the {target['min_accuracy']:.0%} a correct network reaches"
+        )
+    if seconds > target["max_seconds"]:
+        problems.append(f"training took {seconds:.1f} s, more than the {target['max_seconds']:g} s allowed")
+    assert not problems, "; ".join(problems)

@@ -1,0 +1,163 @@
+"""Convolutions on the CUDA backend: the kernels of ``fast_conv`` as numba.cuda kernels (Task 4.4b, extra credit).
+
+The same convolutions as :mod:`minitorch.fast_conv`, with the same
+arguments and the same meaning of ``reverse``, so the forward and backward
+passes are shared with it; only the kernels differ. Each thread computes
+one output position, looping over the input channels and the kernel.
+Without a GPU they run under numba's CUDA simulator, like Module 3's
+kernels (see :mod:`minitorch.cuda_ops`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from numba import cuda
+
+from .autodiff import Context
+from .cuda_ops import THREADS_PER_BLOCK  # first: it chooses the simulator when there is no GPU
+from .fast_conv import conv1d_backward, conv1d_forward, conv2d_backward, conv2d_forward
+from .tensor_functions import Function
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+    from .tensor_data import Shape, Storage, Strides
+
+
+def _conv1d_kernel(
+    out: Storage, out_shape: Shape, out_strides: Strides, out_size: int,
+    input: Storage, input_shape: Shape, input_strides: Strides,
+    weight: Storage, weight_shape: Shape, weight_strides: Strides,
+    reverse: bool,
+) -> None:  # fmt: skip
+    """Thread ``i`` writes output position ``i`` of a 1-D convolution (see ``fast_conv._tensor_conv1d``).
+
+    Args:
+        out: Output storage, shape ``(batch, out_channels, out_width)``.
+        out_shape: Output shape.
+        out_strides: Output strides.
+        out_size: Output size.
+        input: Input storage, shape ``(batch, in_channels, width)``.
+        input_shape: Input shape.
+        input_strides: Input strides.
+        weight: Weight storage, shape ``(out_channels, in_channels, kernel_width)``.
+        weight_shape: Weight shape.
+        weight_strides: Weight strides.
+        reverse: Anchor the kernel at its right end.
+    """
+    ### BEGIN SOLUTION task4_4b
+    position = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
+    if position < out_size:
+        out_channels, out_width = out_shape[1], out_shape[2]
+        x = position % out_width
+        o = (position // out_width) % out_channels
+        b = position // (out_width * out_channels)
+        width = input_shape[2]
+        acc = 0.0
+        for i in range(input_shape[1]):
+            for k in range(weight_shape[2]):
+                at = x - k if reverse else x + k
+                if 0 <= at < width:
+                    acc += (
+                        input[b * input_strides[0] + i * input_strides[1] + at * input_strides[2]]
+                        * weight[o * weight_strides[0] + i * weight_strides[1] + k * weight_strides[2]]
+                    )
+        out[b * out_strides[0] + o * out_strides[1] + x * out_strides[2]] = acc
+    ### END SOLUTION
+
+
+def _conv2d_kernel(
+    out: Storage, out_shape: Shape, out_strides: Strides, out_size: int,
+    input: Storage, input_shape: Shape, input_strides: Strides,
+    weight: Storage, weight_shape: Shape, weight_strides: Strides,
+    reverse: bool,
+) -> None:  # fmt: skip
+    """Thread ``i`` writes output position ``i`` of a 2-D convolution (see ``fast_conv._tensor_conv2d``).
+
+    Args:
+        out: Output storage, shape ``(batch, out_channels, out_height, out_width)``.
+        out_shape: Output shape.
+        out_strides: Output strides.
+        out_size: Output size.
+        input: Input storage, shape ``(batch, in_channels, height, width)``.
+        input_shape: Input shape.
+        input_strides: Input strides.
+        weight: Weight storage, shape ``(out_channels, in_channels, kh, kw)``.
+        weight_shape: Weight shape.
+        weight_strides: Weight strides.
+        reverse: Anchor the kernel at its bottom-right corner.
+    """
+    ### BEGIN SOLUTION task4_4b
+    position = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
+    if position < out_size:
+        out_channels, out_height, out_width = out_shape[1], out_shape[2], out_shape[3]
+        x = position % out_width
+        y = (position // out_width) % out_height
+        o = (position // (out_width * out_height)) % out_channels
+        b = position // (out_width * out_height * out_channels)
+        height, width = input_shape[2], input_shape[3]
+        s0, s1, s2, s3 = input_strides[0], input_strides[1], input_strides[2], input_strides[3]
+        w0, w1, w2, w3 = weight_strides[0], weight_strides[1], weight_strides[2], weight_strides[3]
+        acc = 0.0
+        for i in range(input_shape[1]):
+            for ky in range(weight_shape[2]):
+                row = y - ky if reverse else y + ky
+                if 0 <= row < height:
+                    for kx in range(weight_shape[3]):
+                        col = x - kx if reverse else x + kx
+                        if 0 <= col < width:
+                            acc += (
+                                input[b * s0 + i * s1 + row * s2 + col * s3]
+                                * weight[o * w0 + i * w1 + ky * w2 + kx * w3]
+                            )
+        out[b * out_strides[0] + o * out_strides[1] + y * out_strides[2] + x * out_strides[3]] = acc
+    ### END SOLUTION
+
+
+_conv1d = cuda.jit()(_conv1d_kernel)
+_conv2d = cuda.jit()(_conv2d_kernel)
+
+
+def _launcher(kernel: Any) -> Any:
+    """Call ``kernel`` like the CPU kernels are called, one thread per output position (``args[3]``)."""
+
+    def launch(*args: Any) -> None:
+        out_size = args[3]
+        blocks = max(1, (out_size + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK)
+        kernel[blocks, THREADS_PER_BLOCK](*args)
+
+    return launch
+
+
+cuda_conv1d = _launcher(_conv1d)
+cuda_conv2d = _launcher(_conv2d)
+
+
+class Conv1dCudaFun(Function):
+    """:class:`minitorch.fast_conv.Conv1dFun` with its kernels on the GPU."""
+
+    @staticmethod
+    def forward(ctx: Context, input: Tensor, weight: Tensor) -> Tensor:
+        return conv1d_forward(ctx, input, weight, cuda_conv1d)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: Tensor) -> tuple[Tensor, Tensor]:
+        return conv1d_backward(ctx, grad_output, cuda_conv1d)
+
+
+class Conv2dCudaFun(Function):
+    """:class:`minitorch.fast_conv.Conv2dFun` with its kernels on the GPU."""
+
+    @staticmethod
+    def forward(ctx: Context, input: Tensor, weight: Tensor) -> Tensor:
+        return conv2d_forward(ctx, input, weight, cuda_conv2d)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: Tensor) -> tuple[Tensor, Tensor]:
+        return conv2d_backward(ctx, grad_output, cuda_conv2d)
+
+
+conv1d = Conv1dCudaFun.apply
+conv2d = Conv2dCudaFun.apply
+
+__all__ = ["Conv1dCudaFun", "Conv2dCudaFun", "conv1d", "conv2d", "cuda_conv1d", "cuda_conv2d"]
