@@ -37,7 +37,7 @@ def print_table(report: GradeReport, console: Console | None = None, failures: i
             task.id,
             task.title,
             f"{passed}/{len(task.tests)}",
-            f"{points(task.score)}/{points(task.points)}",
+            f"{points(task.score)}/{'+' if task.extra_credit else ''}{points(task.points)}",
             f"[{style}]{_status_label(task)}[/{style}]",
             task.summary,
         )
@@ -72,7 +72,7 @@ def to_markdown(report: GradeReport) -> str:
             task.id,
             task.title,
             f"{passed}/{len(task.tests)}",
-            f"{points(task.score)}/{points(task.points)}",
+            f"{points(task.score)}/{'+' if task.extra_credit else ''}{points(task.points)}",
             _status_label(task),
         ]
         lines.append("| " + " | ".join(cells) + " |")
