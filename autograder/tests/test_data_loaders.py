@@ -149,6 +149,15 @@ def test_sst2_rows(tmp_path: Path) -> None:
     assert data.load_sst2(path) == [("a good film ", 1), ('it is "bad"', 0)]
 
 
+def test_text_files_with_bytes_that_are_not_utf8_still_load(tmp_path: Path) -> None:
+    tsv = tmp_path / "latin1.tsv"
+    tsv.write_bytes(b"sentence\tlabel\ncaf\xe9 au lait\t1\n")
+    assert data.load_sst2(tsv) == [("caf\ufffd au lait", 1)]
+    vectors = tmp_path / "latin1.txt"
+    vectors.write_bytes(b"caf\xe9 1 2\nlait 3 4\n")
+    assert sorted(data.load_word_vectors(vectors)) == ["caf\ufffd", "lait"]
+
+
 @pytest.mark.parametrize(
     ("rows", "message"),
     [

@@ -207,7 +207,7 @@ def load_sst2(path: Path) -> list[tuple[str, int]]:
     if not path.is_file():
         raise DataError(f"{path}: no such file (SST-2 TSV: a 'sentence<TAB>label' header, then rows)")
     rows: list[tuple[str, int]] = []
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
         reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         header = next(reader, None)
         if header is None or [h.strip().lower() for h in header[:2]] != ["sentence", "label"]:
