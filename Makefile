@@ -8,7 +8,7 @@ SUBMISSION ?= student_template
 DATASET ?= xor
 # The grader's tests and verify's gradings run JOBS at a time.
 JOBS ?= 2
-.PHONY: install grade student verify lint test clean train train-scalar train-tensor train-fast train-networks calibrate bench
+.PHONY: install grade student verify lint test clean batch export gradescope train train-scalar train-tensor train-fast train-networks calibrate bench
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,18 @@ lint:
 test: lint
 	$(PY) -m pytest -q -n $(JOBS)
 	$(MAKE) verify
+
+# A class: every entry of SUBMISSIONS (folders, git checkouts, zip/tar archives) graded into OUT/gradebook.sqlite,
+# then OUT/grades.csv, grades.json, feedback/ and report/. Rerun to resume; FORCE=1 or STUDENT=id regrades.
+OUT ?= grades
+batch:
+	$(GRADER) batch --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(FORCE),--force) $(if $(STUDENT),--student $(STUDENT))
+
+export:
+	$(GRADER) export --out $(OUT) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK))
+
+gradescope:
+	$(GRADER) gradescope --module $(MODULE) $(if $(DEST),--dest $(DEST))
 
 calibrate:
 	$(GRADER) calibrate --task $(TASK) --runs $(or $(RUNS),10)

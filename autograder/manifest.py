@@ -9,6 +9,7 @@ expected a positive number, got 'ten'``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -24,6 +25,14 @@ class ManifestError(ValueError):
 
 
 EXTRA_MARKERS = {"cuda": "a CUDA kernel test: on a GPU when there is one, under numba's CUDA simulator otherwise"}
+
+
+@dataclass(frozen=True)
+class LatePolicy:
+    """How late submissions lose points: a fraction of the score per day started, all of it after ``max_days``."""
+
+    penalty_per_day: float = 0.0
+    max_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,7 @@ class Module:
     mutants: dict[str, Mutant]
     handout: Path | None
     notebooks: tuple[Path, ...]
+    due: dt.datetime | None = None  # submissions after it lose points by the course's late policy
 
     @property
     def public_tests(self) -> Path:
@@ -121,6 +131,7 @@ class Course:
     common: Path | None
     template: Path
     reference: Path | None
+    late: LatePolicy = LatePolicy()
 
     @property
     def tasks(self) -> list[Task]:
@@ -219,7 +230,7 @@ def load_course(root: Path | str) -> Course:
     root = Path(root).resolve()
     path = root / "course.toml"
     top = _Reader(path, _read_toml(path))
-    top.check_keys({"course"})
+    top.check_keys({"course", "late"})
     course = _Reader(path, top.get("course", dict), "course")
     course.check_keys({"name", "version", "modules", "common", "template", "reference"})
     modules = tuple(_load_module(root / name) for name in course.strings("modules"))
@@ -245,7 +256,19 @@ def load_course(root: Path | str) -> Course:
         common=(root / common).resolve() if common else None,
         template=(root / course.get("template", str)).resolve(),
         reference=(root / reference).resolve() if reference else None,
+        late=_late_policy(_Reader(path, top.get("late", dict, {}), "late")),
     )
+
+
+def _late_policy(reader: _Reader) -> LatePolicy:
+    reader.check_keys({"penalty_per_day", "max_days"})
+    per_day = float(reader.get("penalty_per_day", (int, float), 0.0))
+    if not 0.0 <= per_day <= 1.0:
+        raise reader.fail("penalty_per_day", f"expected a fraction in [0, 1], got {per_day!r}")
+    max_days = reader.get("max_days", int, None)
+    if max_days is not None and max_days < 0:
+        raise reader.fail("max_days", f"expected a number of days >= 0, got {max_days!r}")
+    return LatePolicy(per_day, max_days)
 
 
 def _load_module(root: Path) -> Module:
@@ -253,7 +276,7 @@ def _load_module(root: Path) -> Module:
     top = _Reader(path, _read_toml(path))
     top.check_keys({"module", "task", "mutant"})
     info = _Reader(path, top.get("module", dict), "module")
-    info.check_keys({"id", "title", "handout", "notebooks"})
+    info.check_keys({"id", "title", "handout", "notebooks", "due"})
     number = info.get("id", int)
     mutants = {}
     for reader in top.tables("mutant"):
@@ -278,7 +301,21 @@ def _load_module(root: Path) -> Module:
         mutants=mutants,
         handout=root / handout if handout else None,
         notebooks=tuple(root / n for n in notebooks),
+        due=_due(info),
     )
+
+
+def _due(info: _Reader) -> dt.datetime | None:
+    """The module's due date: a TOML date-time or an ISO 8601 string; UTC when it names no zone."""
+    value: dt.datetime | str | None = info.get("due", (dt.datetime, str), None)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise info.fail("due", f"expected a date-time like 2026-12-15T23:59:00Z, got {value!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _load_mutant(reader: _Reader, root: Path) -> Mutant:

@@ -3,7 +3,7 @@
 The tree it writes::
 
     README.md Makefile pyproject.toml .gitignore   from assignments/common/student/
-                               (``dot-`` names become dotfiles, ``.in`` is dropped)
+    .github/workflows/grade.yml                    (``dot-`` names become dotfiles, ``.in`` is dropped)
     minitorch/ project/        the reference library, solution regions stubbed
     tests/                     the public tests, students' own tests stubbed
     handouts/ notebooks/       per module
@@ -143,11 +143,12 @@ def _write_root_files(course: Course, dest: Path) -> None:
     if source is None or not source.is_dir():
         return
     markers = "\n".join(f'    "{name}: {text}",' for name, text in course.pytest_markers)
-    for path in sorted(source.iterdir()):
-        name = path.name.removesuffix(".in")
-        name = "." + name.removeprefix("dot-") if name.startswith("dot-") else name
-        text = path.read_text(encoding="utf-8").replace("@MARKERS@", markers)
-        (dest / name).write_text(text, encoding="utf-8")
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        parts = [part.removesuffix(".in") for part in path.relative_to(source).parts]
+        parts = ["." + part.removeprefix("dot-") if part.startswith("dot-") else part for part in parts]
+        target = dest.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(path.read_text(encoding="utf-8").replace("@MARKERS@", markers), encoding="utf-8")
 
 
 def _write_module_material(course: Course, dest: Path) -> None:

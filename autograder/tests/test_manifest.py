@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -51,6 +52,8 @@ def _edit(root: Path, old: str, new: str) -> None:
             "task[0].hidden_tests[0]: file not found",
         ),
         ("[[task]]", "[[task]\n", "invalid TOML"),
+        ("due = 2026-12-15T23:59:00Z", 'due = "next friday"', "module.due: expected a date-time like"),
+        ("due = 2026-12-15T23:59:00Z", "due = 3", "module.due: expected datetime or a string, got 3"),
     ],
 )
 def test_bad_manifest_names_file_and_key(course_copy: Path, old: str, new: str, message: str) -> None:
@@ -64,3 +67,26 @@ def test_bad_manifest_names_file_and_key(course_copy: Path, old: str, new: str, 
 def test_missing_course_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match=r"course.toml: file not found"):
         load_course(tmp_path)
+
+
+def test_due_dates_and_late_policy_load(course: Course) -> None:
+    import datetime as dt
+
+    assert course.modules[0].due == dt.datetime(2026, 12, 15, 23, 59, tzinfo=dt.UTC)
+    assert (course.late.penalty_per_day, course.late.max_days) == (0.1, 7)
+
+
+@pytest.mark.parametrize(
+    ("late", "message"),
+    [
+        ("[late]\npenalty_per_day = 2\n", "late.penalty_per_day: expected a fraction in [0, 1], got 2.0"),
+        ("[late]\nmax_days = -1\n", "late.max_days: expected a number of days >= 0, got -1"),
+        ("[late]\ngrace = 1\n", "late.grace: unknown key"),
+    ],
+)
+def test_bad_late_policy_is_named(course_copy: Path, late: str, message: str) -> None:
+    path = course_copy / "course.toml"
+    text = path.read_text()
+    path.write_text(text[: text.index("[late]")] + late)
+    with pytest.raises(ManifestError, match=re.escape(message)):
+        load_course(course_copy)

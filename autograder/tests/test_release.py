@@ -108,3 +108,11 @@ def test_shipped_grader_imports_every_module_it_needs(released: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().startswith(str(released / "grading"))
+
+
+def test_release_ships_a_github_workflow_that_grades_on_push(released: Path) -> None:
+    workflow = (released / ".github/workflows/grade.yml").read_text()
+    assert "on:\n  push:" in workflow
+    assert 'make grade MARKDOWN="$GITHUB_STEP_SUMMARY"' in workflow
+    grade_target = (released / "Makefile").read_text().split("\ngrade:\n")[1].split("\n\n")[0]
+    assert "$(if $(MARKDOWN),--markdown $(MARKDOWN))" in grade_target

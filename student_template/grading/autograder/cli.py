@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder grade|student|verify|calibrate``.
+"""Command line: ``python -m autograder grade|student|verify|calibrate|batch|export|gradescope``.
 
 Exit codes:
     0  the command finished (for ``grade``: the submission was graded, at any score)
@@ -49,6 +49,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     calibrate.add_argument("--task", required=True, help="the training task, e.g. 1.5")
     calibrate.add_argument("--runs", type=int, default=10, help="how many seeds (default 10)")
+    batch = commands.add_parser("batch", help="grade a folder of submissions into the gradebook, then export")
+    batch.add_argument("--submissions", type=Path, required=True, help="one entry per submission: folder or archive")
+    batch.add_argument("--module", type=int, help="grade only this module's tasks")
+    batch.add_argument("--task", action="append", help="grade only this task (repeatable)")
+    batch.add_argument("--jobs", type=int, default=2, help="submissions graded at a time (default 2)")
+    batch.add_argument("--roster", type=Path, help="CSV: student_id, submission[, name, email, submitted_at]")
+    batch.add_argument("--force", action="store_true", help="regrade work that is graded already")
+    batch.add_argument("--student", action="append", help="grade (again) only this student (repeatable)")
+    batch.add_argument("--out", type=Path, default=Path("grades"), help="gradebook and exports (default grades/)")
+    batch.add_argument("--no-similarity", action="store_true", help="leave the similarity review out of the report")
+    batch.add_argument("--time-budget", type=float, help="seconds per task instead of the manifests' budgets")
+    export = commands.add_parser("export", help="write the CSV, JSON, feedback and class report from the gradebook")
+    export.add_argument("--out", type=Path, default=Path("grades"), help="folder of the gradebook (default grades/)")
+    export.add_argument("--module", type=int, help="export this module's batch (default: the whole course's)")
+    export.add_argument("--task", action="append", help="export this task's batch")
+    bundle = commands.add_parser("gradescope", help="build a Gradescope autograder zip for one module")
+    bundle.add_argument("--module", type=int, required=True, help="the module the Gradescope assignment grades")
+    bundle.add_argument("--dest", type=Path, help="the zip to write (default grades/gradescope-moduleN.zip)")
     return parser
 
 
@@ -61,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _grade(course, args)
         if args.command == "calibrate":
             return _calibrate(course, args)
+        if args.command in ("batch", "export"):
+            return _batch(course, args)
+        if args.command == "gradescope":
+            return _gradescope(course, args)
         return _staff_command(course, args)
     except (ManifestError, SubmissionError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -86,6 +108,64 @@ def _staff_command(course: Course, args: argparse.Namespace) -> int:
         print(f"wrote {release(course)}")
         return EXIT_OK
     return EXIT_OK if verify(course, jobs=max(1, args.jobs)) else EXIT_FAILED
+
+
+GRADEBOOK = "gradebook.sqlite"
+
+
+def _batch(course: Course, args: argparse.Namespace) -> int:
+    try:
+        from .gradebook import GradebookError
+        from .intake import IntakeError
+    except ImportError:
+        print(f"error: '{args.command}' runs only in the course repository, not in a student tree", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        return _batch_and_export(course, args)
+    except (IntakeError, GradebookError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
+    from .batch import run_batch, scope_of
+    from .class_report import write_class_report
+    from .exports import export_csv, export_feedback, export_json
+    from .grade import select_tasks
+    from .gradebook import Gradebook, GradebookError
+    from .intake import discover
+
+    out: Path = args.out
+    scope = scope_of(course, args.module, args.task)
+    entries = None
+    if args.command == "batch":
+        run_batch(
+            course, args.submissions, out / GRADEBOOK, jobs=max(1, args.jobs), module=args.module,
+            task_ids=args.task, force=args.force, students=args.student, roster=args.roster,
+            time_budget_s=args.time_budget,
+        )  # fmt: skip
+        entries = None if args.no_similarity else discover(args.submissions, args.roster)
+    elif not (out / GRADEBOOK).is_file():
+        raise GradebookError(f"{out / GRADEBOOK}: no gradebook here (run `batch` first)")
+    with Gradebook(out / GRADEBOOK) as book:
+        written = [export_csv(book, out / "grades.csv", scope), export_json(book, out / "grades.json", scope)]
+        feedback = export_feedback(book, out / "feedback", scope)
+        files = sorted({f for t in select_tasks(course, args.task, args.module) for f in t.files})
+        written.append(write_class_report(course, book, out / "report", entries, scope, files))
+    print(f"wrote {', '.join(str(p) for p in written)} and {len(feedback)} feedback pages in {out / 'feedback'}")
+    return EXIT_OK
+
+
+def _gradescope(course: Course, args: argparse.Namespace) -> int:
+    try:
+        from .gradescope import build_bundle
+    except ImportError:
+        print("error: 'gradescope' runs only in the course repository, not in a student tree", file=sys.stderr)
+        return EXIT_INPUT
+
+    dest = args.dest or Path("grades") / f"gradescope-module{args.module}.zip"
+    print(f"wrote {build_bundle(course, args.module, dest)}")
+    return EXIT_OK
 
 
 def _calibrate(course: Course, args: argparse.Namespace) -> int:

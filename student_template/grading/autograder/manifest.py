@@ -307,7 +307,7 @@ def _load_module(root: Path) -> Module:
 
 def _due(info: _Reader) -> dt.datetime | None:
     """The module's due date: a TOML date-time or an ISO 8601 string; UTC when it names no zone."""
-    value = info.get("due", (dt.datetime, str), None)
+    value: dt.datetime | str | None = info.get("due", (dt.datetime, str), None)
     if value is None:
         return None
     if isinstance(value, str):

@@ -1,0 +1,196 @@
+"""Grades out of the gradebook: a CSV for LMS gradebooks, the full JSON, and per-student feedback pages.
+
+Each student's most recent grading of the scope counts. Feedback pages
+show each task's score and each test's outcome with its student-visible
+message; a hidden test appears only as "hidden test N of task T" with the
+kind of error, never its name or source.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from .gradebook import Gradebook, Graded
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._@-]+")
+
+
+def _task_columns(latest: dict[str, Graded]) -> list[tuple[str, str]]:
+    """Every task graded for anyone, in course order: (id, title)."""
+    seen: dict[str, str] = {}
+    for graded in latest.values():
+        for task in (graded.report or {}).get("tasks", []):
+            seen.setdefault(task["id"], task["title"])
+    return sorted(seen.items(), key=lambda item: _task_order(item[0]))
+
+
+def _task_order(task_id: str) -> tuple[int, int, str]:
+    module, _, rest = task_id.partition(".")
+    number = "".join(c for c in rest if c.isdigit())
+    return int(module), int(number or 0), rest
+
+
+def export_csv(book: Gradebook, path: Path, scope: str | None = None) -> Path:
+    """One row per student, one column per task, then total, late days, penalty and final score.
+
+    Students of the roster without a submission have the status ``missing``
+    and empty scores.
+    """
+    latest = book.latest(scope)
+    tasks = _task_columns(latest)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        header = ["student_id", "name", "email", "status", "submitted_at"]
+        header += [f"task {task_id}" for task_id, _ in tasks]
+        header += ["total", "max", "late_days", "penalty", "final"]
+        writer.writerow(header)
+        for student_id, name, email in book.students():
+            graded = latest.get(student_id)
+            if graded is None:
+                writer.writerow([student_id, name, email, "missing", ""] + [""] * len(tasks) + ["", "", "", "", ""])
+                continue
+            scores = {t["id"]: t["score"] for t in (graded.report or {}).get("tasks", [])}
+            row: list[Any] = [student_id, name, email, graded.status, graded.submitted_at or ""]
+            row += [_number(scores.get(task_id)) for task_id, _ in tasks]
+            row += [
+                _number(graded.score), _number(graded.max_score), graded.late_days,
+                _number(graded.penalty), _number(graded.final_score),
+            ]  # fmt: skip
+            writer.writerow(row)
+    return path
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.4g}" if value != int(value) else str(int(value))
+
+
+def export_json(book: Gradebook, path: Path, scope: str | None = None) -> Path:
+    """Every student with their latest grading and its full report, and every batch run."""
+    latest = book.latest(scope)
+    students = []
+    for student_id, name, email in book.students():
+        graded = latest.get(student_id)
+        entry: dict[str, Any] = {"student_id": student_id, "name": name, "email": email}
+        if graded is not None:
+            entry |= {
+                "status": graded.status, "error": graded.error, "source": graded.source,
+                "content_hash": graded.content_hash, "submitted_at": graded.submitted_at,
+                "score": graded.score, "max_score": graded.max_score, "late_days": graded.late_days,
+                "penalty": graded.penalty, "final_score": graded.final_score, "report": graded.report,
+            }  # fmt: skip
+        else:
+            entry["status"] = "missing"
+        students.append(entry)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"students": students, "runs": book.runs()}, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def feedback_markdown(student_id: str, name: str, graded: Graded | None) -> str:
+    """One student's feedback page in Markdown."""
+    title = f"# Feedback for {name} ({student_id})" if name else f"# Feedback for {student_id}"
+    lines = [title, ""]
+    if graded is None:
+        return "\n".join(lines + ["No submission was received.", ""])
+    if graded.status != "graded":
+        return "\n".join(lines + [f"Your submission could not be graded: {graded.error}", ""])
+    lines.append(f"Score: **{_number(graded.score)}/{_number(graded.max_score)}**")
+    if graded.late_days:
+        lines.append(
+            f"Submitted {graded.late_days} day(s) late: {graded.penalty:.0%} off, "
+            f"final score **{_number(graded.final_score)}**"
+        )
+    lines += ["", "| Task | Title | Points | Summary |", "| --- | --- | ---: | --- |"]
+    report = graded.report or {}
+    for task in report.get("tasks", []):
+        extra = "+" if task.get("extra_credit") else ""
+        lines.append(
+            f"| {task['id']} | {_cell(task['title'])} | {_number(task['score'])}/{extra}{_number(task['points'])} "
+            f"| {_cell(task['summary'])} |"
+        )
+    for task in report.get("tasks", []):
+        problems = [t for t in task["tests"] if t["status"] != "passed"]
+        if not problems:
+            continue
+        lines += ["", f"## Task {task['id']}: {task['title']}", ""]
+        hidden_number = 0
+        for test in task["tests"]:
+            if test["hidden"]:
+                hidden_number += 1
+            if test["status"] == "passed":
+                continue
+            name_shown = f"hidden test {hidden_number} of task {task['id']}" if test["hidden"] else test["name"]
+            message = (test.get("message") or "").strip().splitlines()
+            lines.append(f"- `{name_shown}`: {test['status']}" + (f": {message[0]}" if message else ""))
+    lines += [""] + [f"note: {note}" for note in report.get("notes", [])]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_to_html(markdown: str, title: str) -> str:
+    """The small Markdown of a feedback page as a standalone HTML page (headings, a table, lists, bold, code)."""
+    body: list[str] = []
+    in_list = in_table = False
+    for line in markdown.splitlines():
+        if in_list and not line.startswith("- "):
+            body.append("</ul>")
+            in_list = False
+        if in_table and not line.startswith("|"):
+            body.append("</table>")
+            in_table = False
+        if line.startswith("# "):
+            body.append(f"<h1>{_inline(line[2:])}</h1>")
+        elif line.startswith("## "):
+            body.append(f"<h2>{_inline(line[3:])}</h2>")
+        elif line.startswith("- "):
+            if not in_list:
+                body.append("<ul>")
+                in_list = True
+            body.append(f"<li>{_inline(line[2:])}</li>")
+        elif line.startswith("|"):
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+            if all(set(c) <= set("-: ") for c in cells):
+                continue
+            tag = "th" if not in_table else "td"
+            if not in_table:
+                body.append("<table>")
+                in_table = True
+            body.append("<tr>" + "".join(f"<{tag}>{_inline(c.replace(chr(92) + '|', '|'))}</{tag}>" for c in cells))
+        elif line.strip():
+            body.append(f"<p>{_inline(line)}</p>")
+    body += ["</ul>"] if in_list else []
+    body += ["</table>"] if in_table else []
+    style = "body{font-family:sans-serif;max-width:60em;margin:2em auto}td,th{border:1px solid #ccc;padding:.3em}"
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+def _inline(text: str) -> str:
+    escaped = html.escape(text)
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escaped)
+    return re.sub(r"`(.+?)`", r"<code>\1</code>", escaped)
+
+
+def export_feedback(book: Gradebook, folder: Path, scope: str | None = None) -> list[Path]:
+    """Write ``<student>.md`` and ``<student>.html`` for every student; return the Markdown paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    latest = book.latest(scope)
+    written = []
+    for student_id, name, _ in book.students():
+        markdown = feedback_markdown(student_id, name, latest.get(student_id))
+        stem = SAFE_NAME.sub("_", student_id) or "student"
+        (folder / f"{stem}.md").write_text(markdown, encoding="utf-8")
+        (folder / f"{stem}.html").write_text(markdown_to_html(markdown, f"Feedback: {student_id}"), encoding="utf-8")
+        written.append(folder / f"{stem}.md")
+    return written
