@@ -218,6 +218,7 @@ def run_batch(
         force = True
     key, scope = course_key(course), scope_of(course, module, task_ids)
     lock = threading.Lock()
+    stopping = threading.Event()
     outcomes: list[Outcome] = []
     with Gradebook(gradebook_path) as book:
         if roster is not None:
@@ -230,21 +231,30 @@ def run_batch(
             with lock:
                 progress.begin()
             try:
-                return _grade_entry(course, entry, tasks, book, lock, run_id, key, scope, force, time_budget_s)
+                return _grade_entry(
+                    course, entry, tasks, book, lock, stopping, run_id, key, scope, force, time_budget_s
+                )
             except Exception as error:  # noqa: BLE001 - one broken submission must not stop the batch
                 return Outcome(entry, "error", message=f"{type(error).__name__}: {error}")
 
+        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
         try:
-            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-                pending: set[Future[Outcome]] = {pool.submit(grade_one, e) for e in entries}
-                while pending:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        outcome = future.result()
-                        outcomes.append(outcome)
-                        with lock:
-                            progress.end(outcome)
+            pending: set[Future[Outcome]] = {pool.submit(grade_one, e) for e in entries}
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    outcome = future.result()
+                    outcomes.append(outcome)
+                    with lock:
+                        progress.end(outcome)
+        except KeyboardInterrupt:
+            # Ctrl-C also reaches the gradings' children, so what is in flight now would be recorded as
+            # crashed: record nothing more, and let the next run grade it.
+            stopping.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
         finally:
+            pool.shutdown(wait=not stopping.is_set())
             progress.stop()
             summary = BatchSummary(sorted(outcomes, key=lambda o: o.entry.name), time.monotonic() - started, jobs)
             book.finish_run(
@@ -271,6 +281,7 @@ def _grade_entry(
     tasks: list[Task],
     book: Gradebook,
     lock: threading.Lock,
+    stopping: threading.Event,
     run_id: int,
     key: str,
     scope: str,
@@ -291,6 +302,8 @@ def _grade_entry(
         except IntakeError as error:
             digest = archive_digest or "folder:" + entry.name
             with lock:
+                if stopping.is_set():
+                    return Outcome(entry, "error", message="interrupted")
                 book.record(
                     student_id=entry.student_id, student_name=entry.student_name, email=entry.email,
                     source=entry.name, content_hash=digest, course_version=key, scope=scope, run_id=run_id,
@@ -312,6 +325,8 @@ def _grade_entry(
     final, fraction = _final_score(report, penalties)
     seconds = time.monotonic() - started
     with lock:
+        if stopping.is_set():
+            return Outcome(entry, "error", message="interrupted")
         book.record(
             student_id=entry.student_id, student_name=entry.student_name, email=entry.email, source=entry.name,
             content_hash=digest, course_version=key, scope=scope, run_id=run_id, submitted_at=submitted,

@@ -239,7 +239,24 @@ def test_a_class_grades_in_one_command_and_exports(course: Course, classroom: Pa
     _check_rerun_grades_nothing_twice_and_student_regrades(course, classroom, graded)
 
 
-def test_kill_minus_9_midway_then_resume(course: Course, classroom: Path, tmp_path: Path) -> None:
+def _graded_count(database: Path) -> int:
+    if not database.exists():
+        return 0
+    with sqlite3.connect(database, timeout=30) as db:
+        count: int = db.execute("SELECT count(*) FROM submissions WHERE status = 'graded'").fetchone()[0]
+    return count
+
+
+def _start_and_wait(command: list[str], database: Path, at_least: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and process.poll() is None and _graded_count(database) < at_least:
+        time.sleep(0.5)
+    assert process.poll() is None, "the batch ended before it could be interrupted"
+    return process
+
+
+def test_ctrl_c_then_kill_minus_9_midway_then_resume(course: Course, classroom: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     command = [
         sys.executable, "-m", "autograder", "--course", str(REPO / "assignments"), "batch",
@@ -247,31 +264,28 @@ def test_kill_minus_9_midway_then_resume(course: Course, classroom: Path, tmp_pa
         "--task", "0.1", "--task", "0.4", "--jobs", "2", "--out", str(out), "--no-similarity",
         "--time-budget", str(BUDGET_S),
     ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     database = out / "gradebook.sqlite"
-    deadline = time.monotonic() + 600
-    done = 0
-    while time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.5)
-        if database.exists():
-            with sqlite3.connect(database, timeout=30) as db:
-                done = db.execute("SELECT count(*) FROM submissions WHERE status = 'graded'").fetchone()[0]
-            if done >= 3:
-                break
-    assert process.poll() is None, "the batch ended before it could be killed"
+    # Ctrl-C, as a terminal sends it: to the batch and to the children of the gradings in flight.
+    process = _start_and_wait(command, database, 2)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr[-2000:]
+    assert b"run the same command again to resume" in stderr
+    after_interrupt = _graded_count(database)
+    # kill -9 in the middle of the next run.
+    process = _start_and_wait(command, database, after_interrupt + 2)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     resumed = _batch(course, classroom, out)
     skipped = resumed.count("skipped")  # type: ignore[attr-defined]
-    assert skipped >= 3, [(o.entry.name, o.status) for o in resumed.outcomes]  # type: ignore[attr-defined]
+    assert skipped >= after_interrupt + 2, [(o.entry.name, o.status) for o in resumed.outcomes]  # type: ignore[attr-defined]
     assert skipped + resumed.count("graded") + resumed.count("rejected") == 13  # type: ignore[attr-defined]
     with sqlite3.connect(database) as db:
         rows = db.execute("SELECT student_id, count(*) FROM submissions GROUP BY student_id").fetchall()
     assert len(rows) == 13 and all(n == 1 for _, n in rows), rows
     latest = _latest(out)
-    assert {s: v[1] for s, v in latest.items() if v[0] == "graded"} == {
-        s: v for s, v in EXPECTED.items() if v is not None
-    }
+    got = {s: v[1] for s, v in latest.items() if v[0] == "graded"}
+    assert got == {s: v for s, v in EXPECTED.items() if v is not None}, "an interrupted grading was kept"
 
 
 # --- intake, unit by unit ---
