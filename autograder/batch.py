@@ -22,7 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from .grade import _course_digest, grade, select_tasks
+from .grade import _course_digest, grade, select_tasks, share_cores
 from .gradebook import Gradebook
 from .intake import Entry, IntakeError, discover, read_roster, unpack
 from .manifest import Course, Task
@@ -217,6 +217,7 @@ def run_batch(
         entries = [e for e in entries if e.student_id in wanted]
         force = True
     key, scope = course_key(course), scope_of(course, module, task_ids)
+    threads = share_cores(jobs)
     lock = threading.Lock()
     stopping = threading.Event()
     outcomes: list[Outcome] = []
@@ -232,7 +233,7 @@ def run_batch(
                 progress.begin()
             try:
                 return _grade_entry(
-                    course, entry, tasks, book, lock, stopping, run_id, key, scope, force, time_budget_s
+                    course, entry, tasks, book, lock, stopping, run_id, key, scope, force, time_budget_s, threads
                 )
             except Exception as error:  # noqa: BLE001 - one broken submission must not stop the batch
                 return Outcome(entry, "error", message=f"{type(error).__name__}: {error}")
@@ -287,6 +288,7 @@ def _grade_entry(
     scope: str,
     force: bool,
     time_budget_s: float | None,
+    threads: int,
 ) -> Outcome:
     started = time.monotonic()
     submitted = entry.submitted_at.isoformat() if entry.submitted_at else None
@@ -320,6 +322,7 @@ def _grade_entry(
             Submission(entry.student_id, (("", root),)),
             task_ids=[t.id for t in tasks],
             time_budget_s=time_budget_s,
+            threads=threads,
         )
     late_days, penalties = late_penalty(course, tasks, entry)
     final, fraction = _final_score(report, penalties)

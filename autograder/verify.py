@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .grade import grade
+from .grade import grade, share_cores
 from .manifest import Course, Task
 from .markers import BEGIN, END
 from .release import build_student_tree, write_solution_tree
@@ -64,9 +64,10 @@ def verify(course: Course, echo: Callable[[str], None] = print, jobs: int = 2) -
     check = Check(echo)
     template = Submission("student_template", (("", course.template),))
     with tempfile.TemporaryDirectory(prefix="verify-") as tmp, ThreadPoolExecutor(max_workers=jobs) as pool:
-        reference = pool.submit(grade, course, reference_submission(course))
-        released = pool.submit(grade, course, template)
-        stripped = [(task, pool.submit(_grade_stripped, course, task, Path(tmp))) for task in course.tasks]
+        threads = share_cores(jobs)
+        reference = pool.submit(grade, course, reference_submission(course), threads=threads)
+        released = pool.submit(grade, course, template, threads=threads)
+        stripped = [(task, pool.submit(_grade_stripped, course, task, Path(tmp), threads)) for task in course.tasks]
         check("reference scores full points", _full_points(reference.result()))
         check("template scores 0 on every task", _zero_points(released.result(), every_task_graded=True))
         for task, report in stripped:
@@ -79,11 +80,12 @@ def verify(course: Course, echo: Callable[[str], None] = print, jobs: int = 2) -
     return not check.failures
 
 
-def _grade_stripped(course: Course, task: Task, scratch: Path) -> GradeReport:
+def _grade_stripped(course: Course, task: Task, scratch: Path, threads: int) -> GradeReport:
     """Grade ``task`` on the reference with only ``task``'s solution regions stripped."""
     tree = scratch / task.marker
     write_solution_tree(course, tree, strip={task.marker_id})
-    return grade(course, Submission(f"reference without {task.id}", (("", tree),)), task_ids=[task.id])
+    submission = Submission(f"reference without {task.id}", (("", tree),))
+    return grade(course, submission, task_ids=[task.id], threads=threads)
 
 
 def _full_points(report: GradeReport) -> list[str]:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from autograder.grade import THREADS_VARIABLE, share_cores
 from autograder.manifest import Course, load_course
 from autograder.release import write_solution_tree
 from autograder.submission import Submission
 
 REPO = Path(__file__).resolve().parents[2]
+
+# Under pytest-xdist the workers' gradings run side by side: share the cores among them.
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
+    os.environ.setdefault(THREADS_VARIABLE, str(share_cores(int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))))
+    os.environ.setdefault("NUMBA_NUM_THREADS", os.environ[THREADS_VARIABLE])  # the scripts the tests run
 
 
 @pytest.fixture(scope="session")

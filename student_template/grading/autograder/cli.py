@@ -6,12 +6,14 @@ Exit codes:
        ``calibrate``: the reference missed a training target for some seed
     2  bad input: a malformed manifest or marker, a missing submission, a bad option
     3  the grader itself failed (a bug: please report it)
+    130 ``batch`` was interrupted (Ctrl-C); what finished is kept, run it again to resume
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -20,7 +22,7 @@ from pathlib import Path
 from .manifest import Course, ManifestError, load_course
 from .submission import SubmissionError
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,6 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
+        if args.command == "batch":
+            # Every finished submission is in the gradebook already; the gradings in flight are dropped
+            # (their threads are not waited for) and graded by the next run.
+            print("interrupted; run the same command again to resume", file=sys.stderr, flush=True)
+            sys.stdout.flush()
+            os._exit(EXIT_INTERRUPTED)
         print("interrupted", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception:  # noqa: BLE001 - the last line of defence reports and exits 3

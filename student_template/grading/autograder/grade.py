@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import hashlib
 import json
+import os
 import platform
 import re
 import tempfile
@@ -32,6 +33,14 @@ EXPECTED_FILE = "expected.json"
 RELEASED_FILE = "released.json"
 # A hung test is stopped after the task's budget; the task's children together get three.
 TASK_BUDGET_FACTOR = 3
+
+
+THREADS_VARIABLE = "AUTOGRADER_THREADS"
+
+
+def share_cores(jobs: int) -> int:
+    """Threads per grading when ``jobs`` gradings run at a time: the cores divided among them."""
+    return max(1, (os.cpu_count() or 1) // max(1, jobs))
 
 
 def select_tasks(course: Course, task_ids: Sequence[str] | None = None, module: int | None = None) -> list[Task]:
@@ -122,6 +131,7 @@ def grade(
     module: int | None = None,
     max_examples: int = MAX_EXAMPLES_DEFAULT,
     time_budget_s: float | None = None,
+    threads: int | None = None,
 ) -> GradeReport:
     """Grade ``submission`` on the selected tasks of ``course``.
 
@@ -132,20 +142,26 @@ def grade(
         module: Grade only this module's tasks.
         max_examples: Hypothesis examples per property test.
         time_budget_s: Replace every task's time budget (the manifest's by default).
+        threads: Threads each child's compiled kernels may use (``NUMBA_NUM_THREADS``):
+            every core by default, or ``$AUTOGRADER_THREADS``. Gradings that run side
+            by side must share the cores: numba's OpenMP threads spin while they wait,
+            and two processes spinning on the same cores slow small kernels a
+            hundredfold.
 
     Returns:
         The report; it is complete even when the submission is broken.
     """
     tasks = select_tasks(course, task_ids, module)
     cuda = cuda_mode()
-    env = {MAX_EXAMPLES: str(max_examples), **child_environment(cuda)}
+    threads = threads or int(os.environ.get(THREADS_VARIABLE) or 0) or os.cpu_count() or 1
+    env = {MAX_EXAMPLES: str(max_examples), "NUMBA_NUM_THREADS": str(threads), **child_environment(cuda)}
     sandbox = sandbox_for(course, cuda)
     report = GradeReport(
         submission=submission.label,
         course=course.name,
         course_version=course.version,
         tasks=[],
-        environment=_environment(max_examples, sandbox, cuda),
+        environment=_environment(max_examples, sandbox, cuda) | {"threads": threads},
     )
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         workdir = Path(tmp)
