@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .grade import _course_digest, grade, select_tasks, share_cores
 from .gradebook import Gradebook
@@ -128,7 +129,7 @@ def _final_score(report: GradeReport, penalties: dict[str, float]) -> tuple[floa
 class _Progress:
     """A live bar (done, failed, running, ETA) on a terminal; a line per submission otherwise."""
 
-    def __init__(self, total: int, echo: Callable[[str], None], live: bool) -> None:
+    def __init__(self, total: int, echo: Callable[[str], None], live: bool, console: Any = None) -> None:
         self.total, self.echo = total, echo
         self.done = self.failed = self.running = 0
         self.started = time.monotonic()
@@ -144,6 +145,7 @@ class _Progress:
                 TimeElapsedColumn(),
                 TextColumn("ETA"),
                 TimeRemainingColumn(),
+                console=console,
             )  # fmt: skip
             self.bar.start()
             self.task = self.bar.add_task("batch", total=total, failed=0, running=0)

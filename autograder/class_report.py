@@ -176,7 +176,7 @@ def write_class_report(
         )
     lines += ["", "## Tests failed most often", ""]
     failed = most_failed(book, scope)
-    lines += [f"- {count} students: `{name}`" for name, count in failed] or ["- none"]
+    lines += [f"- {count} student{'' if count == 1 else 's'}: `{name}`" for name, count in failed] or ["- none"]
     lines += ["", "## Histograms", ""] + [f"![Task {t.task_id}](task_{t.task_id}.png)" for t in stats]
     if entries is not None:
         pairs, unreadable = similar_pairs(course, entries, files)

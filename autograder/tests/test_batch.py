@@ -196,6 +196,7 @@ def _check_feedback_pages_show_outcomes_but_never_hidden_test_names(course: Cour
     gus = (graded / "feedback" / "gus.md").read_text()
     assert "timeout" in gus and "18/20" in gus.replace("**", "")
     assert "could not be graded" in (graded / "feedback" / "jon.md").read_text()
+    assert "2 day(s) late: 20% off, final score **8**" in (graded / "feedback" / "dee.md").read_text()
     assert "No submission" in (graded / "feedback" / "zed.md").read_text()
     assert "<table>" in (graded / "feedback" / "ada.html").read_text()
 
@@ -286,6 +287,26 @@ def test_ctrl_c_then_kill_minus_9_midway_then_resume(course: Course, classroom: 
     latest = _latest(out)
     got = {s: v[1] for s, v in latest.items() if v[0] == "graded"}
     assert got == {s: v for s, v in EXPECTED.items() if v is not None}, "an interrupted grading was kept"
+
+
+def test_live_progress_bar_counts_done_failed_and_running(classroom: Path) -> None:
+    from rich.console import Console
+
+    from autograder.batch import Outcome, _Progress
+
+    entries = discover(classroom / "submissions")
+    console = Console(record=True, width=200, force_terminal=True)
+    progress = _Progress(len(entries), lambda line: None, live=True, console=console)
+    assert progress.bar is not None
+    progress.begin()
+    progress.begin()
+    progress.end(Outcome(entries[0], "graded", 20.0, 20.0, 20.0))
+    progress.end(Outcome(entries[1], "rejected", message="corrupt"))
+    progress.begin()
+    progress.bar.refresh()
+    progress.stop()
+    shown = console.export_text()
+    assert "2/13 done, 1 failed, 1 running" in shown, shown
 
 
 # --- intake, unit by unit ---
