@@ -335,7 +335,8 @@ def _grade_entry(
         book.record(
             student_id=entry.student_id, student_name=entry.student_name, email=entry.email, source=entry.name,
             content_hash=digest, course_version=key, scope=scope, run_id=run_id, submitted_at=submitted,
-            report=report, status="graded", late_days=late_days, penalty=fraction, seconds=seconds,
+            report=report, status="graded", late_days=late_days, penalty=fraction, final_score=final,
+            seconds=seconds,
         )  # fmt: skip
     message = f"{late_days} days late" if late_days else ""
     return Outcome(entry, "graded", report.score, report.max_score, final, seconds, message)

@@ -201,12 +201,16 @@ class Gradebook:
         error: str | None = None,
         late_days: int = 0,
         penalty: float = 0.0,
+        final_score: float | None = None,
         seconds: float = 0.0,
     ) -> int:
-        """Store one grading (replacing an earlier one of the same work), all in one transaction."""
+        """Store one grading (replacing an earlier one of the same work), all in one transaction.
+
+        ``final_score`` is the score after the late penalty (the score itself by default).
+        """
         score = report.score if report else 0.0
         max_score = report.max_score if report else 0.0
-        final = round(score * (1.0 - penalty), 4)
+        final = score if final_score is None else final_score
         with self.db:
             self.db.execute(
                 "INSERT INTO students (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "

@@ -20,10 +20,11 @@ import tarfile
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from autograder.batch import run_batch
+from autograder.batch import BatchSummary, run_batch
 from autograder.gradebook import Gradebook, GradebookError
 from autograder.intake import IntakeError, discover, unpack
 from autograder.manifest import Course
@@ -125,10 +126,10 @@ def classroom(course: Course, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _batch(course: Course, root: Path, out: Path, **kwargs: object) -> object:
+def _batch(course: Course, root: Path, out: Path, **kwargs: Any) -> BatchSummary:
     return run_batch(
         course, root / "submissions", out / "gradebook.sqlite", jobs=2, task_ids=TASKS, roster=root / "roster.csv",
-        echo=lambda line: None, live=False, time_budget_s=BUDGET_S, **kwargs,  # type: ignore[arg-type]
+        echo=lambda line: None, live=False, time_budget_s=BUDGET_S, **kwargs,
     )  # fmt: skip
 
 
@@ -221,9 +222,9 @@ def _check_json_export_and_throughput(graded: Path) -> None:
 
 def _check_rerun_grades_nothing_twice_and_student_regrades(course: Course, classroom: Path, graded: Path) -> None:
     again = _batch(course, classroom, graded)
-    assert again.count("skipped") == 13, [(o.entry.name, o.status) for o in again.outcomes]  # type: ignore[attr-defined]
+    assert again.count("skipped") == 13, [(o.entry.name, o.status) for o in again.outcomes]
     one = _batch(course, classroom, graded, students=["cyd"])
-    assert [(o.entry.student_id, o.status, o.score) for o in one.outcomes] == [("cyd", "graded", 10.0)]  # type: ignore[attr-defined]
+    assert [(o.entry.student_id, o.status, o.score) for o in one.outcomes] == [("cyd", "graded", 10.0)]
     with sqlite3.connect(graded / "gradebook.sqlite") as db:
         counts = dict(db.execute("SELECT student_id, count(*) FROM submissions GROUP BY student_id").fetchall())
     assert all(n == 1 for n in counts.values()), counts
@@ -278,9 +279,9 @@ def test_ctrl_c_then_kill_minus_9_midway_then_resume(course: Course, classroom: 
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     resumed = _batch(course, classroom, out)
-    skipped = resumed.count("skipped")  # type: ignore[attr-defined]
-    assert skipped >= after_interrupt + 2, [(o.entry.name, o.status) for o in resumed.outcomes]  # type: ignore[attr-defined]
-    assert skipped + resumed.count("graded") + resumed.count("rejected") == 13  # type: ignore[attr-defined]
+    skipped = resumed.count("skipped")
+    assert skipped >= after_interrupt + 2, [(o.entry.name, o.status) for o in resumed.outcomes]
+    assert skipped + resumed.count("graded") + resumed.count("rejected") == 13
     with sqlite3.connect(database) as db:
         rows = db.execute("SELECT student_id, count(*) FROM submissions GROUP BY student_id").fetchall()
     assert len(rows) == 13 and all(n == 1 for _, n in rows), rows

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from numba import cuda
 
 from .autodiff import Context
-from .cuda_ops import THREADS_PER_BLOCK  # first: it chooses the simulator when there is no GPU
+from .cuda_ops import THREADS_PER_BLOCK, _blocks  # first: it chooses the simulator when there is no GPU
 from .fast_conv import conv1d_backward, conv1d_forward, conv2d_backward, conv2d_forward
 from .tensor_functions import Function
 
@@ -82,9 +82,7 @@ def _launcher(kernel: Any) -> Any:
     """Call ``kernel`` like the CPU kernels are called, one thread per output position (``args[3]``)."""
 
     def launch(*args: Any) -> None:
-        out_size = args[3]
-        blocks = max(1, (out_size + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK)
-        kernel[blocks, THREADS_PER_BLOCK](*args)
+        kernel[_blocks(args[3]), THREADS_PER_BLOCK](*args)
 
     return launch
 

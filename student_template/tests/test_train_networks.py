@@ -8,27 +8,26 @@ from typing import Any
 import numpy as np
 import pytest
 
+from .backends import get_backend
 from .training import check_classifier, target_id, targets
 
 TARGETS = {t["dataset"]: t for t in targets("4.5")}
 
 
 def _digits_trainer(hidden: int = 64) -> Any:
-    from project.classifier import cpu_backend
     from project.data import digits
     from project.run_mnist_multiclass import make_trainer
 
     random.seed(0)
-    return make_trainer(digits(), hidden, cpu_backend())
+    return make_trainer(digits(), hidden, get_backend("fast"))
 
 
 def _mnist1d_trainer(hidden: int = 8) -> Any:
-    from project.classifier import cpu_backend
     from project.data import mnist1d
     from project.run_sentiment import make_trainer
 
     random.seed(0)
-    return make_trainer(mnist1d(samples=100), hidden, cpu_backend())
+    return make_trainer(mnist1d(samples=100), hidden, get_backend("fast"))
 
 
 def _shapes(model: Any) -> dict[str, tuple[int, ...]]:

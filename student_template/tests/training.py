@@ -69,12 +69,12 @@ def check_classifier(make_trainer: Any, target: dict[str, Any], data: Any) -> No
             number of training examples, ``hidden`` the network's hidden size.
         data: A ``project.data.Classification``.
     """
-    from project.classifier import cpu_backend
+    from .backends import get_backend
 
     seed = target["seed"] + int(os.environ.get(SEED_OFFSET, "0"))
     random.seed(seed)
     data = data.head(train=target["points"])
-    trainer = make_trainer(data, target["hidden"], cpu_backend())
+    trainer = make_trainer(data, target["hidden"], get_backend("fast"))
     started = time.perf_counter()
     trainer.train(data, target["rate"], target["epochs"], log_fn=None, seed=seed)
     seconds = time.perf_counter() - started
