@@ -9,7 +9,9 @@ Checks, each printed as one ``ok``/``FAIL`` line:
   all of T's points, so T's tests really exercise T's code;
 - sync: the committed student tree equals a fresh release;
 - leak: no solution line, marker, hidden test file or hidden test name is in
-  the student tree.
+  the student tree;
+- mutation: each task's tests catch at least 90% of the bugs planted for it
+  (:mod:`autograder.planted_bugs`), with the score of every task printed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import filecmp
 import re
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,6 +27,7 @@ from pathlib import Path
 from .grade import grade, share_cores
 from .manifest import Course, Task
 from .markers import BEGIN, END
+from .planted_bugs import MIN_SCORE, format_scores, run_planted_bugs, score_problems, task_scores
 from .release import build_student_tree, write_solution_tree
 from .results import GradeReport
 from .submission import Submission, reference_submission
@@ -77,6 +81,12 @@ def verify(course: Course, echo: Callable[[str], None] = print, jobs: int = 2) -
         build_student_tree(course, fresh)
         check("student_template equals a fresh `make student`", compare_trees(fresh, course.template))
     check("no solution or hidden test leaks into student_template", find_leaks(course, course.template))
+    started = time.monotonic()
+    scores = task_scores(course, run_planted_bugs(course, jobs=jobs))
+    echo(f"     mutation score per task ({time.monotonic() - started:.0f} s):")
+    for line in format_scores(scores):
+        echo(f"     {line}")
+    check(f"every task's tests catch at least {MIN_SCORE:.0%} of its planted bugs", score_problems(scores))
     return not check.failures
 
 

@@ -139,6 +139,11 @@ def _size(shape: Shape) -> int:
     return int(np.prod(shape)) if len(shape) else 1
 
 
+def _same_layout(shape_a: Shape, strides_a: Strides, shape_b: Shape, strides_b: Strides) -> bool:
+    """Whether two tensors of contiguous storage lay out their elements alike (same shape, same strides)."""
+    return len(shape_a) == len(shape_b) and bool(np.all(shape_a == shape_b)) and bool(np.all(strides_a == strides_b))
+
+
 def tensor_map(fn: Callable[[float], float]) -> Callable[..., None]:
     """The low-level map: ``out[i] = fn(in[j])`` where ``j`` is ``i`` broadcast to the input's shape.
 
@@ -156,6 +161,11 @@ def tensor_map(fn: Callable[[float], float]) -> Callable[..., None]:
         in_storage: Storage, in_shape: Shape, in_strides: Strides,
     ) -> None:  # fmt: skip
         ### BEGIN SOLUTION task2_3
+        if _same_layout(out_shape, out_strides, in_shape, in_strides):
+            # Storage position i of the input is position i of the output: no index arithmetic.
+            for position in range(len(out)):
+                out[position] = fn(in_storage[position])
+            return
         out_index = np.zeros(len(out_shape), dtype=np.int32)
         in_index = np.zeros(len(in_shape), dtype=np.int32)
         for ordinal in range(_size(out_shape)):
@@ -185,6 +195,12 @@ def tensor_zip(fn: Callable[[float, float], float]) -> Callable[..., None]:
         b_storage: Storage, b_shape: Shape, b_strides: Strides,
     ) -> None:  # fmt: skip
         ### BEGIN SOLUTION task2_3
+        if _same_layout(out_shape, out_strides, a_shape, a_strides) and _same_layout(
+            out_shape, out_strides, b_shape, b_strides
+        ):
+            for position in range(len(out)):
+                out[position] = fn(a_storage[position], b_storage[position])
+            return
         out_index = np.zeros(len(out_shape), dtype=np.int32)
         a_index = np.zeros(len(a_shape), dtype=np.int32)
         b_index = np.zeros(len(b_shape), dtype=np.int32)

@@ -1,0 +1,182 @@
+"""How many planted bugs each task's tests catch: the course's mutation score (``make verify``).
+
+A module's ``planted_bugs.toml`` lists bugs, each a one-place change to the
+reference in one of a task's files (``find`` becomes ``replace``). For each
+bug the grader lays out a grading tree of the reference with that change,
+runs the task's tests (public and hidden, at the task's example counts) and
+stops at the first failure. The bug is caught when a test fails, errors,
+crashes or runs out of time: any of those costs a student points. A bug
+that every test passes survives, and shows where the tests have a hole.
+
+The file stays with the staff: its ``find`` texts are solution code.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .cuda import cuda_mode
+from .grade import (
+    MAX_EXAMPLES_DEFAULT,
+    TASK_BUDGET_FACTOR,
+    _course_items,
+    expected_tests,
+    grading_environment,
+    sandbox_for,
+    share_cores,
+)
+from .kernel_cache import shared_cache
+from .manifest import Course, ManifestError, PlantedBug, Task
+from .runner import outcomes_from_run, run_child
+from .submission import Submission, reference_submission
+from .workspace import build_grading_tree
+
+# A task's tests must catch at least this share of its planted bugs.
+MIN_SCORE = 0.9
+
+
+@dataclass(frozen=True)
+class BugOutcome:
+    """What the task's tests did with one planted bug.
+
+    Attributes:
+        bug: The bug.
+        caught: Some test failed, errored, crashed or timed out.
+        by: The first test that did, with its status.
+        seconds: Wall time of the run.
+    """
+
+    bug: PlantedBug
+    caught: bool
+    by: str | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class TaskScore:
+    """One task's mutation score."""
+
+    task: str
+    caught: int
+    planted: int
+    survivors: tuple[str, ...]
+
+    @property
+    def score(self) -> float:
+        """The share of planted bugs caught (1 when none are planted)."""
+        return self.caught / self.planted if self.planted else 1.0
+
+
+def plant(course: Course, bug: PlantedBug, dest: Path) -> Submission:
+    """The reference with ``bug`` planted: its one changed file is written under ``dest``.
+
+    Raises:
+        ManifestError: The bug's ``find`` text does not occur exactly once in the reference's file.
+    """
+    reference = reference_submission(course)
+    source = reference.find(bug.file)
+    where = f"{course.module_of(course.task(bug.task)).root / 'planted_bugs.toml'}: bug {bug.name!r}"
+    if source is None:
+        raise ManifestError(f"{where}: the reference has no {bug.file}")
+    text = source.read_text(encoding="utf-8")
+    found = text.count(bug.find)
+    if found != 1:
+        raise ManifestError(f"{where}: its find text occurs {found} times in {source}, not once")
+    target = dest / bug.file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text.replace(bug.find, bug.replace), encoding="utf-8")
+    return Submission(f"reference with {bug.name}", (("", dest), *reference.roots), is_reference=True)
+
+
+def check_bug(course: Course, bug: PlantedBug, items: list[dict[str, Any]], scratch: Path, threads: int) -> BugOutcome:
+    """Run the task's tests on the reference with ``bug`` planted, up to the first failure."""
+    started = time.monotonic()
+    task = course.task(bug.task)
+    tree, planted = scratch / "grading", scratch / "planted"
+    tree.mkdir(parents=True)
+    build_grading_tree(tree, course, plant(course, bug, planted))
+    nodeids = [item["nodeid"] for item in _course_items(task, items)]
+    cuda, kernels = cuda_mode(), shared_cache(course)
+    kernels.mkdir(parents=True, exist_ok=True)
+    env = grading_environment([task], MAX_EXAMPLES_DEFAULT, threads, cuda, kernels)
+    budget = task.time_budget_s
+    run = run_child(
+        tree, ["-x", *nodeids], env, budget, budget * TASK_BUDGET_FACTOR, sandbox_for(course, cuda, kernels)
+    )
+    outcomes, _ = outcomes_from_run(run, nodeids)
+    failed = [o for o in outcomes.values() if not o.passed]
+    if failed:
+        return BugOutcome(bug, True, f"{failed[0].nodeid} ({failed[0].status})", time.monotonic() - started)
+    if len(outcomes) < len(nodeids) and run.timed_out:
+        return BugOutcome(bug, True, "the task's time budget ran out", time.monotonic() - started)
+    if not outcomes and run.returncode not in (0, None):
+        return BugOutcome(bug, True, "the test process failed before any test", time.monotonic() - started)
+    return BugOutcome(bug, False, None, time.monotonic() - started)
+
+
+def gradable(task: Task) -> bool:
+    """Whether a task's own code is graded by course tests (not a write-up, nor only tests the student writes)."""
+    only_tests = bool(task.student_tests) and all(f.startswith("tests/") for f in task.files)
+    return task.notebook is None and not only_tests
+
+
+def run_planted_bugs(
+    course: Course,
+    task_ids: Sequence[str] | None = None,
+    jobs: int = 2,
+    echo: Callable[[str], None] | None = None,
+) -> list[BugOutcome]:
+    """Check every planted bug of the selected tasks, ``jobs`` at a time, in manifest order."""
+    bugs = [b for m in course.modules for b in m.planted_bugs if not task_ids or b.task in task_ids]
+    threads = share_cores(jobs)
+    with tempfile.TemporaryDirectory(prefix="planted-") as tmp:
+        items = expected_tests(course, Path(tmp))
+
+        def one(index: int, bug: PlantedBug) -> BugOutcome:
+            outcome = check_bug(course, bug, items, Path(tmp) / str(index), threads)
+            if echo is not None:
+                verdict = f"caught by {outcome.by}" if outcome.caught else "SURVIVED"
+                echo(f"     {bug.task} {bug.name}: {verdict} ({outcome.seconds:.1f} s)")
+            return outcome
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            return list(pool.map(one, range(len(bugs)), bugs))
+
+
+def task_scores(
+    course: Course, outcomes: Sequence[BugOutcome], task_ids: Sequence[str] | None = None
+) -> list[TaskScore]:
+    """Per gradable task, in course order: how many of its planted bugs were caught."""
+    scores = []
+    for task in course.tasks:
+        if task_ids and task.id not in task_ids or not gradable(task):
+            continue
+        mine = [o for o in outcomes if o.bug.task == task.id]
+        survivors = tuple(o.bug.name for o in mine if not o.caught)
+        scores.append(TaskScore(task.id, len(mine) - len(survivors), len(mine), survivors))
+    return scores
+
+
+def score_problems(scores: Sequence[TaskScore]) -> list[str]:
+    """Tasks with no planted bug, or whose tests catch fewer than :data:`MIN_SCORE` of them."""
+    problems = []
+    for score in scores:
+        if not score.planted:
+            problems.append(f"{score.task}: no planted bugs (add some to its module's planted_bugs.toml)")
+        elif score.score < MIN_SCORE:
+            problems.append(
+                f"{score.task}: caught {score.caught}/{score.planted} ({score.score:.0%}, below {MIN_SCORE:.0%});"
+                f" survived: {', '.join(score.survivors)}"
+            )
+    return problems
+
+
+def format_scores(scores: Sequence[TaskScore]) -> list[str]:
+    """One line per task: ``3.1  7/7 caught  100%``."""
+    return [f"{s.task:5} {s.caught:>2}/{s.planted:<2} caught {s.score:>5.0%}" for s in scores]

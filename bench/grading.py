@@ -1,0 +1,105 @@
+"""Benchmark grading the reference: ``make bench-grade``.
+
+Three ways of running the same tests, one after another in this one run, so
+the ratios hold on a noisy machine:
+
+1. baseline: one plain ``pytest -m <task marker>`` process per task over a
+   grading tree of the reference (hidden tests included), one after another,
+   each compiling its own kernels (the workflow of the public course, whose
+   numba cache never hit: each process gets an empty cache folder);
+2. cold: ``python -m autograder grade --submission reference`` with an
+   empty kernel cache;
+3. warm: the same command again, finding the kernels the cold run compiled.
+
+Every run uses the same Hypothesis example counts (the grading profile, the
+tasks' ``max_examples`` and the CUDA simulator's cap), so the difference is
+how the runs are organised, not how much they test. The grader's runs also
+grade the write-ups and the student-written tests, which the baseline does
+not run: the ratios are, if anything, unfair to the grader.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from autograder.cuda import cuda_mode  # noqa: E402
+from autograder.grade import MAX_EXAMPLES_DEFAULT, grading_environment, select_tasks  # noqa: E402
+from autograder.kernel_cache import CACHE_VARIABLE  # noqa: E402
+from autograder.manifest import Course, Task, load_course  # noqa: E402
+from autograder.runner import child_environment  # noqa: E402
+from autograder.submission import reference_submission  # noqa: E402
+from autograder.workspace import PLUGIN_NAME, build_grading_tree  # noqa: E402
+
+
+def baseline(course: Course, tasks: list[Task], scratch: Path) -> dict[str, float]:
+    """Seconds of one plain pytest process per task marker, run one after another."""
+    tree = scratch / "baseline"
+    tree.mkdir()
+    build_grading_tree(tree, course, reference_submission(course))
+    kernels = scratch / "baseline-kernels"
+    env = grading_environment(tasks, MAX_EXAMPLES_DEFAULT, os.cpu_count() or 1, cuda_mode(), kernels)
+    env.pop("NUMBA_CACHE_LOCATOR_CLASSES")
+    seconds = {}
+    for task in tasks:
+        env["NUMBA_CACHE_DIR"] = str(kernels / task.marker)
+        command = [sys.executable, "-m", "pytest", "-q", "-p", PLUGIN_NAME, "-m", task.marker, "tests"]
+        started = time.perf_counter()
+        subprocess.run(command, cwd=tree, env=child_environment(tree, env), capture_output=True, check=False)
+        seconds[task.id] = time.perf_counter() - started
+    return seconds
+
+
+def grader(course: Course, tasks: list[Task], kernels: Path, out: Path) -> tuple[float, dict[str, float], float]:
+    """Wall time of one ``autograder grade`` of the reference, its seconds per task, and its score share."""
+    command = [sys.executable, "-m", "autograder", "--course", str(course.root), "grade", "--submission"]
+    command += [str(course.reference), "--json", str(out), *(arg for t in tasks for arg in ("--task", t.id))]
+    env = {**os.environ, CACHE_VARIABLE: str(kernels)}
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)
+    wall = time.perf_counter() - started
+    report = json.loads(out.read_text(encoding="utf-8"))
+    per_task = {t["id"]: float(t["duration_s"]) for t in report["tasks"]}
+    return wall, per_task, float(report["score"]) / float(report["max_score"])
+
+
+def main() -> None:
+    """Run the three, print the table and the ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--course", type=Path, default=ROOT / "assignments")
+    parser.add_argument("--task", action="append", help="only these tasks (repeatable; default: the whole course)")
+    args = parser.parse_args()
+    course = load_course(args.course)
+    tasks = select_tasks(course, args.task)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
+        scratch = Path(tmp)
+        base = baseline(course, tasks, scratch)
+        kernels = scratch / "kernels"
+        cold_wall, cold, cold_share = grader(course, tasks, kernels, scratch / "cold.json")
+        warm_wall, warm, warm_share = grader(course, tasks, kernels, scratch / "warm.json")
+    cores = os.cpu_count()
+    print(f"Grading the reference: {len(tasks)} tasks, {cores} cores, CUDA: {cuda_mode()}")
+    print("(grader columns: each task's share of its child's time; tasks run side by side, so they add up to more")
+    print(" than the wall time)")
+    print(f"{'task':6} {'baseline s':>11} {'cold s':>8} {'warm s':>8}")
+    for task in tasks:
+        print(f"{task.id:6} {base[task.id]:11.1f} {cold[task.id]:8.1f} {warm[task.id]:8.1f}")
+    total = sum(base.values())
+    print(f"{'wall':6} {total:11.1f} {cold_wall:8.1f} {warm_wall:8.1f}")
+    print(f"score: cold {cold_share:.0%} of the points, warm {warm_share:.0%}")
+    print(f"baseline / cold: {total / cold_wall:.1f}x   baseline / warm: {total / warm_wall:.1f}x")
+    print(f"bench took {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
