@@ -23,3 +23,19 @@ def test_bench_quick_prints_every_table() -> None:
     assert len(matmul) == 2
     assert all(float(row[3]) >= 0 for row in matmul), "fast GFLOP/s are numbers, not blanks"
     assert "bench took" in out
+
+
+def test_bench_grade_times_the_three_ways_side_by_side() -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench/grading.py"), "--task", "0.1", "--task", "0.4"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    out = done.stdout
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.startswith(("0.1 ", "0.4 ", "wall"))}
+    assert set(rows) == {"0.1", "0.4", "wall"}, out
+    assert all(float(x) > 0 for x in rows["wall"]), "baseline, cold and warm were each measured"
+    assert "score: cold 100% of the points, warm 100%" in out, out
+    assert "baseline / cold:" in out and "baseline / warm:" in out

@@ -90,3 +90,30 @@ def test_bad_late_policy_is_named(course_copy: Path, late: str, message: str) ->
     path.write_text(text[: text.index("[late]")] + late)
     with pytest.raises(ManifestError, match=re.escape(message)):
         load_course(course_copy)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ('task = "0.1"', "bug[0].task: no task '9.9' in this module"),
+        ('file = "minitorch/operators.py"', "bug[0].file: 'minitorch/module.py' is not one of task 0.1's files"),
+        ('replace = "    return x + y\\n"', "bug[0].replace: a bug must change some text"),
+        ('description = "mul adds"', "bug[0].colour: unknown key"),
+        ('name = "lt_is_le"', "bug[1].name: bug 'mul_adds' defined twice"),
+    ],
+)
+def test_bad_planted_bug_names_file_and_key(course_copy: Path, change: str, message: str) -> None:
+    path = course_copy / "module0" / "planted_bugs.toml"
+    replacement = {
+        'task = "0.1"': 'task = "9.9"',
+        'file = "minitorch/operators.py"': 'file = "minitorch/module.py"',
+        'replace = "    return x + y\\n"': 'replace = "    return x * y\\n"',
+        'description = "mul adds"': 'description = "mul adds"\ncolour = 1',
+        'name = "lt_is_le"': 'name = "mul_adds"',
+    }[change]
+    text = path.read_text()
+    assert change in text
+    path.write_text(text.replace(change, replacement, 1))
+    with pytest.raises(ManifestError) as raised:
+        load_course(course_copy)
+    assert str(raised.value).startswith(str(path)) and message in str(raised.value)
