@@ -139,9 +139,9 @@ def _size(shape: Shape) -> int:
     return int(np.prod(shape)) if len(shape) else 1
 
 
-def _same_layout(shape_a: Shape, strides_a: Strides, shape_b: Shape, strides_b: Strides) -> bool:
-    """Whether two tensors of contiguous storage lay out their elements alike (same shape, same strides)."""
-    return len(shape_a) == len(shape_b) and bool(np.all(shape_a == shape_b)) and bool(np.all(strides_a == strides_b))
+def _lists(*arrays: Shape | Strides) -> list[list[int]]:
+    """Shapes and strides as lists of Python ints."""
+    return [[int(x) for x in array] for array in arrays]
 
 
 def tensor_map(fn: Callable[[float], float]) -> Callable[..., None]:
@@ -161,18 +161,19 @@ def tensor_map(fn: Callable[[float], float]) -> Callable[..., None]:
         in_storage: Storage, in_shape: Shape, in_strides: Strides,
     ) -> None:  # fmt: skip
         ### BEGIN SOLUTION task2_3
-        if _same_layout(out_shape, out_strides, in_shape, in_strides):
+        # Plain Python lists and ints: a loop over numpy scalars is several times slower.
+        out_shape, out_strides, in_shape, in_strides = _lists(out_shape, out_strides, in_shape, in_strides)
+        values, result = in_storage.tolist(), [0.0] * len(out)
+        if out_shape == in_shape and out_strides == in_strides:
             # Storage position i of the input is position i of the output: no index arithmetic.
-            for position in range(len(out)):
-                out[position] = fn(in_storage[position])
-            return
-        out_index = np.zeros(len(out_shape), dtype=np.int32)
-        in_index = np.zeros(len(in_shape), dtype=np.int32)
-        for ordinal in range(_size(out_shape)):
-            to_index(ordinal, out_shape, out_index)
-            broadcast_index(out_index, out_shape, in_shape, in_index)
-            value = in_storage[index_to_position(in_index, in_strides)]
-            out[index_to_position(out_index, out_strides)] = fn(value)
+            result = [fn(value) for value in values]
+        else:
+            out_index, in_index = [0] * len(out_shape), [0] * len(in_shape)
+            for ordinal in range(_size(out_shape)):
+                to_index(ordinal, out_shape, out_index)
+                broadcast_index(out_index, out_shape, in_shape, in_index)
+                result[index_to_position(out_index, out_strides)] = fn(values[index_to_position(in_index, in_strides)])
+        out[:] = result
         ### END SOLUTION
 
     return _map
@@ -195,22 +196,21 @@ def tensor_zip(fn: Callable[[float, float], float]) -> Callable[..., None]:
         b_storage: Storage, b_shape: Shape, b_strides: Strides,
     ) -> None:  # fmt: skip
         ### BEGIN SOLUTION task2_3
-        if _same_layout(out_shape, out_strides, a_shape, a_strides) and _same_layout(
-            out_shape, out_strides, b_shape, b_strides
-        ):
-            for position in range(len(out)):
-                out[position] = fn(a_storage[position], b_storage[position])
-            return
-        out_index = np.zeros(len(out_shape), dtype=np.int32)
-        a_index = np.zeros(len(a_shape), dtype=np.int32)
-        b_index = np.zeros(len(b_shape), dtype=np.int32)
-        for ordinal in range(_size(out_shape)):
-            to_index(ordinal, out_shape, out_index)
-            broadcast_index(out_index, out_shape, a_shape, a_index)
-            broadcast_index(out_index, out_shape, b_shape, b_index)
-            a = a_storage[index_to_position(a_index, a_strides)]
-            b = b_storage[index_to_position(b_index, b_strides)]
-            out[index_to_position(out_index, out_strides)] = fn(a, b)
+        out_shape, out_strides = _lists(out_shape, out_strides)
+        a_shape, a_strides, b_shape, b_strides = _lists(a_shape, a_strides, b_shape, b_strides)
+        a_values, b_values, result = a_storage.tolist(), b_storage.tolist(), [0.0] * len(out)
+        if out_shape == a_shape == b_shape and out_strides == a_strides == b_strides:
+            result = [fn(a, b) for a, b in zip(a_values, b_values, strict=True)]
+        else:
+            out_index, a_index, b_index = [0] * len(out_shape), [0] * len(a_shape), [0] * len(b_shape)
+            for ordinal in range(_size(out_shape)):
+                to_index(ordinal, out_shape, out_index)
+                broadcast_index(out_index, out_shape, a_shape, a_index)
+                broadcast_index(out_index, out_shape, b_shape, b_index)
+                a = a_values[index_to_position(a_index, a_strides)]
+                b = b_values[index_to_position(b_index, b_strides)]
+                result[index_to_position(out_index, out_strides)] = fn(a, b)
+        out[:] = result
         ### END SOLUTION
 
     return _zip
@@ -231,14 +231,17 @@ def tensor_reduce(fn: Callable[[float, float], float]) -> Callable[..., None]:
         a_storage: Storage, a_shape: Shape, a_strides: Strides, reduce_dim: int,
     ) -> None:  # fmt: skip
         ### BEGIN SOLUTION task2_3
-        out_index = np.zeros(len(out_shape), dtype=np.int32)
+        out_shape, out_strides, a_shape, a_strides = _lists(out_shape, out_strides, a_shape, a_strides)
+        values, result = a_storage.tolist(), out.tolist()
+        out_index = [0] * len(out_shape)
         for ordinal in range(_size(out_shape)):
             to_index(ordinal, out_shape, out_index)
             position = index_to_position(out_index, out_strides)
-            a_index = out_index.copy()
+            a_index = list(out_index)
             for j in range(a_shape[reduce_dim]):
                 a_index[reduce_dim] = j
-                out[position] = fn(out[position], a_storage[index_to_position(a_index, a_strides)])
+                result[position] = fn(result[position], values[index_to_position(a_index, a_strides)])
+        out[:] = result
         ### END SOLUTION
 
     return _reduce
