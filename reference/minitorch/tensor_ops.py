@@ -135,7 +135,7 @@ class SimpleOps(TensorOps):
         return ret
 
 
-def _size(shape: Shape) -> int:
+def _size(shape: Shape | list[int]) -> int:
     return int(np.prod(shape)) if len(shape) else 1
 
 
@@ -162,17 +162,17 @@ def tensor_map(fn: Callable[[float], float]) -> Callable[..., None]:
     ) -> None:  # fmt: skip
         ### BEGIN SOLUTION task2_3
         # Plain Python lists and ints: a loop over numpy scalars is several times slower.
-        out_shape, out_strides, in_shape, in_strides = _lists(out_shape, out_strides, in_shape, in_strides)
+        oshape, ostrides, ishape, istrides = _lists(out_shape, out_strides, in_shape, in_strides)
         values, result = in_storage.tolist(), [0.0] * len(out)
-        if out_shape == in_shape and out_strides == in_strides:
+        if oshape == ishape and ostrides == istrides:
             # Storage position i of the input is position i of the output: no index arithmetic.
             result = [fn(value) for value in values]
         else:
-            out_index, in_index = [0] * len(out_shape), [0] * len(in_shape)
-            for ordinal in range(_size(out_shape)):
-                to_index(ordinal, out_shape, out_index)
-                broadcast_index(out_index, out_shape, in_shape, in_index)
-                result[index_to_position(out_index, out_strides)] = fn(values[index_to_position(in_index, in_strides)])
+            out_index, in_index = [0] * len(oshape), [0] * len(ishape)
+            for ordinal in range(_size(oshape)):
+                to_index(ordinal, oshape, out_index)
+                broadcast_index(out_index, oshape, ishape, in_index)
+                result[index_to_position(out_index, ostrides)] = fn(values[index_to_position(in_index, istrides)])
         out[:] = result
         ### END SOLUTION
 
@@ -196,20 +196,20 @@ def tensor_zip(fn: Callable[[float, float], float]) -> Callable[..., None]:
         b_storage: Storage, b_shape: Shape, b_strides: Strides,
     ) -> None:  # fmt: skip
         ### BEGIN SOLUTION task2_3
-        out_shape, out_strides = _lists(out_shape, out_strides)
-        a_shape, a_strides, b_shape, b_strides = _lists(a_shape, a_strides, b_shape, b_strides)
+        oshape, ostrides = _lists(out_shape, out_strides)
+        ashape, astrides, bshape, bstrides = _lists(a_shape, a_strides, b_shape, b_strides)
         a_values, b_values, result = a_storage.tolist(), b_storage.tolist(), [0.0] * len(out)
-        if out_shape == a_shape == b_shape and out_strides == a_strides == b_strides:
+        if oshape == ashape == bshape and ostrides == astrides == bstrides:
             result = [fn(a, b) for a, b in zip(a_values, b_values, strict=True)]
         else:
-            out_index, a_index, b_index = [0] * len(out_shape), [0] * len(a_shape), [0] * len(b_shape)
-            for ordinal in range(_size(out_shape)):
-                to_index(ordinal, out_shape, out_index)
-                broadcast_index(out_index, out_shape, a_shape, a_index)
-                broadcast_index(out_index, out_shape, b_shape, b_index)
-                a = a_values[index_to_position(a_index, a_strides)]
-                b = b_values[index_to_position(b_index, b_strides)]
-                result[index_to_position(out_index, out_strides)] = fn(a, b)
+            out_index, a_index, b_index = [0] * len(oshape), [0] * len(ashape), [0] * len(bshape)
+            for ordinal in range(_size(oshape)):
+                to_index(ordinal, oshape, out_index)
+                broadcast_index(out_index, oshape, ashape, a_index)
+                broadcast_index(out_index, oshape, bshape, b_index)
+                a = a_values[index_to_position(a_index, astrides)]
+                b = b_values[index_to_position(b_index, bstrides)]
+                result[index_to_position(out_index, ostrides)] = fn(a, b)
         out[:] = result
         ### END SOLUTION
 
@@ -231,16 +231,16 @@ def tensor_reduce(fn: Callable[[float, float], float]) -> Callable[..., None]:
         a_storage: Storage, a_shape: Shape, a_strides: Strides, reduce_dim: int,
     ) -> None:  # fmt: skip
         ### BEGIN SOLUTION task2_3
-        out_shape, out_strides, a_shape, a_strides = _lists(out_shape, out_strides, a_shape, a_strides)
+        oshape, ostrides, ashape, astrides = _lists(out_shape, out_strides, a_shape, a_strides)
         values, result = a_storage.tolist(), out.tolist()
-        out_index = [0] * len(out_shape)
-        for ordinal in range(_size(out_shape)):
-            to_index(ordinal, out_shape, out_index)
-            position = index_to_position(out_index, out_strides)
+        out_index = [0] * len(oshape)
+        for ordinal in range(_size(oshape)):
+            to_index(ordinal, oshape, out_index)
+            position = index_to_position(out_index, ostrides)
             a_index = list(out_index)
-            for j in range(a_shape[reduce_dim]):
+            for j in range(ashape[reduce_dim]):
                 a_index[reduce_dim] = j
-                result[position] = fn(result[position], values[index_to_position(a_index, a_strides)])
+                result[position] = fn(result[position], values[index_to_position(a_index, astrides)])
         out[:] = result
         ### END SOLUTION
 
