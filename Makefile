@@ -8,7 +8,7 @@ SUBMISSION ?= student_template
 DATASET ?= xor
 # The grader's tests and verify's gradings run JOBS at a time.
 JOBS ?= 2
-.PHONY: install grade student verify lint test clean batch export gradescope train train-scalar train-tensor train-fast train-networks calibrate bench
+.PHONY: install grade student verify lint test clean batch export gradescope mutation train train-scalar train-tensor train-fast train-networks calibrate bench bench-grade
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -33,15 +33,20 @@ test: lint
 
 # A class: every entry of SUBMISSIONS (folders, git checkouts, zip/tar archives) graded into OUT/gradebook.sqlite,
 # then OUT/grades.csv, grades.json, feedback/ and report/. Rerun to resume; FORCE=1 or STUDENT=id regrades.
+# EXECUTOR=dask SCHEDULER=tcp://host:8786 grades on a Dask cluster instead of JOBS local threads.
 OUT ?= grades
 batch:
-	$(GRADER) batch --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(FORCE),--force) $(if $(STUDENT),--student $(STUDENT))
+	$(GRADER) batch --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(FORCE),--force) $(if $(STUDENT),--student $(STUDENT)) $(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 export:
 	$(GRADER) export --out $(OUT) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK))
 
 gradescope:
 	$(GRADER) gradescope --module $(MODULE) $(if $(DEST),--dest $(DEST))
+
+# Plant each bug of assignments/module*/planted_bugs.toml in the reference; the task's tests must catch it.
+mutation:
+	$(GRADER) mutation --jobs $(JOBS) $(if $(TASK),--task $(TASK))
 
 calibrate:
 	$(GRADER) calibrate --task $(TASK) --runs $(or $(RUNS),10)
@@ -72,6 +77,10 @@ train:
 # Backends side by side (matmul, map/zip/reduce, compile cold/warm, Task 3.5 vs PyTorch when installed).
 bench:
 	$(PY) bench/backends.py
+
+# The reference graded three ways side by side: one pytest process per task (baseline), the grader cold, warm.
+bench-grade:
+	$(PY) bench/grading.py $(if $(TASK),--task $(TASK))
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache reference/.numba_cache student_template/.numba_cache

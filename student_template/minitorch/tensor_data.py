@@ -22,6 +22,9 @@ OutIndex: TypeAlias = npt.NDArray[np.int32]
 Index: TypeAlias = npt.NDArray[np.int32]
 Shape: TypeAlias = npt.NDArray[np.int32]
 Strides: TypeAlias = npt.NDArray[np.int32]
+# The index helpers below run inside compiled kernels on numpy arrays, and in
+# the simple backend's Python loops on lists of ints, which Python reads faster.
+IntArray: TypeAlias = npt.NDArray[np.int32] | list[int]
 
 UserIndex: TypeAlias = Sequence[int]
 UserShape: TypeAlias = Sequence[int]
@@ -32,7 +35,7 @@ class IndexingError(RuntimeError):
     """An index or a shape that does not fit the tensor."""
 
 
-def index_to_position(index: Index, strides: Strides) -> int:
+def index_to_position(index: IntArray, strides: IntArray) -> int:
     """The position in storage of a multidimensional index.
 
     Args:
@@ -48,7 +51,7 @@ def index_to_position(index: Index, strides: Strides) -> int:
     raise NotImplementedError("Task 2.1: implement index_to_position.")
 
 
-def to_index(ordinal: int, shape: Shape, out_index: OutIndex) -> None:
+def to_index(ordinal: int, shape: IntArray, out_index: IntArray) -> None:
     """Turn an ordinal in ``range(size)`` into an index of ``shape``.
 
     The ordinals enumerate the indices in row-major order (the last
@@ -63,7 +66,7 @@ def to_index(ordinal: int, shape: Shape, out_index: OutIndex) -> None:
     raise NotImplementedError("Task 2.1: implement to_index.")
 
 
-def broadcast_index(big_index: Index, big_shape: Shape, shape: Shape, out_index: OutIndex) -> None:
+def broadcast_index(big_index: IntArray, big_shape: IntArray, shape: IntArray, out_index: IntArray) -> None:
     """Map an index of a broadcast shape to the index of a smaller shape it came from.
 
     Dimensions are matched from the right; a dimension of size 1 in

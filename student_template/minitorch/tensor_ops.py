@@ -135,8 +135,13 @@ class SimpleOps(TensorOps):
         return ret
 
 
-def _size(shape: Shape) -> int:
+def _size(shape: Shape | list[int]) -> int:
     return int(np.prod(shape)) if len(shape) else 1
+
+
+def _lists(*arrays: Shape | Strides) -> list[list[int]]:
+    """Shapes and strides as lists of Python ints."""
+    return [[int(x) for x in array] for array in arrays]
 
 
 def tensor_map(fn: Callable[[float], float]) -> Callable[..., None]:

@@ -153,6 +153,21 @@ def test_reduce_permute_view_derivatives(backend: str, data: st.DataObject) -> N
 
 
 @pytest.mark.parametrize("backend", BACKWARD)
+def test_gradients_flow_through_functions_between_others(backend: str) -> None:
+    """Each backward multiplies by the gradient it receives: it is not always ones.
+
+    ``grad_check`` sums the output, so a function applied last sees a gradient
+    of ones; scaling before and after makes every function see another one.
+    """
+    t = minitorch.tensor([[-1.5, -0.25, 0.5], [0.75, 1.0, 2.0]], backend=get_backend(backend))
+    minitorch.grad_check(lambda a: (a * 3.0).sigmoid() * 2.0, t)
+    minitorch.grad_check(lambda a: (a * a + 1.0).log() * 2.0, t)
+    minitorch.grad_check(lambda a: (a * 0.5).exp() * 2.0, t)
+    minitorch.grad_check(lambda a: (a * 2.0).relu() * 3.0, t)
+    minitorch.grad_check(lambda a: 2.0 / (a * a + 1.0) * 3.0, t)
+
+
+@pytest.mark.parametrize("backend", BACKWARD)
 def test_broadcast_gradients_are_reduced_to_the_input_shape(backend: str) -> None:
     """A broadcast input's gradient has the input's shape: summed over the broadcast dimensions."""
     a = minitorch.tensor([[1.0], [2.0], [3.0]], backend=get_backend(backend), requires_grad=True)

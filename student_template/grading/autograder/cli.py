@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("student", help="regenerate the student tree from reference/ and assignments/")
     verify_parser = commands.add_parser("verify", help="check that the assignment is sound")
     verify_parser.add_argument("--jobs", type=int, default=2, help="gradings run at a time (default 2)")
+    mutation = commands.add_parser(
+        "mutation", help="plant each bug of planted_bugs.toml in the reference and check the task's tests catch it"
+    )
+    mutation.add_argument("--task", action="append", help="only this task's bugs, e.g. 3.1 (repeatable)")
+    mutation.add_argument("--jobs", type=int, default=2, help="bugs checked at a time (default 2)")
     calibrate = commands.add_parser(
         "calibrate", help="rerun a training task's targets on the reference with other seeds"
     )
@@ -62,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--out", type=Path, default=Path("grades"), help="gradebook and exports (default grades/)")
     batch.add_argument("--no-similarity", action="store_true", help="leave the similarity review out of the report")
     batch.add_argument("--time-budget", type=float, help="seconds per task instead of the manifests' budgets")
+    batch.add_argument(
+        "--executor",
+        choices=["local", "dask"],
+        help="where gradings run: local threads (--jobs at a time), or a Dask cluster "
+        "(default: dask with --scheduler, local otherwise)",
+    )
+    batch.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler, like tcp://host:8786")
     export = commands.add_parser("export", help="write the CSV, JSON, feedback and class report from the gradebook")
     export.add_argument("--out", type=Path, default=Path("grades"), help="folder of the gradebook (default grades/)")
     export.add_argument("--module", type=int, help="export this module's batch (default: the whole course's)")
@@ -115,7 +127,23 @@ def _staff_command(course: Course, args: argparse.Namespace) -> int:
     if command == "student":
         print(f"wrote {release(course)}")
         return EXIT_OK
+    if command == "mutation":
+        return _mutation(course, args)
     return EXIT_OK if verify(course, jobs=max(1, args.jobs)) else EXIT_FAILED
+
+
+def _mutation(course: Course, args: argparse.Namespace) -> int:
+    from .planted_bugs import format_scores, run_planted_bugs, score_problems, task_scores
+
+    for task_id in args.task or []:
+        course.task(task_id)  # an unknown task is bad input
+    outcomes = run_planted_bugs(course, args.task, jobs=max(1, args.jobs), echo=print)
+    scores = task_scores(course, outcomes, args.task)
+    print("\n".join(format_scores(scores)))
+    problems = score_problems(scores)
+    for problem in problems:
+        print(f"FAIL {problem}")
+    return EXIT_FAILED if problems else EXIT_OK
 
 
 GRADEBOOK = "gradebook.sqlite"
@@ -123,6 +151,7 @@ GRADEBOOK = "gradebook.sqlite"
 
 def _batch(course: Course, args: argparse.Namespace) -> int:
     try:
+        from .executors import ExecutorError
         from .gradebook import GradebookError
         from .intake import IntakeError
     except ImportError:
@@ -130,7 +159,7 @@ def _batch(course: Course, args: argparse.Namespace) -> int:
         return EXIT_INPUT
     try:
         return _batch_and_export(course, args)
-    except (IntakeError, GradebookError) as error:
+    except (IntakeError, GradebookError, ExecutorError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT
 
@@ -150,7 +179,8 @@ def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
         run_batch(
             course, args.submissions, out / GRADEBOOK, jobs=max(1, args.jobs), module=args.module,
             task_ids=args.task, force=args.force, students=args.student, roster=args.roster,
-            time_budget_s=args.time_budget,
+            time_budget_s=args.time_budget, executor=args.executor or ("dask" if args.scheduler else "local"),
+            scheduler=args.scheduler,
         )  # fmt: skip
         entries = None if args.no_similarity else discover(args.submissions, args.roster)
     elif not (out / GRADEBOOK).is_file():

@@ -12,16 +12,18 @@ import re
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from .cuda import child_environment, cuda_mode, device_nodes
-from .manifest import Course, ManifestError, Task
+from .kernel_cache import cache_variables, kernel_cache, shared_cache
+from .manifest import PLANTED_BUGS_FILE, Course, ManifestError, Task
 from .mutation import grade_student_tests
-from .pytest_plugin import EXCLUDE, MAX_EXAMPLES
+from .pytest_plugin import EXCLUDE, MAX_EXAMPLES, TASK_MAX_EXAMPLES
 from .results import GradeReport, TaskResult, TestResult
-from .runner import collect, run_tests
+from .runner import Outcome, collect, run_tests
 from .sandbox import Sandbox, best_mode
 from .submission import Submission, file_hash, inspect_submission, reference_submission
 from .workspace import build_grading_tree, build_student_test_tree, editable_files
@@ -61,16 +63,23 @@ def select_tasks(course: Course, task_ids: Sequence[str] | None = None, module: 
     return tasks
 
 
-def sandbox_for(course: Course, cuda: str = "simulator") -> Sandbox:
+def sandbox_for(
+    course: Course, cuda: str = "simulator", kernels: Path | None = None, shared_kernels: bool = True
+) -> Sandbox:
     """The strongest confinement available, hiding the course's own folders from children.
 
     With ``cuda="gpu"`` the children can reach the GPU: its device files are
-    bound in and the address-space cap is lifted.
+    bound in and the address-space cap is lifted. ``kernels`` is the
+    grading's kernel cache, which children may write; a grading with a
+    private cache cannot see the shared one either.
     """
     hide = tuple(p for p in (course.root, course.reference) if p is not None)
+    if kernels is not None and not shared_kernels:
+        hide += (shared_cache(course),)
+    writable = (kernels,) if kernels is not None else ()
     if cuda == "gpu":
-        return Sandbox(best_mode(), hide, memory_bytes=0, devices=tuple(device_nodes()))
-    return Sandbox(best_mode(), hide)
+        return Sandbox(best_mode(), hide, memory_bytes=0, devices=tuple(device_nodes()), writable=writable)
+    return Sandbox(best_mode(), hide, writable=writable)
 
 
 def released_hashes(course: Course) -> dict[str, str]:
@@ -120,6 +129,8 @@ def _course_digest(course: Course) -> str:
     for root in (course.root, course.template):
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and ".numba_cache" not in path.parts:
+                if path.name == PLANTED_BUGS_FILE:
+                    continue  # what verify measures the tests with; no grading reads it
                 digest.update(str(path).encode() + b"\0" + file_hash(path).encode())
     return digest.hexdigest()
 
@@ -154,17 +165,23 @@ def grade(
     tasks = select_tasks(course, task_ids, module)
     cuda = cuda_mode()
     threads = threads or int(os.environ.get(THREADS_VARIABLE) or 0) or os.cpu_count() or 1
-    env = {MAX_EXAMPLES: str(max_examples), "NUMBA_NUM_THREADS": str(threads), **child_environment(cuda)}
-    sandbox = sandbox_for(course, cuda)
-    report = GradeReport(
-        submission=submission.label,
-        course=course.name,
-        course_version=course.version,
-        tasks=[],
-        environment=_environment(max_examples, sandbox, cuda) | {"threads": threads},
-    )
+    if time_budget_s is not None:
+        tasks = [dataclasses.replace(task, time_budget_s=time_budget_s) for task in tasks]
+    groups = task_groups(tasks)
+    slots = max(1, min(threads, len(groups)))
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         workdir = Path(tmp)
+        kernels, shared = kernel_cache(course, submission, workdir)
+        env = grading_environment(tasks, max_examples, max(1, threads // slots), cuda, kernels)
+        sandbox = sandbox_for(course, cuda, kernels, shared)
+        report = GradeReport(
+            submission=submission.label,
+            course=course.name,
+            course_version=course.version,
+            tasks=[],
+            environment=_environment(max_examples, sandbox, cuda)
+            | {"threads": threads, "kernel_cache": "shared" if shared else "private", "children_at_once": slots},
+        )
         items = expected_tests(course, workdir)
         tree = workdir / "grading"
         tree.mkdir()
@@ -186,20 +203,85 @@ def grade(
             test_tree.mkdir()
             library = reference_submission(course) if course.reference is not None else submission
             report.notes += build_student_test_tree(test_tree, course, library, submission)
-        for task in tasks:
-            if time_budget_s is not None:
-                task = dataclasses.replace(task, time_budget_s=time_budget_s)
-            report.tasks.append(_grade_task(course, task, items, tree, test_tree, env, sandbox))
+        with ThreadPoolExecutor(max_workers=slots) as pool:
+            futures = [pool.submit(_grade_group, course, g, items, tree, test_tree, env, sandbox) for g in groups]
+            done = {result.id: result for future in futures for result in future.result()}
+        report.tasks = [done[task.id] for task in tasks]
     simulated = sum(1 for t in report.tasks for test in t.tests if test.cuda == "simulator")
     if simulated:
         report.notes.append(f"{simulated} CUDA tests ran under numba's CUDA simulator (no GPU found on this machine)")
     return report
 
 
+def grading_environment(
+    tasks: Sequence[Task], max_examples: int, threads: int, cuda: str, kernels: Path
+) -> dict[str, str]:
+    """What every test child of a grading gets in its environment (besides :func:`runner.child_environment`).
+
+    Args:
+        tasks: The tasks graded (their ``max_examples`` caps).
+        max_examples: Hypothesis examples per property test.
+        threads: ``NUMBA_NUM_THREADS`` of each child.
+        cuda: ``gpu`` or ``simulator``.
+        kernels: The kernel cache the children share.
+    """
+    return {
+        MAX_EXAMPLES: str(max_examples),
+        TASK_MAX_EXAMPLES: ",".join(f"{t.marker}={t.max_examples}" for t in tasks if t.max_examples),
+        "NUMBA_NUM_THREADS": str(threads),
+        **child_environment(cuda),
+        **cache_variables(kernels),
+    }
+
+
+def task_groups(tasks: Sequence[Task]) -> list[list[Task]]:
+    """Which tasks' tests share a child process, longest first.
+
+    The tasks of one module share a child, so its start-up, imports and
+    kernel loading are paid once; its CUDA tasks get one of their own, and
+    so does each training task, so the others run beside them. The groups
+    come longest first (by their time budgets), which keeps the cores busy
+    to the end when several run at a time.
+    """
+    groups: dict[tuple[str, str], list[Task]] = {}
+    for task in tasks:
+        kind = f"train {task.id}" if task.training else "cuda" if task.cuda else "cpu"
+        groups.setdefault((task.module, kind), []).append(task)
+    return sorted(groups.values(), key=lambda group: -sum(t.time_budget_s for t in group))
+
+
+def _course_items(task: Task, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The collected tests that grade ``task`` (its own student tests are graded apart)."""
+    student_names = {t.test for t in task.student_tests}
+    return [i for i in items if task.marker in i["markers"] and i["name"] not in student_names]
+
+
+def _grade_group(
+    course: Course,
+    group: list[Task],
+    items: list[dict[str, Any]],
+    tree: Path,
+    test_tree: Path | None,
+    env: dict[str, str],
+    sandbox: Sandbox,
+) -> list[TaskResult]:
+    """Run the course tests of a group of tasks in one child (restarted after deaths), then score each task."""
+    mine = {task.id: _course_items(task, items) for task in group}
+    budgets = {i["nodeid"]: task.time_budget_s for task in group for i in mine[task.id]}
+    outcomes: dict[str, Outcome] = {}
+    if budgets:
+        excluded = sorted({t.test for task in group for t in task.student_tests})
+        total = sum(task.time_budget_s for task in group) * TASK_BUDGET_FACTOR
+        group_env = {**env, EXCLUDE: ",".join(excluded)}
+        outcomes = run_tests(tree, list(budgets), group_env, max(budgets.values()), total, sandbox, budgets=budgets)
+    return [_grade_task(course, task, mine[task.id], outcomes, tree, test_tree, env, sandbox) for task in group]
+
+
 def _grade_task(
     course: Course,
     task: Task,
-    items: list[dict[str, Any]],
+    mine: list[dict[str, Any]],
+    outcomes: dict[str, Outcome],
     tree: Path,
     test_tree: Path | None,
     env: dict[str, str],
@@ -207,14 +289,8 @@ def _grade_task(
 ) -> TaskResult:
     started = time.monotonic()
     result = TaskResult(task.id, task.title, task.points, extra_credit=task.extra_credit)
-    student_names = {t.test for t in task.student_tests}
-    mine = [i for i in items if task.marker in i["markers"] and i["name"] not in student_names]
     cuda_where = "simulator" if env.get("NUMBA_ENABLE_CUDASIM") == "1" else "gpu"
     if mine:
-        nodeids = [i["nodeid"] for i in mine]
-        task_env = {**env, EXCLUDE: ",".join(sorted(student_names))}
-        budget = task.time_budget_s
-        outcomes = run_tests(tree, nodeids, task_env, budget, budget * TASK_BUDGET_FACTOR, sandbox)
         for item in mine:
             outcome = outcomes[item["nodeid"]]
             weight = task.weights.get(item["name"], task.weights.get(item["nodeid"], 1.0))
@@ -239,7 +315,8 @@ def _grade_task(
             result.notes.append("your tests ran against your own library; official grading uses the reference")
     if not result.tests:
         result.notes.append(f"no tests carry the marker {task.marker}: the task cannot be graded")
-    result.duration_s = time.monotonic() - started
+    # Its share of the group's child, and its own children (write-up, student tests).
+    result.duration_s = sum(outcomes[i["nodeid"]].duration_s for i in mine) + time.monotonic() - started
     return result
 
 

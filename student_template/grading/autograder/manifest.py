@@ -46,6 +46,27 @@ class Mutant:
 
 
 @dataclass(frozen=True)
+class PlantedBug:
+    """A bug planted in the reference to measure a task's tests: they must catch it.
+
+    Attributes:
+        name: Unique within the module.
+        task: The task whose tests must catch it.
+        file: The student-tree file it changes (one of the task's files).
+        find: Text that occurs exactly once in the reference's copy of ``file``.
+        replace: What ``find`` becomes.
+        description: What the bug is, in words.
+    """
+
+    name: str
+    task: str
+    file: str
+    find: str
+    replace: str
+    description: str
+
+
+@dataclass(frozen=True)
 class StudentTest:
     """A test the student writes, graded by the mutants it must kill."""
 
@@ -93,6 +114,7 @@ class Task:
     training: tuple[TrainingTarget, ...] = ()
     notebook: str | None = None
     extra_credit: bool = False  # its points come on top of the module's total
+    max_examples: int | None = None  # caps Hypothesis examples of the task's tests
 
     @property
     def marker_id(self) -> str:
@@ -113,6 +135,7 @@ class Module:
     handout: Path | None
     notebooks: tuple[Path, ...]
     due: dt.datetime | None = None  # submissions after it lose points by the course's late policy
+    planted_bugs: tuple[PlantedBug, ...] = ()  # from planted_bugs.toml (staff only, never released)
 
     @property
     def public_tests(self) -> Path:
@@ -302,7 +325,35 @@ def _load_module(root: Path) -> Module:
         handout=root / handout if handout else None,
         notebooks=tuple(root / n for n in notebooks),
         due=_due(info),
+        planted_bugs=_load_planted_bugs(root, tasks),
     )
+
+
+PLANTED_BUGS_FILE = "planted_bugs.toml"
+
+
+def _load_planted_bugs(root: Path, tasks: tuple[Task, ...]) -> tuple[PlantedBug, ...]:
+    """The module's ``planted_bugs.toml``: ``[[bug]]`` tables; none when the file is absent."""
+    path = root / PLANTED_BUGS_FILE
+    if not path.is_file():
+        return ()
+    top = _Reader(path, _read_toml(path))
+    top.check_keys({"bug"})
+    by_id = {task.id: task for task in tasks}
+    bugs: dict[str, PlantedBug] = {}
+    for reader in top.tables("bug"):
+        reader.check_keys({"name", "task", "file", "find", "replace", "description"})
+        bug = PlantedBug(*(reader.get(key, str) for key in ("name", "task", "file", "find", "replace", "description")))
+        if bug.name in bugs:
+            raise reader.fail("name", f"bug {bug.name!r} defined twice")
+        if bug.task not in by_id:
+            raise reader.fail("task", f"no task {bug.task!r} in this module")
+        if bug.file not in by_id[bug.task].files:
+            raise reader.fail("file", f"{bug.file!r} is not one of task {bug.task}'s files")
+        if not bug.find or bug.find == bug.replace:
+            raise reader.fail("replace", "a bug must change some text")
+        bugs[bug.name] = bug
+    return tuple(bugs.values())
 
 
 def _due(info: _Reader) -> dt.datetime | None:
@@ -333,6 +384,7 @@ def _load_task(reader: _Reader, root: Path, module_number: int, mutants: dict[st
         {
             "id", "title", "points", "marker", "files", "depends_on", "time_budget_s",
             "cuda", "hidden_tests", "student_tests", "weights", "training", "notebook", "extra_credit",
+            "max_examples",
         }
     )  # fmt: skip
     task_id = reader.get("id", str)
@@ -367,6 +419,9 @@ def _load_task(reader: _Reader, root: Path, module_number: int, mutants: dict[st
     for name, weight in weights.items():
         if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
             raise reader.fail(f"weights.{name}", f"expected a positive number, got {weight!r}")
+    examples = reader.get("max_examples", int, None)
+    if examples is not None and (isinstance(examples, bool) or examples < 1):
+        raise reader.fail("max_examples", f"expected a positive whole number, got {examples!r}")
     return Task(
         id=task_id,
         title=reader.get("title", str),
@@ -383,6 +438,7 @@ def _load_task(reader: _Reader, root: Path, module_number: int, mutants: dict[st
         training=tuple(_load_training(r) for r in reader.tables("training")),
         notebook=notebook,
         extra_credit=reader.get("extra_credit", bool, False),
+        max_examples=examples,
     )
 
 

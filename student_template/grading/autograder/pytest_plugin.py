@@ -32,6 +32,7 @@ EXCLUDE = "AUTOGRADER_EXCLUDE"
 MUTANT = "AUTOGRADER_MUTANT"
 MAX_EXAMPLES = "AUTOGRADER_MAX_EXAMPLES"
 CUDA_MAX_EXAMPLES = "AUTOGRADER_CUDA_MAX_EXAMPLES"
+TASK_MAX_EXAMPLES = "AUTOGRADER_TASK_MAX_EXAMPLES"
 MESSAGE_LIMIT = 1500
 
 
@@ -191,28 +192,40 @@ def _load_hypothesis_profile() -> None:
     settings.load_profile("grading")
 
 
+def _task_caps() -> dict[str, int]:
+    """``task3_1=25,task3_3=10`` from the environment, as a dict."""
+    caps = {}
+    for part in os.environ.get(TASK_MAX_EXAMPLES, "").split(","):
+        marker, _, count = part.partition("=")
+        if marker and count.isdigit():
+            caps[marker] = int(count)
+    return caps
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Any:
-    """Cap Hypothesis examples of ``cuda`` tests (under the simulator) for the duration of the test.
+    """Cap Hypothesis examples for the duration of a test: by its task, and for ``cuda`` tests.
 
-    Shrinking is off too: it reruns a failing kernel hundreds of times, which
-    costs minutes under the simulator; the failing example is still shown.
-    A property test keeps its settings on the test function, which every
-    parametrized copy shares, so the cap is put there and taken off again.
+    A task's ``max_examples`` in the manifest caps its tests. Under the CUDA
+    simulator ``cuda`` tests get a lower cap and no shrinking: shrinking
+    reruns a failing kernel hundreds of times, which costs minutes there;
+    the failing example is still shown. A property test keeps its settings
+    on the test function, which every parametrized copy shares, so the cap
+    is put there and taken off again.
     """
-    cap = os.environ.get(CUDA_MAX_EXAMPLES)
     test = getattr(item, "obj", None)
     current = getattr(test, "_hypothesis_internal_use_settings", None)
-    if not cap or current is None or item.get_closest_marker("cuda") is None:
+    caps = [count for marker, count in _task_caps().items() if item.get_closest_marker(marker) is not None]
+    simulated = os.environ.get(CUDA_MAX_EXAMPLES) and item.get_closest_marker("cuda") is not None
+    if simulated:
+        caps.append(int(os.environ[CUDA_MAX_EXAMPLES]))
+    if not caps or current is None:
         yield
         return
     from hypothesis import Phase, settings
 
-    capped = settings(
-        current,
-        max_examples=min(current.max_examples, int(cap)),
-        phases=[phase for phase in current.phases if phase is not Phase.shrink],
-    )
+    phases = [phase for phase in current.phases if not (simulated and phase is Phase.shrink)]
+    capped = settings(current, max_examples=min(current.max_examples, *caps), phases=phases)
     test._hypothesis_internal_use_settings = capped  # type: ignore[union-attr]
     try:
         yield

@@ -163,6 +163,34 @@ class GradeReport:
             ],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradeReport:
+        """The report whose :meth:`to_dict` is ``data`` (scores and statuses are computed again from the tests).
+
+        Raises:
+            ValueError: ``data`` is of another schema version.
+        """
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"results of schema version {data.get('schema_version')}, not {SCHEMA_VERSION}")
+        tasks = [
+            TaskResult(
+                id=task["id"],
+                title=task["title"],
+                points=task["points"],
+                tests=[TestResult(**test) for test in task["tests"]],
+                notes=list(task["notes"]),
+                duration_s=task["duration_s"],
+                manual_points=task["manual_points_pending"],
+                extra_credit=task["extra_credit"],
+            )
+            for task in data["tasks"]
+        ]
+        files = {name: list(paths) for name, paths in data["files"].items()}
+        return cls(
+            data["submission"], data["course"], data["course_version"], tasks, dict(data["environment"]),
+            list(data["notes"]), files,
+        )  # fmt: skip
+
     def write_json(self, path: Path | str) -> None:
         """Write :meth:`to_dict` to ``path`` as indented JSON."""
         Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")

@@ -16,11 +16,13 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .kernel_cache import TREE_VARIABLE
 from .manifest import ManifestError
 from .pytest_plugin import EVENTS
 from .sandbox import Sandbox, limit_resources, process_cgroup
@@ -68,6 +70,7 @@ def child_environment(tree: Path, extra: Mapping[str, str]) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONNOUSERSITE": "1",
         "HYPOTHESIS_STORAGE_DIRECTORY": str(tree / ".hypothesis"),
+        TREE_VARIABLE: str(tree),
         "OMP_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
@@ -86,9 +89,14 @@ def run_child(
     test_budget_s: float,
     total_budget_s: float,
     sandbox: Sandbox,
+    budgets: Mapping[str, float] | None = None,
 ) -> ChildRun:
-    """Run ``pytest args`` in ``tree``, confined, within per-test and total wall-clock budgets."""
-    events_path = tree / f".events-{time.monotonic_ns()}.jsonl"
+    """Run ``pytest args`` in ``tree``, confined, within per-test and total wall-clock budgets.
+
+    ``budgets`` gives some tests a budget of their own (a child that runs
+    several tasks' tests gives each test its task's budget).
+    """
+    events_path = tree / f".events-{uuid.uuid4().hex}.jsonl"
     events_path.touch()
     output_path = events_path.with_suffix(".out")
     command = [sys.executable, "-m", "pytest", "-q", "-p", PLUGIN_NAME, "-c", str(tree / "pytest.ini"), *args]
@@ -97,6 +105,7 @@ def run_child(
     reader = _EventReader(events_path)
     started = time.monotonic()
     test_started = started
+    budget = test_budget_s
     with output_path.open("wb") as output, process_cgroup() as group:
         process = subprocess.Popen(
             sandbox.command(command, tree), cwd=tree, env=full_env, stdin=subprocess.DEVNULL, stdout=output,
@@ -108,10 +117,11 @@ def run_child(
                 run.events.append(event)
                 if event.get("event") == "start":
                     test_started = time.monotonic()
+                    budget = (budgets or {}).get(str(event.get("nodeid")), test_budget_s)
             if returncode is not None:
                 break
             now = time.monotonic()
-            if now - test_started > test_budget_s or now - started > total_budget_s:
+            if now - test_started > budget or now - started > total_budget_s:
                 run.timed_out = True
                 break
             time.sleep(POLL_S)
@@ -152,7 +162,7 @@ class _EventReader:
 def run_command(tree: Path, argv: Sequence[str], env: Mapping[str, str], budget_s: float, sandbox: Sandbox) -> ChildRun:
     """Run any command confined like a test child, within a wall-clock budget."""
     run = ChildRun()
-    output_path = tree / f".command-{time.monotonic_ns()}.out"
+    output_path = tree / f".command-{uuid.uuid4().hex}.out"
     with output_path.open("wb") as output, process_cgroup() as group:
         process = subprocess.Popen(
             sandbox.command(argv, tree), cwd=tree, env=child_environment(tree, env), stdin=subprocess.DEVNULL,
@@ -274,8 +284,12 @@ def run_tests(
     total_budget_s: float,
     sandbox: Sandbox,
     max_restarts: int = 20,
+    budgets: Mapping[str, float] | None = None,
 ) -> dict[str, Outcome]:
-    """Run the expected node ids until each has an outcome, restarting after deaths."""
+    """Run the expected node ids until each has an outcome, restarting after deaths.
+
+    ``budgets`` overrides ``test_budget_s`` for the tests it names.
+    """
     outcomes: dict[str, Outcome] = {}
     remaining = list(expected)
     deadline = time.monotonic() + total_budget_s
@@ -286,7 +300,7 @@ def run_tests(
             for nodeid in remaining:
                 outcomes[nodeid] = Outcome(nodeid, "timeout", "not run: the task's time budget was used up")
             break
-        run = run_child(tree, remaining, env, test_budget_s, left, sandbox)
+        run = run_child(tree, remaining, env, test_budget_s, left, sandbox, budgets)
         found, unreached = outcomes_from_run(run, remaining)
         outcomes.update(found)
         if not found:

@@ -45,12 +45,15 @@ class Sandbox:
         memory_bytes: Address-space cap per child (none with a GPU: the CUDA
             driver reserves far more address space than it uses).
         devices: Device files bound into a bubblewrap child (the GPU's).
+        writable: Folders besides the tree a bubblewrap child may write to
+            (the grading's kernel cache).
     """
 
     mode: str
     hide: tuple[Path, ...] = ()
     memory_bytes: int = MEMORY_LIMIT_BYTES
     devices: tuple[str, ...] = ()
+    writable: tuple[Path, ...] = ()
 
     def command(self, argv: Sequence[str], tree: Path) -> list[str]:
         """Wrap ``argv`` so it runs confined, with ``tree`` writable."""
@@ -63,6 +66,7 @@ class Sandbox:
             ]
             mounts = [arg for p in hidden for arg in ("--tmpfs", str(p))]
             mounts += [arg for node in self.devices for arg in ("--dev-bind", node, node)]
+            mounts += [arg for p in self.writable for arg in ("--bind", str(p), str(p))]
             return [
                 "bwrap", "--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session",
                 "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", *runtime,

@@ -7,6 +7,7 @@ A grading tree is laid out like a student tree::
     tests/                    pristine public tests (+ tests/hidden/)
     pytest.ini                markers and settings owned by the grader
     _autograder_plugin.py     the reporting plugin
+    _autograder_numba.py      where numba files compiled kernels (numba_locator)
 
 Nothing else from the submission is copied: its own tests, conftest.py,
 pytest settings, ``.pth`` or ``sitecustomize`` files never reach a child.
@@ -19,6 +20,7 @@ import json
 import shutil
 from pathlib import Path
 
+from .kernel_cache import LOCATOR_MODULE
 from .manifest import Course, Mutant
 from .submission import Submission
 
@@ -68,6 +70,7 @@ def _write_support(dest: Path, course: Course) -> None:
     )
     plugin = Path(__file__).with_name("pytest_plugin.py")
     shutil.copyfile(plugin, dest / f"{PLUGIN_NAME}.py")
+    shutil.copyfile(Path(__file__).with_name("numba_locator.py"), dest / f"{LOCATOR_MODULE}.py")
     (dest / "tests" / TRAINING_TARGETS).write_text(training_targets_json(course), encoding="utf-8")
 
 

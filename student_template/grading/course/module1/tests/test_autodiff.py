@@ -38,6 +38,20 @@ class Function2(ScalarFunction):
         return d_output * (y + 1.0), d_output * x
 
 
+class Square(ScalarFunction):
+    """f(x) = x * x, with the derivative 2x: a one-input function whose backward returns a bare float."""
+
+    @staticmethod
+    def forward(ctx: Context, x: float) -> float:
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> float:
+        (x,) = ctx.saved_values
+        return 2.0 * x * d_output
+
+
 # Task 1.1
 
 
@@ -97,6 +111,33 @@ def test_chain_rule_two_inputs(x: float, y: float, d: float) -> None:
     back = dict((id(v), deriv) for v, deriv in out.chain_rule(d))
     assert_close(back[id(var1)], d * (y + 1.0))
     assert_close(back[id(var2)], d * x)
+
+
+@pytest.mark.task1_3
+def test_chain_rule_pairs_each_derivative_with_its_own_input() -> None:
+    """A constant first, then a variable: the variable gets its own local derivative, not the constant's."""
+    var = _leaf(2.0)
+    out = Function2.apply(Scalar(4.0, None), var)
+    assert [(v, d) for v, d in out.chain_rule(5.0)] == [(var, 5.0 * 4.0)]
+
+
+@pytest.mark.task1_3
+def test_chain_rule_reaches_inputs_made_by_other_functions() -> None:
+    """An input that is itself a function's output (not a leaf) still gets its derivative."""
+    x, y = _leaf(1.0), _leaf(2.0)
+    middle = Function2.apply(x, y)
+    out = Function2.apply(middle, _leaf(3.0))
+    back = {v.unique_id: d for v, d in out.chain_rule(1.0)}
+    assert back[middle.unique_id] == 4.0
+    assert x.unique_id not in back, "chain_rule goes one step back only"
+
+
+@pytest.mark.task1_3
+def test_chain_rule_of_a_one_input_function() -> None:
+    """A backward that returns a single float still pairs it with the one input."""
+    var = _leaf(3.0)
+    out = Square.apply(var)
+    assert [(v, d) for v, d in out.chain_rule(2.0)] == [(var, 12.0)]
 
 
 # Task 1.4
