@@ -8,7 +8,7 @@ SUBMISSION ?= student_template
 DATASET ?= xor
 # The grader's tests and verify's gradings run JOBS at a time.
 JOBS ?= 2
-.PHONY: install grade student verify lint test clean batch export gradescope mutation train train-scalar train-tensor train-fast train-networks calibrate bench bench-grade
+.PHONY: install grade student verify lint test clean batch export gradescope mutation train train-scalar train-tensor train-fast train-networks calibrate bench bench-grade bench-batch
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,10 @@ bench:
 # The reference graded three ways side by side: one pytest process per task (baseline), the grader cold, warm.
 bench-grade:
 	$(PY) bench/grading.py $(if $(TASK),--task $(TASK))
+
+# Batch throughput: STUDENTS generated submissions of MODULE, locally (JOBS) and on a local Dask cluster.
+bench-batch:
+	$(PY) bench/throughput.py --module $(or $(MODULE),0) --students $(or $(STUDENTS),6) --jobs $(JOBS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache reference/.numba_cache student_template/.numba_cache
