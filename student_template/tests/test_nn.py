@@ -127,7 +127,7 @@ def test_maxpool2d_matches_numpy(data: st.DataObject, kh: int, kw: int) -> None:
 
 @pytest.mark.task4_4
 def test_dropout_rates() -> None:
-    """rate 0 and ignore keep everything; rate 1 drops everything; rate 0.5 about half."""
+    """rate 0 and ignore keep everything; rate 1 drops everything; rate 0.5 about half, 0.25 about three in four."""
     random.seed(3)
     t = minitorch.tensor(np.ones(1000).tolist())
     assert_tensor_close(minitorch.dropout(t, 0.0), np.ones(1000))
@@ -135,6 +135,8 @@ def test_dropout_rates() -> None:
     assert_tensor_close(minitorch.dropout(t, 1.0), np.zeros(1000))
     kept = minitorch.dropout(t, 0.5).sum().item()
     assert 400 < kept < 600, f"rate 0.5 kept {kept:.0f} of 1000"
+    kept = minitorch.dropout(t, 0.25).sum().item()
+    assert 680 < kept < 820, f"rate 0.25 (drop a quarter) kept {kept:.0f} of 1000"
 
 
 @pytest.mark.task4_4

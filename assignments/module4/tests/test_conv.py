@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from .backends import get_backend
+from .kernel_checks import assert_parallel, kernel_args
 from .strategies import assert_tensor_close, tensors
 
 small = st.integers(min_value=1, max_value=4)
@@ -119,3 +120,27 @@ def test_conv2d_gradients(data: st.DataObject) -> None:
         )
     )
     assert_gradients_match_numpy(minitorch.fast_conv.conv2d, numpy_conv2d, x, w)
+
+
+def _conv_args(out: np.ndarray, x: np.ndarray, w: np.ndarray) -> list[object]:
+    """The low-level kernel's arguments: out, its size, input, weight, reverse."""
+    args = kernel_args(out, x, w)
+    return [*args[:3], out.size, *args[3:], False]
+
+
+@pytest.mark.task4_1
+def test_conv1d_kernel_is_parallel() -> None:
+    """numba's parallel diagnostics show a prange loop in the 1-D convolution kernel."""
+    from minitorch import fast_conv
+
+    out, x, w = np.zeros((2, 3, 5)), np.ones((2, 2, 5)), np.ones((3, 2, 2))
+    assert_parallel(fast_conv.tensor_conv1d, "tensor_conv1d", *_conv_args(out, x, w))
+
+
+@pytest.mark.task4_2
+def test_conv2d_kernel_is_parallel() -> None:
+    """numba's parallel diagnostics show a prange loop in the 2-D convolution kernel."""
+    from minitorch import fast_conv
+
+    out, x, w = np.zeros((2, 3, 4, 5)), np.ones((2, 2, 4, 5)), np.ones((3, 2, 2, 2))
+    assert_parallel(fast_conv.tensor_conv2d, "tensor_conv2d", *_conv_args(out, x, w))

@@ -104,6 +104,19 @@ def test_kim_gives_log_probabilities() -> None:
 
 
 @pytest.mark.task4_5
+def test_kim_uses_every_convolution() -> None:
+    """The loss has a gradient for every parameter: each width's features reach the output."""
+    from project.classifier import to_tensor
+    from project.data import mnist1d
+
+    trainer = _mnist1d_trainer()
+    trainer.model.eval()
+    trainer.model.forward(to_tensor(mnist1d(samples=100).val_x[:16], trainer.backend)).sum().view(1).backward()
+    missing = [name for name, p in trainer.model.named_parameters() if p.value.grad is None]
+    assert not missing, f"no gradient reached {', '.join(missing)}"
+
+
+@pytest.mark.task4_5
 @pytest.mark.parametrize("target", list(TARGETS.values()), ids=[target_id(t) for t in TARGETS.values()])
 def test_network_training(target: dict[str, Any]) -> None:
     """A seeded run of your network reaches the target validation accuracy in time."""

@@ -137,7 +137,7 @@ def _mutation(course: Course, args: argparse.Namespace) -> int:
 
     for task_id in args.task or []:
         course.task(task_id)  # an unknown task is bad input
-    outcomes = run_planted_bugs(course, args.task, jobs=max(1, args.jobs), echo=print)
+    outcomes = run_planted_bugs(course, args.task, jobs=max(1, args.jobs), echo=print, record=True)
     scores = task_scores(course, outcomes, args.task)
     print("\n".join(format_scores(scores)))
     problems = score_problems(scores)

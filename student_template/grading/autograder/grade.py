@@ -19,7 +19,7 @@ from typing import Any
 
 from .cuda import child_environment, cuda_mode, device_nodes
 from .kernel_cache import cache_variables, kernel_cache, shared_cache
-from .manifest import PLANTED_BUGS_FILE, Course, ManifestError, Task
+from .manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, ManifestError, Task
 from .mutation import grade_student_tests
 from .pytest_plugin import EXCLUDE, MAX_EXAMPLES, TASK_MAX_EXAMPLES
 from .results import GradeReport, TaskResult, TestResult
@@ -129,7 +129,7 @@ def _course_digest(course: Course) -> str:
     for root in (course.root, course.template):
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and ".numba_cache" not in path.parts:
-                if path.name == PLANTED_BUGS_FILE:
+                if path.name in (PLANTED_BUGS_FILE, CAUGHT_FILE):
                     continue  # what verify measures the tests with; no grading reads it
                 digest.update(str(path).encode() + b"\0" + file_hash(path).encode())
     return digest.hexdigest()

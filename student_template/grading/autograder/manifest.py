@@ -330,6 +330,8 @@ def _load_module(root: Path) -> Module:
 
 
 PLANTED_BUGS_FILE = "planted_bugs.toml"
+# Which test caught each bug last time: `make mutation` writes it, and runs that test first.
+CAUGHT_FILE = "planted_bugs.caught.json"
 
 
 def _load_planted_bugs(root: Path, tasks: tuple[Task, ...]) -> tuple[PlantedBug, ...]:
