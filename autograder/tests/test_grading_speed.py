@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -10,8 +11,8 @@ import pytest
 
 from autograder.grade import TASK_BUDGET_FACTOR, expected_tests, grade, grading_environment, task_groups
 from autograder.kernel_cache import CACHE_VARIABLE, is_trusted
-from autograder.manifest import Course, ManifestError, PlantedBug
-from autograder.planted_bugs import check_bug, gradable, plant, score_problems, task_scores
+from autograder.manifest import Course, ManifestError, PlantedBug, load_course
+from autograder.planted_bugs import check_bug, gradable, plant, run_planted_bugs, score_problems, task_scores
 from autograder.pytest_plugin import TASK_MAX_EXAMPLES
 from autograder.runner import run_child
 from autograder.sandbox import Sandbox
@@ -152,3 +153,29 @@ def test_every_gradable_task_has_planted_bugs(course: Course) -> None:
     missing = [t.id for t in course.tasks if gradable(t) and t.id not in planted]
     assert missing == [], f"tasks without planted bugs: {missing}"
     assert not gradable(course.task("0.2")) and not gradable(course.task("1.6"))
+
+
+def test_make_mutation_remembers_which_test_caught_each_bug(tmp_path: Path) -> None:
+    """The next run starts with that test; a hint naming no test of the task is ignored."""
+    root = tmp_path / "course"
+    shutil.copytree(REPO / "assignments", root / "assignments")
+    for name in ("reference", "student_template"):
+        (root / name).symlink_to(REPO / name)
+    caught_file = root / "assignments" / "module0" / "planted_bugs.caught.json"
+    caught_file.unlink(missing_ok=True)
+    course = load_course(root / "assignments")
+    first = run_planted_bugs(course, ["0.4"], jobs=2, record=True)
+    assert all(o.caught for o in first)
+    hints = json.loads(caught_file.read_text())
+    assert hints == {o.bug.name: o.first_failure for o in first}
+    hints["train_not_recursive"] = "tests/test_module.py::test_no_such_test"
+    public = "tests/test_module.py::test_train_eval"
+    assert hints["eval_not_recursive"] != public, "without a hint a hidden test comes first"
+    hints["eval_not_recursive"] = public
+    caught_file.write_text(json.dumps(hints))
+    again = {o.bug.name: o for o in run_planted_bugs(course, ["0.4"], jobs=2)}
+    assert all(o.caught for o in again.values())
+    assert again["eval_not_recursive"].first_failure == public, "the remembered test ran first"
+    before = {o.bug.name: o.first_failure for o in first}
+    assert again["train_not_recursive"].first_failure == before["train_not_recursive"], "the usual order"
+    assert json.loads(caught_file.read_text())["eval_not_recursive"] == public, "only `make mutation` rewrites it"
