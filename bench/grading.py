@@ -59,8 +59,8 @@ def baseline(course: Course, tasks: list[Task], scratch: Path) -> dict[str, floa
     return seconds
 
 
-def grader(course: Course, tasks: list[Task], kernels: Path, out: Path) -> tuple[float, dict[str, float], float]:
-    """Wall time of one ``autograder grade`` of the reference, its seconds per task, and its score share."""
+def grader(course: Course, tasks: list[Task], kernels: Path, out: Path) -> tuple[float, dict[str, float], str]:
+    """Wall time of one ``autograder grade`` of the reference, its seconds per task, and its score."""
     command = [sys.executable, "-m", "autograder", "--course", str(course.root), "grade", "--submission"]
     command += [str(course.reference), "--json", str(out), *(arg for t in tasks for arg in ("--task", t.id))]
     env = {**os.environ, CACHE_VARIABLE: str(kernels)}
@@ -69,7 +69,7 @@ def grader(course: Course, tasks: list[Task], kernels: Path, out: Path) -> tuple
     wall = time.perf_counter() - started
     report = json.loads(out.read_text(encoding="utf-8"))
     per_task = {t["id"]: float(t["duration_s"]) for t in report["tasks"]}
-    return wall, per_task, float(report["score"]) / float(report["max_score"])
+    return wall, per_task, f"{report['score']:g}/{report['max_score']:g}"
 
 
 def main() -> None:
@@ -96,7 +96,7 @@ def main() -> None:
         print(f"{task.id:6} {base[task.id]:11.1f} {cold[task.id]:8.1f} {warm[task.id]:8.1f}")
     total = sum(base.values())
     print(f"{'wall':6} {total:11.1f} {cold_wall:8.1f} {warm_wall:8.1f}")
-    print(f"score: cold {cold_share:.0%} of the points, warm {warm_share:.0%}")
+    print(f"score: cold {cold_share}, warm {warm_share} (extra credit on top)")
     print(f"baseline / cold: {total / cold_wall:.1f}x   baseline / warm: {total / warm_wall:.1f}x")
     print(f"bench took {time.perf_counter() - started:.0f} s")
 

@@ -19,7 +19,7 @@ from .pytest_plugin import CUDA_MAX_EXAMPLES
 
 FORCE = "AUTOGRADER_CUDA"
 MODES = ("gpu", "simulator")
-SIMULATOR_MAX_EXAMPLES = 3
+SIMULATOR_MAX_EXAMPLES = 2
 PROBE = "from numba import cuda; print(cuda.is_available())"
 
 
