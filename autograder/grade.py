@@ -274,12 +274,12 @@ def _grade_group(
         total = sum(task.time_budget_s for task in group) * TASK_BUDGET_FACTOR
         group_env = {**env, EXCLUDE: ",".join(excluded)}
         outcomes = run_tests(tree, list(budgets), group_env, max(budgets.values()), total, sandbox, budgets=budgets)
-        if len(group) > 1 and any(o.status == "error" for o in outcomes.values()):
-            # pytest runs nothing when one named file fails to import (a broken submission): each
-            # task then gets a child of its own, so the file costs only the tasks whose tests import it.
+        if len(group) > 1:
+            # pytest runs nothing when one named file fails to import (a broken submission): each task
+            # with an error gets a child of its own, so the file costs only the tasks whose tests import it.
             for task in group:
                 ids = [i["nodeid"] for i in mine[task.id]]
-                if ids:
+                if any(outcomes[nodeid].status == "error" for nodeid in ids):
                     budget = task.time_budget_s
                     alone = run_tests(tree, ids, group_env, budget, budget * TASK_BUDGET_FACTOR, sandbox)
                     outcomes.update(alone)

@@ -113,11 +113,14 @@ def check_bug(
     scratch: Path,
     threads: int,
     first: str | None = None,
+    cuda: str | None = None,
 ) -> BugOutcome:
     """Run the task's tests on the reference with ``bug`` planted, up to the first failure.
 
     ``first`` is run first: the test that caught the bug last time. If it
     passes now, the others run as usual, so a stale hint costs only time.
+    ``cuda`` is where CUDA tests run (:func:`~autograder.cuda.cuda_mode`,
+    which probes for a GPU in a child process, by default).
     """
     started = time.monotonic()
     task = course.task(bug.task)
@@ -127,7 +130,7 @@ def check_bug(
     nodeids = [item["nodeid"] for item in _course_items(task, items)]
     if first in nodeids:
         nodeids = [first, *(n for n in nodeids if n != first)]
-    cuda, kernels = cuda_mode(), shared_cache(course)
+    cuda, kernels = cuda or cuda_mode(), shared_cache(course)
     kernels.mkdir(parents=True, exist_ok=True)
     env = grading_environment([task], MAX_EXAMPLES_DEFAULT, threads, cuda, kernels)
     budget = task.time_budget_s
@@ -209,7 +212,7 @@ def run_planted_bugs(
         more = f" (and {len(problems) - 1} more bugs that no longer apply)" if len(problems) > 1 else ""
         raise ManifestError(problems[0] + more)
     caught = _load_caught(course)
-    threads = share_cores(jobs)
+    threads, cuda = share_cores(jobs), cuda_mode()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="planted-") as tmp:
         items = expected_tests(course, Path(tmp))
@@ -217,7 +220,7 @@ def run_planted_bugs(
         def one(index: int) -> BugOutcome:
             module, bug = selected[index]
             hint = caught.get(f"{module.name}/{bug.name}")
-            outcome = check_bug(course, bug, items, Path(tmp) / str(index), threads, first=hint)
+            outcome = check_bug(course, bug, items, Path(tmp) / str(index), threads, first=hint, cuda=cuda)
             if echo is not None:
                 verdict = f"caught by {outcome.by}" if outcome.caught else "SURVIVED"
                 took = f"{outcome.seconds:.1f} s, {time.monotonic() - started:.0f} s in"

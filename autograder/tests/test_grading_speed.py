@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -112,8 +113,9 @@ def test_a_task_example_cap_reaches_only_its_tests(tmp_path: Path) -> None:
 
 
 def test_the_grading_environment_names_each_task_cap_and_the_cache(course: Course, tmp_path: Path) -> None:
-    tasks = [t for t in course.tasks if t.id in ("0.1", "3.3")]
+    tasks = [dataclasses.replace(course.task("0.1"), max_examples=7), course.task("3.3")]
     env = grading_environment(tasks, 50, 1, "simulator", tmp_path)
+    assert env[TASK_MAX_EXAMPLES] == "task0_1=7", "only the task that sets a cap names one"
     assert env["NUMBA_CACHE_DIR"] == str(tmp_path)
     assert env["NUMBA_CACHE_LOCATOR_CLASSES"].startswith("_autograder_numba.TreeCacheLocator,")
     assert env["AUTOGRADER_MAX_EXAMPLES"] == "50" and env["NUMBA_NUM_THREADS"] == "1"
