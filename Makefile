@@ -8,7 +8,7 @@ SUBMISSION ?= student_template
 DATASET ?= xor
 # The grader's tests and verify's gradings run JOBS at a time.
 JOBS ?= 2
-.PHONY: install grade student verify lint test clean batch export gradescope mutation train train-scalar train-tensor train-fast train-networks calibrate bench bench-grade bench-batch
+.PHONY: install grade student release upgrade verify lint test clean batch export gradescope mutation train train-scalar train-tensor train-fast train-networks calibrate bench bench-grade bench-batch
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,16 @@ grade:
 
 student:
 	$(GRADER) student
+
+# One module's student repository: modules 0..MODULE, committed in DEST (a git repository).
+release:
+	@test -n "$(MODULE)" -a -n "$(DEST)" || { echo "make release: give MODULE=N and DEST=folder"; exit 2; }
+	$(GRADER) release --module $(MODULE) --dest $(DEST)
+
+# Carry a student's repository REPO to the release of modules 0..MODULE: a plan, or with APPLY=1 the change.
+upgrade:
+	@test -n "$(MODULE)" -a -n "$(REPO)" || { echo "make upgrade: give MODULE=N and REPO=folder"; exit 2; }
+	$(GRADER) upgrade --module $(MODULE) --repo $(REPO) $(if $(APPLY),--apply)
 
 verify:
 	$(GRADER) verify --jobs $(JOBS)

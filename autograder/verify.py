@@ -17,25 +17,19 @@ Checks, each printed as one ``ok``/``FAIL`` line:
 from __future__ import annotations
 
 import filecmp
-import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .grade import grade, share_cores
+from .leaks import files_of, find_leaks
 from .manifest import Course, Task
-from .markers import BEGIN, END
 from .planted_bugs import MIN_SCORE, format_scores, run_planted_bugs, score_problems, task_scores
 from .release import build_student_tree, write_solution_tree
 from .results import GradeReport
 from .submission import Submission, reference_submission
-
-LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-# Solution lines shorter than this (``return x``) are too common to call a leak.
-MIN_LEAK_CHARS = 16
-TEST_NAME = re.compile(r"^\s*def (test_\w+)", re.MULTILINE)
 
 
 class Check:
@@ -115,61 +109,11 @@ def _zero_points(report: GradeReport, every_task_graded: bool) -> list[str]:
 
 def compare_trees(expected: Path, actual: Path) -> list[str]:
     """Differences between two folders: missing, extra and differing files."""
-    want = {p.relative_to(expected) for p in _files(expected)}
-    have = {p.relative_to(actual) for p in _files(actual)} if actual.is_dir() else set()
+    want = {p.relative_to(expected) for p in files_of(expected)}
+    have = {p.relative_to(actual) for p in files_of(actual)} if actual.is_dir() else set()
     problems = [f"missing: {p}" for p in sorted(want - have)]
     problems += [f"not generated (stale): {p}" for p in sorted(have - want)]
     for path in sorted(want & have):
         if not filecmp.cmp(expected / path, actual / path, shallow=False):
             problems.append(f"differs: {path} (run `make student`)")
-    return problems
-
-
-def _files(root: Path) -> Iterator[Path]:
-    for path in root.rglob("*"):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            yield path
-
-
-def solution_lines(course: Course) -> set[str]:
-    """Distinctive lines of every solution region of the reference and the tests."""
-    assert course.reference is not None
-    inside: set[str] = set()
-    outside: set[str] = set()
-    sources = [course.reference] + [m.public_tests for m in course.modules] + [m.root for m in course.modules]
-    for source in sources:
-        for path in source.rglob("*"):
-            if path.suffix not in (".py", ".ipynb") or not path.is_file():
-                continue
-            region = False
-            for raw in path.read_text(encoding="utf-8").splitlines():
-                line = raw.strip().strip('",').replace("\\n", "").strip()
-                if BEGIN.match(raw.strip()) or "### BEGIN SOLUTION" in raw:
-                    region = True
-                elif END.match(raw.strip()) or "### END SOLUTION" in raw:
-                    region = False
-                elif line:
-                    (inside if region else outside).add(line)
-    distinctive = {line for line in inside - outside if len(line.replace(" ", "")) >= MIN_LEAK_CHARS}
-    public_text = "\n".join(outside)
-    return {line for line in distinctive if line not in public_text}
-
-
-def find_leaks(course: Course, tree: Path) -> list[str]:
-    """Solution lines, markers, hidden files and hidden test names found in ``tree``."""
-    secrets = solution_lines(course)
-    hidden_files = {f for task in course.tasks for f in task.hidden_tests}
-    hidden_names = {name for file in hidden_files for name in TEST_NAME.findall(file.read_text(encoding="utf-8"))}
-    problems = []
-    for path in sorted(_files(tree)):
-        relative = path.relative_to(tree)
-        if path.name in {f.name for f in hidden_files}:
-            problems.append(f"{relative}: hidden test file")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            continue
-        problems += [f"{relative}: marker {marker!r}" for marker in LEAK_MARKERS if marker in text]
-        problems += [f"{relative}: solution line {line!r}" for line in sorted(secrets) if line in text]
-        problems += [f"{relative}: hidden test name {name!r}" for name in sorted(hidden_names) if name in text]
     return problems

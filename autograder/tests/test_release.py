@@ -9,11 +9,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.leaks import find_leaks
 from autograder.manifest import Course
 from autograder.markers import MarkerError
 from autograder.notebooks import strip_notebook
 from autograder.release import build_student_tree, known_tasks
-from autograder.verify import compare_trees, find_leaks
+from autograder.verify import compare_trees
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder grade|student|verify|calibrate|batch|export|gradescope``.
+"""Command line: ``python -m autograder grade|student|release|upgrade|verify|calibrate|batch|export|gradescope``.
 
 Exit codes:
     0  the command finished (for ``grade``: the submission was graded, at any score)
@@ -15,12 +15,15 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from .gitrepo import GitError
 from .manifest import Course, ManifestError, load_course
 from .submission import SubmissionError
+from .upgrade import UpgradeError
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -44,6 +47,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--strict", action="store_true", help="exit 1 unless every task gets full points")
     commands.add_parser("student", help="regenerate the student tree from reference/ and assignments/")
+    release = commands.add_parser("release", help="write the standalone student repository of modules 0..N")
+    release.add_argument("--module", type=int, required=True, help="the last module the release holds")
+    release.add_argument("--dest", type=Path, required=True, help="the folder to write (absent, empty or a release)")
+    upgrade = commands.add_parser(
+        "upgrade", help="carry a student repository to a newer release (a dry run unless --apply)"
+    )
+    upgrade.add_argument("--repo", type=Path, required=True, help="the student repository to upgrade")
+    source = upgrade.add_mutually_exclusive_group(required=True)
+    source.add_argument("--release", type=Path, help="the new release's folder")
+    source.add_argument("--module", type=int, help="course repository only: build the release of modules 0..N")
+    upgrade.add_argument("--apply", action="store_true", help="write the plan and commit it")
     verify_parser = commands.add_parser("verify", help="check that the assignment is sound")
     verify_parser.add_argument("--jobs", type=int, default=2, help="gradings run at a time (default 2)")
     mutation = commands.add_parser(
@@ -97,8 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _batch(course, args)
         if args.command == "gradescope":
             return _gradescope(course, args)
+        if args.command == "upgrade":
+            return _upgrade(course, args)
         return _staff_command(course, args)
-    except (ManifestError, SubmissionError) as error:
+    except (ManifestError, SubmissionError, UpgradeError, GitError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
@@ -119,13 +135,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _staff_command(course: Course, args: argparse.Namespace) -> int:
     command = args.command
     try:
-        from .release import release
+        from .release import release, release_module
         from .verify import verify
     except ImportError:
         print(f"error: '{command}' runs only in the course repository, not in a student tree", file=sys.stderr)
         return EXIT_INPUT
     if command == "student":
         print(f"wrote {release(course)}")
+        return EXIT_OK
+    if command == "release":
+        print(release_module(course, args.module, args.dest))
         return EXIT_OK
     if command == "mutation":
         return _mutation(course, args)
@@ -203,6 +222,23 @@ def _gradescope(course: Course, args: argparse.Namespace) -> int:
 
     dest = args.dest or Path("grades") / f"gradescope-module{args.module}.zip"
     print(f"wrote {build_bundle(course, args.module, dest)}")
+    return EXIT_OK
+
+
+def _upgrade(course: Course, args: argparse.Namespace) -> int:
+    from .upgrade import upgrade
+
+    if args.release is not None:
+        upgrade(args.release, args.repo, args.apply)
+        return EXIT_OK
+    try:
+        from .release import release_module
+    except ImportError:
+        print("error: --module builds a release, which only the course repository can; use --release", file=sys.stderr)
+        return EXIT_INPUT
+    with tempfile.TemporaryDirectory(prefix="upgrade-") as tmp:
+        release_module(course, args.module, Path(tmp) / f"module{args.module}", commit=False)
+        upgrade(Path(tmp) / f"module{args.module}", args.repo, args.apply)
     return EXIT_OK
 
 
