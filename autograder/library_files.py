@@ -56,19 +56,22 @@ def released_library(full: Course, last_module: int) -> list[str]:
             owner[file] = task
     needed: dict[int, set[str]] = {}
     reached: set[str] = set()
+    parent: dict[str, str] = {}  # who first imported each file: the chain an error shows
     for module in full.modules:
-        seeds = [f for t in module.tasks for f in t.files if f in library]
+        seeds = [(f, f"task {t.id}") for t in module.tasks for f in t.files if f in library]
         for test in _test_files(module.public_tests, full.common):
             helper = not test.is_relative_to(module.public_tests)
-            seeds += _imports(test, "tests", library, exports, top_level=helper)
-        reached = _closure(seeds, reached, library, exports)
+            found = _imports(test, "tests", library, exports, top_level=helper)
+            seeds += [(f, f"tests/{test.name}") for f in found]
+        reached = _closure(seeds, reached, parent, library, exports)
         needed[module.number] = set(reached)
-        late = sorted(f for f in reached if f in owner and full.module_of(owner[f]).number > module.number)
+        late = [f for f in reached if f in owner and full.module_of(owner[f]).number > module.number]
         if late:
-            task = owner[late[0]]
+            file = min(late, key=lambda f: (len(_chain(f, parent)), f))
+            task = owner[file]
             raise ManifestError(
-                f"{full.reference / late[0]}: module {module.number} imports it, but it belongs to task {task.id} "
-                f"of a later module; move the import or the task"
+                f"{full.reference / file}: module {module.number} imports it ({' -> '.join(_chain(file, parent))}), "
+                f"but it belongs to task {task.id} of module {full.module_of(task).number}"
             )
     unused = sorted(set(library) - reached - {PACKAGE_INIT})
     if unused:
@@ -95,18 +98,36 @@ def _test_files(public: Path, common: Path | None) -> list[Path]:
     return files
 
 
-def _closure(seeds: Iterable[str], done: set[str], library: dict[str, Path], exports: dict[str, str]) -> set[str]:
+def _closure(
+    seeds: Iterable[tuple[str, str]],
+    done: set[str],
+    parent: dict[str, str],
+    library: dict[str, Path],
+    exports: dict[str, str],
+) -> set[str]:
+    """``done`` and every file the seeds (file, who asks for it) reach, noting who first imported each."""
     reached = set(done)
-    todo = [s for s in seeds if s not in reached]
+    todo = [(file, by) for file, by in seeds if file not in reached]
+    todo.reverse()
     while todo:
-        file = todo.pop()
+        file, by = todo.pop()
         if file in reached:
             continue
         reached.add(file)
+        parent.setdefault(file, by)
         if file != PACKAGE_INIT:
             package = file.rsplit("/", 1)[0].replace("/", ".")
-            todo += [f for f in _imports(library[file], package, library, exports) if f not in reached]
+            found = _imports(library[file], package, library, exports)
+            todo += [(f, file) for f in reversed(found) if f not in reached]
     return reached
+
+
+def _chain(file: str, parent: dict[str, str]) -> list[str]:
+    """How ``file`` was reached: the task or test that started it, then each import."""
+    chain = [file]
+    while chain[-1] in parent and len(chain) < 50:
+        chain.append(parent[chain[-1]])
+    return chain[::-1]
 
 
 def package_exports(init_text: str) -> dict[str, str]:

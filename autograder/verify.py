@@ -10,6 +10,8 @@ Checks, each printed as one ``ok``/``FAIL`` line:
 - sync: the committed student tree equals a fresh release;
 - leak: no solution line, marker, hidden test file or hidden test name is in
   the student tree;
+- releases: the release of modules 0..N builds for every N (its library
+  files found, its tests collected on its stubs) and does not leak;
 - mutation: each task's tests catch at least 90% of the bugs planted for it
   (:mod:`autograder.planted_bugs`), with the score of every task printed.
 """
@@ -25,7 +27,7 @@ from pathlib import Path
 
 from .grade import grade, share_cores
 from .leaks import files_of, find_leaks
-from .manifest import Course, Task
+from .manifest import Course, ManifestError, Task
 from .planted_bugs import MIN_SCORE, format_scores, run_planted_bugs, score_problems, task_scores
 from .release import build_student_tree, write_solution_tree
 from .results import GradeReport
@@ -75,6 +77,7 @@ def verify(course: Course, echo: Callable[[str], None] = print, jobs: int = 2) -
         build_student_tree(course, fresh)
         check("student_template equals a fresh `make student`", compare_trees(fresh, course.template))
     check("no solution or hidden test leaks into student_template", find_leaks(course, course.template))
+    check("every module's release builds, collects its tests and does not leak", _module_releases(course))
     started = time.monotonic()
     scores = task_scores(course, run_planted_bugs(course, jobs=jobs))
     echo(f"     mutation score per task ({time.monotonic() - started:.0f} s):")
@@ -82,6 +85,22 @@ def verify(course: Course, echo: Callable[[str], None] = print, jobs: int = 2) -
         echo(f"     {line}")
     check(f"every task's tests catch at least {MIN_SCORE:.0%} of its planted bugs", score_problems(scores))
     return not check.failures
+
+
+def _module_releases(course: Course) -> list[str]:
+    """Build the release of modules 0..N for every N but the last (``student_template/`` is that one)."""
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="verify-releases-") as tmp:
+        for module in course.modules[:-1]:
+            tree = Path(tmp) / module.name
+            tree.mkdir()
+            try:
+                build_student_tree(course, tree, module.number)
+            except ManifestError as error:
+                problems.append(f"module {module.number}: {error}")
+                continue
+            problems += [f"module {module.number}: {leak}" for leak in find_leaks(course, tree)]
+    return problems
 
 
 def _grade_stripped(course: Course, task: Task, scratch: Path, threads: int) -> GradeReport:
