@@ -310,9 +310,7 @@ def release_module(course: Course, last_module: int, dest: Path, commit: bool = 
     if dest.exists() and not dest.is_dir():
         raise ManifestError(f"{dest}: not a folder")
     if dest.is_dir() and any(p.name != ".git" for p in dest.iterdir()):
-        stamp = dest / GRADING / "course" / RELEASED_FILE
-        if not stamp.is_file() or json.loads(stamp.read_text(encoding="utf-8")).get("course") != course.name:
-            raise ManifestError(f"{dest}: not empty and not a release of {course.name}; choose another DEST")
+        _check_replaceable(course, dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".release-module{last_module}-", dir=dest.parent))
     try:
@@ -333,6 +331,27 @@ def release_module(course: Course, last_module: int, dest: Path, commit: bool = 
         init(dest)
     made = commit_all(dest, f"{course.name} {course.version}: modules 0-{last_module}")
     return written + (f" (commit {made})" if made else " (unchanged since the last release)")
+
+
+def _check_replaceable(course: Course, dest: Path) -> None:
+    """Refuse to replace a folder that is not a release of ``course``, or one whose released files were edited.
+
+    An edited release is most likely a student's repository, which ``make upgrade`` carries forward instead.
+    """
+    stamp = dest / GRADING / "course" / RELEASED_FILE
+    try:
+        data = json.loads(stamp.read_text(encoding="utf-8"))
+        released = dict(data["files"]) if data.get("course") == course.name else None
+    except (OSError, ValueError, KeyError, TypeError):
+        released = None
+    if released is None:
+        raise ManifestError(f"{dest}: not empty and not a release of {course.name}; choose another DEST")
+    edited = sorted(p for p, digest in released.items() if (dest / p).is_file() and file_hash(dest / p) != digest)
+    if edited:
+        raise ManifestError(
+            f"{dest}: a release with edited files ({edited[0]}{' and more' if len(edited) > 1 else ''}), "
+            "perhaps a student's repository; use `make upgrade` for that, or another DEST"
+        )
 
 
 def _refuse_leaks(course: Course, tree: Path, dest: Path) -> None:

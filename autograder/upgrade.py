@@ -27,6 +27,7 @@ nothing to do.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -227,6 +228,7 @@ def _merge_python(path: str, mine: str, theirs: str, before: dict[str, str], bes
         if any(u.key == unit.key for u in out):
             previous = unit.key
     merged = "".join(u.text for u in out)
+    ast.parse(merged)  # a merge that is not valid Python is not written: the caller keeps the file whole
     parts = [f"yours: {_names(yours)}"] if yours else []
     parts += [f"the course's: {_names(course)}"] if course else []
     if not both:

@@ -79,6 +79,17 @@ def test_release_refuses_a_folder_that_is_not_a_release(course: Course, tmp_path
         release_module(course, 7, tmp_path / "new")
 
 
+def test_release_refuses_to_replace_a_release_with_edited_files(course: Course, module2: Path, tmp_path: Path) -> None:
+    student = tmp_path / "student"
+    shutil.copytree(module2, student)
+    (student / "minitorch/operators.py").write_text("# my solutions\n")
+    with pytest.raises(
+        ManifestError, match=r"a release with edited files \(minitorch/operators.py\), perhaps a student"
+    ):
+        release_module(course, 2, student)
+    assert (student / "minitorch/operators.py").read_text() == "# my solutions\n"
+
+
 def test_each_release_ships_what_its_modules_import(course: Course) -> None:
     shipped = {n: set(released_library(course, n)) for n in range(5)}
     assert shipped[0] == {"minitorch/__init__.py", "minitorch/operators.py", "minitorch/module.py",

@@ -230,3 +230,39 @@ def test_course_repository_builds_the_release_itself(student: tuple[Path, dict[s
     assert done.returncode == 0, done.stderr
     assert "module 1 -> minitorch 2026.12 module 2" in done.stdout and "dry run: nothing was written" in done.stdout
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_merge_rule_unit_by_unit() -> None:
+    """The three-way rule on one small file: who changed what decides each unit."""
+    from autograder.units import unit_hash
+    from autograder.upgrade import _merge_python
+
+    base = (
+        "import math\n\n\ndef kept():\n    return 0\n\n\ndef stub():\n"
+        '    raise NotImplementedError("Task 0.1: implement stub.")\n\n\n'
+        "def dropped():\n    return 0\n\n\nclass C:\n    def m(self):\n        return 0\n"
+    )
+    mine = (
+        "import math\nimport os\n\n\ndef kept():\n    return 0\n\n\ndef stub():\n    return 42\n\n\n"
+        "def dropped():\n    return 0\n\n\ndef helper():\n    return 1\n\n\n"
+        "class C:\n    def m(self):\n        return 0\n\n    def extra(self):\n        return 2\n"
+    )
+    theirs = (
+        "import math\nimport sys\n\n\ndef kept():\n    return 1  # course fix\n\n\ndef stub():\n"
+        '    """Now documented."""\n    raise NotImplementedError("Task 0.1: implement stub.")\n\n\n'
+        "class C:\n    def m(self):\n        return 0\n"
+    )
+    before = {u.key: unit_hash(u.text) for u in split_units(base)}
+    change = _merge_python("f.py", mine, theirs, before, "f.py.module1")
+    merged = change.text or ""
+    assert merged == (
+        "import math\nimport sys\nimport os\n\n\ndef kept():\n    return 1  # course fix\n\n\n"
+        "def stub():\n    return 42\n\n\ndef helper():\n    return 1\n\n\n"
+        "class C:\n    def m(self):\n        return 0\n\n    def extra(self):\n        return 2\n"
+    )
+    assert change.action == "conflict" and change.beside == {"f.py.module1": theirs}
+    assert "changed by both, yours kept: stub (the course's is still a stub)" in change.detail
+    assert (
+        "the course's: kept" in change.detail
+        and "yours: code at top (imports joined), helper, C.extra" in change.detail
+    )
