@@ -34,7 +34,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .gitrepo import GitError, commit_all, is_work_tree, uncommitted
 from .manifest import ManifestError, load_course
@@ -153,6 +153,12 @@ def plan_upgrade(release: Path, repo: Path) -> Plan:
         raise UpgradeError(f"{repo}: at version {old.version}, newer than the release's {new.version}")
     if old.module > new.module:
         raise UpgradeError(f"{repo}: already has module {old.module}; the release has modules 0-{new.module}")
+    for path in new.files:
+        parts = PurePosixPath(path).parts
+        if PurePosixPath(path).is_absolute() or ".." in parts or not parts or parts[0] in (".git", GRADING):
+            raise UpgradeError(f"{release / STAMP}: {path!r} is not a path a release may write")
+        if not (release / path).is_file():
+            raise UpgradeError(f"{release}: {path} is in its stamp but missing; the release is incomplete")
     editable = _editable_files(release)
     changes = [
         change

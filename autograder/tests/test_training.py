@@ -37,18 +37,14 @@ def test_training_script_trains_and_writes_two_pngs(tmp_path: Path, kind: str) -
         assert (tmp_path / name).stat().st_size > 5000, "a real figure, not an empty canvas"
 
 
-FIRST_RELU = "        hidden = [h.relu() for h in self.layer1.forward(x)]\n"
-SECOND_RELU = "        hidden = [h.relu() for h in self.layer2.forward(hidden)]\n"
+# Broken networks that the training targets must catch are planted bugs of the mutation score
+# (planted_bugs.toml of modules 1-4: no ReLU, a wrong-signed loss, no bias, ...), which make verify
+# checks. The test here checks what the grader reports for one of them.
 BUGS = {
     # Linear overwrites instead of summing: only the last input counts.
     "linear-overwrites": [
         ("outputs[j] = outputs[j] + x * self.weights[i][j].value", "outputs[j] = x * self.weights[i][j].value")
     ],
-    "no-relu": [
-        (FIRST_RELU, "        hidden = self.layer1.forward(x)\n"),
-        (SECOND_RELU, "        hidden = self.layer2.forward(hidden)\n"),
-    ],
-    "sign-error-in-update": [("(loss / data.N).backward()", "(-loss / data.N).backward()")],
 }
 
 
@@ -62,19 +58,5 @@ def test_training_targets_catch_planted_bugs(course: Course, solved_tree: Path, 
     path.write_text(text)
     task = grade(course, as_submission(solved_tree), task_ids=["1.5"]).tasks[0]
     failed = {t.name.split("[")[-1].rstrip("]") for t in task.tests if not t.passed}
-    assert task.score < task.points
-    if bug == "no-relu":
-        assert {"Split", "Xor"} <= failed, "a linear network cannot learn Split or Xor"
-    else:
-        assert failed == {"Split", "Xor"}
-
-
-def test_tensor_training_targets_catch_a_sign_error(course: Course, solved_tree: Path) -> None:
-    path = solved_tree / "project/run_tensor.py"
-    text = path.read_text()
-    old = "(loss / data.N).sum().view(1).backward()"
-    assert old in text
-    path.write_text(text.replace(old, "(-loss / data.N).sum().view(1).backward()", 1))
-    task = grade(course, as_submission(solved_tree), task_ids=["2.5"]).tasks[0]
-    assert task.score == 0
-    assert {t.status for t in task.tests} == {"failed"}
+    assert task.score == 0 and failed == {"Split", "Xor"}
+    assert all("accuracy" in (t.message or "") for t in task.tests), [t.message for t in task.tests]

@@ -187,6 +187,13 @@ def test_upgrade_refuses_other_courses_newer_repositories_and_dirty_trees(
         plan_upgrade(releases[2], newer)
     with pytest.raises(UpgradeError, match="not a course release"):
         plan_upgrade(releases[2], tmp_path)
+    hostile = tmp_path / "hostile"
+    shutil.copytree(releases[2], hostile, ignore=shutil.ignore_patterns(".git"))
+    stamp = json.loads((hostile / "grading/course/released.json").read_text())
+    stamp["files"]["../outside.py"] = "0"
+    (hostile / "grading/course/released.json").write_text(json.dumps(stamp))
+    with pytest.raises(UpgradeError, match=r"'../outside.py' is not a path a release may write"):
+        plan_upgrade(hostile, repo)
 
     (repo / "minitorch/operators.py").write_text("# half-done edit\n")
     head = git(repo, "rev-parse", "HEAD")
