@@ -138,16 +138,16 @@ def package_exports(init_text: str) -> dict[str, str]:
             for alias in node.names:
                 target = f"{PACKAGE}/{node.module or alias.name}.py"
                 exports[alias.asname or alias.name] = target
-        for key, module in _lazy_entries(node):
-            exports[key] = f"{PACKAGE}/{module}.py"
+        for name, module, _, _ in _lazy_entries(node):
+            exports[name] = f"{PACKAGE}/{module}.py"
     return exports
 
 
-def _lazy_entries(node: ast.stmt) -> list[tuple[str, str]]:
-    """``(name, module)`` for each ``"name": (".module", ...)`` entry of a dict assigned in ``node``."""
+def _lazy_entries(node: ast.stmt) -> list[tuple[str, str, ast.expr, ast.expr]]:
+    """``(name, module, key, value)`` for each ``"name": (".module", ...)`` entry of a dict assigned in ``node``."""
     if not isinstance(node, ast.Assign | ast.AnnAssign) or not isinstance(node.value, ast.Dict):
         return []
-    entries = []
+    entries: list[tuple[str, str, ast.expr, ast.expr]] = []
     for key, value in zip(node.value.keys, node.value.values, strict=True):
         if (
             isinstance(key, ast.Constant)
@@ -156,7 +156,7 @@ def _lazy_entries(node: ast.stmt) -> list[tuple[str, str]]:
             and isinstance(value.elts[0], ast.Constant)
             and str(value.elts[0].value).startswith(".")
         ):
-            entries.append((str(key.value), str(value.elts[0].value)[1:]))
+            entries.append((str(key.value), str(value.elts[0].value)[1:], key, value))
     return entries
 
 
@@ -228,11 +228,9 @@ def trim_package_init(text: str, shipped: Iterable[str], where: Path) -> str:
                 gone.update(alias.asname or alias.name for alias in node.names)
             elif not modules <= present:
                 raise ManifestError(f"{where}:{node.lineno}: import the absent and present modules on separate lines")
-        if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Dict):
-            for key, value in zip(node.value.keys, node.value.values, strict=True):
-                entry = _lazy_entries(ast.Assign(targets=[], value=ast.Dict(keys=[key], values=[value])))
-                if entry and entry[0][1] not in present and key is not None:
-                    drop.update(_own_lines(lines, key, value, where))
+        for _, module, key, value in _lazy_entries(node):
+            if module not in present:
+                drop.update(_own_lines(lines, key, value, where))
     for node in tree.body:
         if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.List | ast.Tuple):
             continue

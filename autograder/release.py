@@ -47,6 +47,7 @@ from .notebooks import notebook_tasks, strip_notebook
 from .runner import collect
 from .submission import file_hash
 from .units import split_units, unit_hash
+from .upgrade import UpgradeError, read_stamp
 from .workspace import LIBRARY_DIRS, TRAINING_TARGETS, build_grading_tree, training_targets_json
 
 STUDENT_FILES = "student"
@@ -338,15 +339,13 @@ def _check_replaceable(course: Course, dest: Path) -> None:
 
     An edited release is most likely a student's repository, which ``make upgrade`` carries forward instead.
     """
-    stamp = dest / GRADING / "course" / RELEASED_FILE
     try:
-        data = json.loads(stamp.read_text(encoding="utf-8"))
-        released = dict(data["files"]) if data.get("course") == course.name else None
-    except (OSError, ValueError, KeyError, TypeError):
-        released = None
-    if released is None:
+        stamp = read_stamp(dest)
+    except UpgradeError:
+        stamp = None
+    if stamp is None or stamp.course != course.name:
         raise ManifestError(f"{dest}: not empty and not a release of {course.name}; choose another DEST")
-    edited = sorted(p for p, digest in released.items() if (dest / p).is_file() and file_hash(dest / p) != digest)
+    edited = sorted(p for p, digest in stamp.files.items() if (dest / p).is_file() and file_hash(dest / p) != digest)
     if edited:
         raise ManifestError(
             f"{dest}: a release with edited files ({edited[0]}{' and more' if len(edited) > 1 else ''}), "

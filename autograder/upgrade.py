@@ -213,7 +213,8 @@ def _plan_file(path: str, release: Path, repo: Path, old: Stamp, module: int, ed
 
 def _merge_python(path: str, mine: str, theirs: str, before: dict[str, str], beside: str) -> Change:
     """Merge one Python file unit by unit; see the module docstring for the rule."""
-    my_units = {u.key: u for u in split_units(mine)}
+    my_list = split_units(mine)
+    my_units = {u.key: u for u in my_list}
     their_units = split_units(theirs)
     their_keys = {u.key for u in their_units}
     out: list[Unit] = []
@@ -226,12 +227,12 @@ def _merge_python(path: str, mine: str, theirs: str, before: dict[str, str], bes
             out.append(chosen)
     # Units only the student has: their own helpers, kept after the unit they follow in their file.
     previous: str | None = None
-    for unit in split_units(mine):
+    for unit in my_list:
         if unit.key not in their_keys and before.get(unit.key) != unit_hash(unit.text):
             at = next((i + 1 for i, u in enumerate(out) if u.key == previous), 0)
             out.insert(at, unit)
             yours.append(unit.key)
-        if any(u.key == unit.key for u in out):
+        if unit.key in {u.key for u in out}:
             previous = unit.key
     merged = "".join(u.text for u in out)
     ast.parse(merged)  # a merge that is not valid Python is not written: the caller keeps the file whole
