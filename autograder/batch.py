@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .executors import Executor, open_executor, worker_threads
-from .grade import _course_digest, grade, select_tasks, share_cores
+from .grade import course_digest, grade, select_tasks, share_cores
 from .gradebook import Gradebook
 from .intake import Entry, IntakeError, discover, read_roster, unpack
 from .manifest import Course, Task, load_course
@@ -78,7 +78,7 @@ class BatchSummary:
 
 def course_key(course: Course) -> str:
     """The course's version and a digest of its files: a change to any test means regrading."""
-    return f"{course.version}+{_course_digest(course)[:12]}"
+    return f"{course.version}+{course_digest(course)[:12]}"
 
 
 def scope_of(course: Course, module: int | None, task_ids: Sequence[str] | None) -> str:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from .grade import sandbox_for
 from .manifest import Course, ManifestError
-from .runner import collect, run_tests
+from .runner import ChildPlan, collect, run_tests
 from .submission import reference_submission
-from .workspace import build_grading_tree
+from .workspace import add_hidden_tests, build_grading_tree
 
 SEED_OFFSET = "TRAINING_SEED_OFFSET"  # read by the course's tests/training.py
 
@@ -36,12 +36,12 @@ def calibrate(course: Course, task_id: str, runs: int, echo: Callable[[str], Non
     with tempfile.TemporaryDirectory(prefix="calibrate-") as tmp:
         tree = Path(tmp)
         build_grading_tree(tree, course, reference_submission(course))
-        items = collect(tree, ["tests", "-m", task.marker], {}, 300, sandbox)
+        add_hidden_tests(tree, course)
+        plan = ChildPlan(tree, sandbox, test_budget_s=task.time_budget_s)
+        items = collect(plan, ["tests", "-m", task.marker], 300)
         nodeids = [i["nodeid"] for i in items]
         for offset in range(runs):
-            outcomes = run_tests(
-                tree, nodeids, {SEED_OFFSET: str(offset)}, task.time_budget_s, 3 * task.time_budget_s, sandbox
-            )
+            outcomes = run_tests(plan.with_env({SEED_OFFSET: str(offset)}), nodeids, 3 * task.time_budget_s)
             for nodeid, outcome in outcomes.items():
                 passes[nodeid] = passes.get(nodeid, 0) + outcome.passed
                 if not outcome.passed:

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .context import course_items
 from .cuda import cuda_mode
 from .grade import (
     MAX_EXAMPLES_DEFAULT,
     TASK_BUDGET_FACTOR,
-    _course_items,
     expected_tests,
     grading_environment,
     sandbox_for,
@@ -34,9 +34,9 @@ from .grade import (
 )
 from .kernel_cache import shared_cache
 from .manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, ManifestError, PlantedBug, Task
-from .runner import outcomes_from_run, run_child
+from .runner import ChildPlan, outcomes_from_run, run_child
 from .submission import Submission, reference_submission
-from .workspace import build_grading_tree
+from .workspace import add_hidden_tests, build_grading_tree
 
 # A task's tests must catch at least this share of its planted bugs.
 MIN_SCORE = 0.9
@@ -127,16 +127,16 @@ def check_bug(
     tree, planted = scratch / "grading", scratch / "planted"
     tree.mkdir(parents=True)
     build_grading_tree(tree, course, plant(course, bug, planted))
-    nodeids = [item["nodeid"] for item in _course_items(task, items)]
+    add_hidden_tests(tree, course)
+    nodeids = [item["nodeid"] for item in course_items(task, items)]
     if first in nodeids:
         nodeids = [first, *(n for n in nodeids if n != first)]
     cuda, kernels = cuda or cuda_mode(), shared_cache(course)
     kernels.mkdir(parents=True, exist_ok=True)
     env = grading_environment([task], MAX_EXAMPLES_DEFAULT, threads, cuda, kernels)
     budget = task.time_budget_s
-    run = run_child(
-        tree, ["-x", *nodeids], env, budget, budget * TASK_BUDGET_FACTOR, sandbox_for(course, cuda, kernels)
-    )
+    plan = ChildPlan(tree, sandbox_for(course, cuda, kernels), env, test_budget_s=budget)
+    run = run_child(plan, ["-x", *nodeids], budget * TASK_BUDGET_FACTOR)
     outcomes, _ = outcomes_from_run(run, nodeids)
     failed = [o for o in outcomes.values() if not o.passed]
     if failed:

@@ -53,7 +53,7 @@ def test_plugin_caps_examples_of_cuda_tests_only(tmp_path: Path) -> None:
     import shutil
 
     from autograder.pytest_plugin import CUDA_MAX_EXAMPLES, MAX_EXAMPLES
-    from autograder.runner import run_tests
+    from autograder.runner import ChildPlan, run_tests
     from autograder.sandbox import Sandbox
     from autograder.workspace import PLUGIN_NAME
 
@@ -62,8 +62,9 @@ def test_plugin_caps_examples_of_cuda_tests_only(tmp_path: Path) -> None:
     (tmp_path / "test_counted.py").write_text(
         "import pytest\n"
         "from hypothesis import given, strategies as st\n\n"
+        "import os\n\n"
         "def _count(name):\n"
-        "    with open(name, 'a') as f:\n"
+        "    with open(os.path.join(os.environ['COUNTS'], name), 'a') as f:\n"
         "        f.write('x')\n\n"
         "@pytest.mark.cuda\n"
         "@given(st.integers())\n"
@@ -75,8 +76,8 @@ def test_plugin_caps_examples_of_cuda_tests_only(tmp_path: Path) -> None:
         "    _count('cpu.count')\n"
     )
     nodeids = ["test_counted.py::test_on_cuda[a]", "test_counted.py::test_on_cpu"]
-    env = {MAX_EXAMPLES: "20", CUDA_MAX_EXAMPLES: "3"}
-    outcomes = run_tests(tmp_path, nodeids, env, 60, 120, Sandbox("subprocess"))
+    env = {MAX_EXAMPLES: "20", CUDA_MAX_EXAMPLES: "3", "COUNTS": str(tmp_path)}
+    outcomes = run_tests(ChildPlan(tmp_path, Sandbox("subprocess"), env), nodeids, 120)
     assert {o.status for o in outcomes.values()} == {"passed"}
     assert len((tmp_path / "cuda.count").read_text()) == 3
     assert len((tmp_path / "cpu.count").read_text()) == 20

@@ -15,7 +15,7 @@ from autograder.kernel_cache import CACHE_VARIABLE, is_trusted
 from autograder.manifest import Course, ManifestError, PlantedBug, load_course
 from autograder.planted_bugs import check_bug, gradable, plant, run_planted_bugs, score_problems, task_scores
 from autograder.pytest_plugin import TASK_MAX_EXAMPLES
-from autograder.runner import run_child
+from autograder.runner import ChildPlan, run_child
 from autograder.sandbox import Sandbox
 from autograder.submission import Submission, reference_submission
 
@@ -82,10 +82,11 @@ def test_a_grouped_child_still_stops_a_hung_test_after_its_own_task_budget(tmp_p
         "import time\n\ndef test_quick():\n    time.sleep(1.5)\n\ndef test_hangs():\n    time.sleep(60)\n"
     )
     quick, hangs = "tests/test_x.py::test_quick", "tests/test_x.py::test_hangs"
-    run = run_child(tree, [quick, hangs], {}, 5.0, 30.0, Sandbox("subprocess"), budgets={quick: 1.0, hangs: 2.0})
+    plan = ChildPlan(tree, Sandbox("subprocess"), test_budget_s=5.0, budgets={quick: 1.0, hangs: 2.0})
+    run = run_child(plan, [quick, hangs], 30.0)
     finished = [e["nodeid"] for e in run.events if e.get("event") == "finish"]
     assert run.timed_out and finished == [], "test_quick ran past its own 1 s budget and was stopped"
-    run = run_child(tree, [quick, hangs], {}, 5.0, 30.0, Sandbox("subprocess"), budgets={quick: 3.0, hangs: 2.0})
+    run = run_child(dataclasses.replace(plan, budgets={quick: 3.0, hangs: 2.0}), [quick, hangs], 30.0)
     finished = [e["nodeid"] for e in run.events if e.get("event") == "finish"]
     assert run.timed_out and finished == [quick], "test_hangs is stopped by its 2 s budget, well before 60 s"
     assert TASK_BUDGET_FACTOR > 1
@@ -106,7 +107,7 @@ def test_a_task_example_cap_reaches_only_its_tests(tmp_path: Path) -> None:
     )
     count = str(tmp_path / "count")
     env = {"AUTOGRADER_MAX_EXAMPLES": "40", TASK_MAX_EXAMPLES: "task9_1=7", "COUNT": count}
-    run = run_child(tree, ["tests"], env, 60.0, 60.0, Sandbox("subprocess"))
+    run = run_child(ChildPlan(tree, Sandbox("subprocess"), env), ["tests"], 60.0)
     assert run.returncode == 0, run.output_tail
     assert len(Path(count + ".capped").read_text()) == 7
     assert len(Path(count + ".free").read_text()) == 40
