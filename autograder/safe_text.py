@@ -25,37 +25,30 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from typing import TypeVar, overload
 
 Cell = TypeVar("Cell", int, float, None)
 
-# Characters that reorder the text around them (Unicode's Bidi_Control property),
-# and the separators that some programs take as line breaks.
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-SEPARATORS = frozenset("\u2028\u2029")
+# What a terminal or a viewer obeys instead of showing: C0 controls, DEL and C1 controls; the characters that
+# reorder the text around them (Unicode's Bidi_Control property); the line and paragraph separators some
+# programs take as line breaks; lone surrogates (an undecodable byte of a file name), which cannot be encoded.
+UNSAFE = r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+UNSAFE_IN_LINE = re.compile(UNSAFE)
+UNSAFE_IN_BLOCK = re.compile(r"(?![\n\t])" + UNSAFE)  # the same, but line breaks and tabs are kept
 # The first characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Markdown's inline syntax and the HTML it lets through; the backslash first (it escapes the others).
+# Markdown's inline syntax (the backslash included: it escapes the others) and the HTML it lets through.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
+# The escapes that Python writes by name.
+NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
-def _unsafe(char: str) -> bool:
+def _escape(match: re.Match[str]) -> str:
+    r"""One unsafe character as Python writes it in a string: ``\n``, ``\x1b``, ``\u202e``."""
+    char = match.group(0)
     code = ord(char)
-    return (
-        code < 0x20
-        or 0x7F <= code <= 0x9F
-        or char in BIDI_CONTROLS
-        or char in SEPARATORS
-        or unicodedata.category(char) == "Cs"
-    )
-
-
-def _escape_char(char: str) -> str:
-    code = ord(char)
-    named = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-    if char in named:
-        return named[char]
+    if char in NAMED:
+        return NAMED[char]
     if code <= 0xFF:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}"
@@ -77,8 +70,7 @@ def for_terminal(text: str, multiline: bool = False) -> str:
     """
     if multiline:
         text = text.replace("\r\n", "\n")
-    kept = "\n\t" if multiline else ""
-    return "".join(_escape_char(c) if _unsafe(c) and c not in kept else c for c in text)
+    return (UNSAFE_IN_BLOCK if multiline else UNSAFE_IN_LINE).sub(_escape, text)
 
 
 def for_rich(text: str, multiline: bool = False) -> str:
