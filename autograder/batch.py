@@ -37,6 +37,7 @@ from .gradebook import Gradebook
 from .intake import Entry, IntakeError, discover, read_roster, unpack
 from .manifest import Course, Task, load_course
 from .results import GradeReport
+from .safe_text import for_terminal
 from .submission import Submission
 from .workspace import editable_files
 
@@ -172,8 +173,10 @@ class _Progress:
         if self.bar is None:
             score = f"{outcome.final_score:g}/{outcome.max_score:g}" if outcome.status == "graded" else ""
             self.echo(
-                f"[{self.done}/{self.total}] {outcome.entry.student_id}: {outcome.status} {score}"
-                f"{'  ' + outcome.message if outcome.message else ''}"
+                for_terminal(
+                    f"[{self.done}/{self.total}] {outcome.entry.student_id}: {outcome.status} {score}"
+                    f"{'  ' + outcome.message if outcome.message else ''}"
+                )
             )
         self._refresh()
 
@@ -389,7 +392,7 @@ def run_batch(
         runner.close(wait=not stopping.is_set())
     for entry in entries:
         for note in entry.notes:
-            echo(f"note: {note}")
+            echo(for_terminal(f"note: {note}"))
     echo(
         f"{len(entries)} submissions: {summary.count('graded')} graded, {summary.count('skipped')} already graded, "
         f"{summary.count('rejected')} rejected, {summary.count('error')} errors; {summary.seconds:.1f} s "

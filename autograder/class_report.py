@@ -5,6 +5,8 @@ similarity list compares the files students edit, pair by pair, with the
 ``copydetect`` package's fingerprints (tokenized, so renaming variables
 does not hide a copy), leaving out what the released template already
 contains; it is a list for the instructor to look at, not a verdict.
+Test ids, student ids and the reasons an entry could not be read come from
+submissions: the Markdown shows them as text (:mod:`autograder.safe_text`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .exports import _task_columns
 from .gradebook import Gradebook
 from .intake import Entry, IntakeError, unpack
 from .manifest import Course
+from .safe_text import for_markdown, markdown_code
 from .submission import Submission
 from .workspace import editable_files
 
@@ -153,6 +156,24 @@ def similar_pairs(
     return sorted(pairs, key=lambda p: (-len(p.files), -p.similarity, p.first, p.second)), unreadable
 
 
+def _task_lines(stats: list[TaskStats]) -> list[str]:
+    """The Markdown table of the tasks' statistics."""
+    lines = ["| Task | Title | Mean | Median | Full marks | Points |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for task in stats:
+        numbers = f"{task.mean:.2f} | {task.median:.2f} | {task.full_marks:.0%} | {task.points:g}"
+        lines.append(f"| {for_markdown(task.task_id)} | {for_markdown(task.title)} | {numbers} |")
+    return lines
+
+
+def _pair_lines(pairs: list[SimilarPair]) -> list[str]:
+    """One Markdown list item per pair: the two students, each file alike and its similarity."""
+    return [
+        f"- {for_markdown(p.first)} and {for_markdown(p.second)}: "
+        + ", ".join(f"{markdown_code(f)} {s:.0%}" for f, s in p.files)
+        for p in pairs
+    ]
+
+
 def write_class_report(
     course: Course,
     book: Gradebook,
@@ -167,24 +188,16 @@ def write_class_report(
     """
     stats = task_stats(book, scope)
     save_histograms(stats, folder)
-    lines = ["# Class report", "", "| Task | Title | Mean | Median | Full marks | Points |"]
-    lines.append("| --- | --- | ---: | ---: | ---: | ---: |")
-    for task in stats:
-        lines.append(
-            f"| {task.task_id} | {task.title} | {task.mean:.2f} | {task.median:.2f} | {task.full_marks:.0%} "
-            f"| {task.points:g} |"
-        )
-    lines += ["", "## Tests failed most often", ""]
+    lines = ["# Class report", ""] + _task_lines(stats) + ["", "## Tests failed most often", ""]
     failed = most_failed(book, scope)
-    lines += [f"- {count} student{'' if count == 1 else 's'}: `{name}`" for name, count in failed] or ["- none"]
+    lines += [f"- {count} student{'' if count == 1 else 's'}: {markdown_code(name)}" for name, count in failed]
+    lines += [] if failed else ["- none"]
     lines += ["", "## Histograms", ""] + [f"![Task {t.task_id}](task_{t.task_id}.png)" for t in stats]
     if entries is not None:
         pairs, unreadable = similar_pairs(course, entries, files)
         lines += ["", f"## Similar submissions (files with at least {SIMILARITY_THRESHOLD:.0%} shared, for review)", ""]
-        lines += [f"- {p.first} and {p.second}: " + ", ".join(f"`{f}` {s:.0%}" for f, s in p.files) for p in pairs] or [
-            "- none"
-        ]
-        lines += [f"- not compared: {reason}" for reason in unreadable]
+        lines += _pair_lines(pairs) or ["- none"]
+        lines += [f"- not compared: {for_markdown(reason)}" for reason in unreadable]
     path = folder / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -4,18 +4,22 @@ Each student's most recent grading of the scope counts. Feedback pages
 show each task's score and each test's outcome with its student-visible
 message; a hidden test appears only as "hidden test N of task T" with the
 kind of error, never its name or source.
+
+Student ids, names, e-mails, file names and failure messages come from
+submissions: each is escaped for where it lands (:mod:`autograder.safe_text`):
+a CSV cell never starts a formula, Markdown and HTML show it as text.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 from .gradebook import Gradebook, Graded
+from .safe_text import csv_cell, for_html, for_markdown, markdown_code
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._@-]+")
 
@@ -39,7 +43,8 @@ def export_csv(book: Gradebook, path: Path, scope: str | None = None) -> Path:
     """One row per student, one column per task, then total, late days, penalty and final score.
 
     Students of the roster without a submission have the status ``missing``
-    and empty scores.
+    and empty scores. Student ids, names and e-mails pass through
+    :func:`~autograder.safe_text.csv_cell`.
     """
     latest = book.latest(scope)
     tasks = _task_columns(latest)
@@ -52,11 +57,12 @@ def export_csv(book: Gradebook, path: Path, scope: str | None = None) -> Path:
         writer.writerow(header)
         for student_id, name, email in book.students():
             graded = latest.get(student_id)
+            student = [csv_cell(student_id), csv_cell(name), csv_cell(email)]
             if graded is None:
-                writer.writerow([student_id, name, email, "missing", ""] + [""] * len(tasks) + ["", "", "", "", ""])
+                writer.writerow(student + ["missing", ""] + [""] * len(tasks) + ["", "", "", "", ""])
                 continue
             scores = {t["id"]: t["score"] for t in (graded.report or {}).get("tasks", [])}
-            row: list[Any] = [student_id, name, email, graded.status, graded.submitted_at or ""]
+            row: list[Any] = student + [graded.status, graded.submitted_at or ""]
             row += [_number(scores.get(task_id)) for task_id, _ in tasks]
             row += [
                 _number(graded.score), _number(graded.max_score), graded.late_days,
@@ -93,13 +99,13 @@ def export_json(book: Gradebook, path: Path, scope: str | None = None) -> Path:
 
 
 def feedback_markdown(student_id: str, name: str, graded: Graded | None) -> str:
-    """One student's feedback page in Markdown."""
-    title = f"# Feedback for {name} ({student_id})" if name else f"# Feedback for {student_id}"
-    lines = [title, ""]
+    """One student's feedback page in Markdown; what a submission may have chosen is escaped."""
+    who = f"{name} ({student_id})" if name else student_id
+    lines = [f"# Feedback for {for_markdown(who)}", ""]
     if graded is None:
         return "\n".join(lines + ["No submission was received.", ""])
     if graded.status != "graded":
-        return "\n".join(lines + [f"Your submission could not be graded: {graded.error}", ""])
+        return "\n".join(lines + [f"Your submission could not be graded: {for_markdown(graded.error or '')}", ""])
     lines.append(f"Score: **{_number(graded.score)}/{_number(graded.max_score)}**")
     if graded.late_days:
         lines.append(
@@ -110,15 +116,14 @@ def feedback_markdown(student_id: str, name: str, graded: Graded | None) -> str:
     report = graded.report or {}
     for task in report.get("tasks", []):
         extra = "+" if task.get("extra_credit") else ""
-        lines.append(
-            f"| {task['id']} | {_cell(task['title'])} | {_number(task['score'])}/{extra}{_number(task['points'])} "
-            f"| {_cell(task['summary'])} |"
-        )
+        score = f"{_number(task['score'])}/{extra}{_number(task['points'])}"
+        cells = (for_markdown(task["id"]), for_markdown(task["title"]), score, for_markdown(task["summary"]))
+        lines.append("| " + " | ".join(cells) + " |")
     for task in report.get("tasks", []):
         problems = [t for t in task["tests"] if t["status"] != "passed"]
         if not problems:
             continue
-        lines += ["", f"## Task {task['id']}: {task['title']}", ""]
+        lines += ["", f"## Task {for_markdown(task['id'])}: {for_markdown(task['title'])}", ""]
         hidden_number = 0
         for test in task["tests"]:
             if test["hidden"]:
@@ -127,13 +132,10 @@ def feedback_markdown(student_id: str, name: str, graded: Graded | None) -> str:
                 continue
             name_shown = f"hidden test {hidden_number} of task {task['id']}" if test["hidden"] else test["name"]
             message = (test.get("message") or "").strip().splitlines()
-            lines.append(f"- `{name_shown}`: {test['status']}" + (f": {message[0]}" if message else ""))
-    lines += [""] + [f"note: {note}" for note in report.get("notes", [])]
+            shown = f"- {markdown_code(name_shown)}: {for_markdown(test['status'])}"
+            lines.append(shown + (f": {for_markdown(message[0])}" if message else ""))
+    lines += [""] + [f"note: {for_markdown(note)}" for note in report.get("notes", [])]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def markdown_to_html(markdown: str, title: str) -> str:
@@ -164,22 +166,41 @@ def markdown_to_html(markdown: str, title: str) -> str:
             if not in_table:
                 body.append("<table>")
                 in_table = True
-            body.append("<tr>" + "".join(f"<{tag}>{_inline(c.replace(chr(92) + '|', '|'))}</{tag}>" for c in cells))
+            body.append("<tr>" + "".join(f"<{tag}>{_inline(c)}</{tag}>" for c in cells))
         elif line.strip():
             body.append(f"<p>{_inline(line)}</p>")
     body += ["</ul>"] if in_list else []
     body += ["</table>"] if in_table else []
     style = "body{font-family:sans-serif;max-width:60em;margin:2em auto}td,th{border:1px solid #ccc;padding:.3em}"
     return (
-        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{for_html(title)}</title>'
         f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )
 
 
+# Inline Markdown, token by token: a backslash escape, a code span (a whole run of backticks, then text, then a
+# run exactly as long), bold's `**`, a lone run of backticks, and plain text; every character is in one token.
+INLINE_TOKEN = re.compile(r"\\([!-/:-@\[-`{-~])|(`+)(?!`)(.+?)(?<!`)\2(?!`)|\*\*|`+|[^\\`*]+|[\\*]", re.DOTALL)
+
+
 def _inline(text: str) -> str:
-    escaped = html.escape(text)
-    escaped = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escaped)
-    return re.sub(r"`(.+?)`", r"<code>\1</code>", escaped)
+    """One line of inline Markdown as HTML: escapes, code spans and bold; everything else is text."""
+    parts: list[str] = []
+    bold = False
+    for match in INLINE_TOKEN.finditer(text):
+        escaped, code = match.group(1), match.group(3)
+        if escaped is not None:
+            parts.append(for_html(escaped))
+        elif code is not None:
+            if code.startswith(" ") and code.endswith(" ") and code.strip(" "):
+                code = code[1:-1]
+            parts.append(f"<code>{for_html(code)}</code>")
+        elif match.group(0) == "**":
+            parts.append("</b>" if bold else "<b>")
+            bold = not bold
+        else:
+            parts.append(for_html(match.group(0)))
+    return "".join(parts) + ("</b>" if bold else "")
 
 
 def export_feedback(book: Gradebook, folder: Path, scope: str | None = None) -> list[Path]:

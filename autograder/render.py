@@ -7,8 +7,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from .results import GradeReport, TaskResult
+from .results import GradeReport, TaskResult, TestResult
+from .safe_text import for_markdown, for_terminal
 
 STYLE = {"passed": "green", "skipped": "yellow", "failed": "red", "error": "red"}
 
@@ -22,10 +24,20 @@ def _status_label(task: TaskResult) -> str:
     return "todo" if task.not_started else task.status
 
 
+def _plain(text: str) -> Text:
+    """Text for Rich that is shown as it is: no markup, no emoji codes, no control characters."""
+    return Text(for_terminal(text))
+
+
 def print_table(report: GradeReport, console: Console | None = None, failures: int = 3) -> None:
-    """Print the per-task table, then the first failures of each task."""
+    """Print the per-task table, then the first failures of each task.
+
+    Every string that a submission may have chosen (its label, notes naming
+    its files, failure messages, test ids) is printed through
+    :func:`~autograder.safe_text.for_terminal` as plain text.
+    """
     console = console or Console(width=None if sys.stdout.isatty() else 110)
-    table = Table(title=f"{report.course} {report.course_version}: {report.submission}")
+    table = Table(title=_plain(f"{report.course} {report.course_version}: {report.submission}"))
     for column, justify in (("Task", "left"), ("Title", "left"), ("Tests", "right"), ("Points", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     table.add_column("Status")
@@ -34,34 +46,34 @@ def print_table(report: GradeReport, console: Console | None = None, failures: i
         passed = sum(t.passed for t in task.tests)
         style = STYLE.get(task.status, "magenta")
         table.add_row(
-            task.id,
-            task.title,
+            _plain(task.id),
+            _plain(task.title),
             f"{passed}/{len(task.tests)}",
             f"{points(task.score)}/{'+' if task.extra_credit else ''}{points(task.points)}",
-            f"[{style}]{_status_label(task)}[/{style}]",
-            task.summary,
+            Text(_status_label(task), style=style),
+            _plain(task.summary),
         )
     table.add_section()
     table.add_row("", "Total", "", f"{points(report.score)}/{points(report.max_score)}", "", "")
     console.print(table)
     for note in report.notes:
-        console.print(f"note: {note}", markup=False)
+        console.print(_plain(f"note: {note}"))
     for task in report.tasks:
         for note in task.notes:
-            console.print(f"note ({task.id}): {note}", markup=False)
+            console.print(_plain(f"note ({task.id}): {note}"))
         if task.not_started:
             continue
         shown = [t for t in task.tests if not t.passed][:failures]
         for test in shown:
             name = "hidden test" if test.hidden else test.name
             first = (test.message or "").strip().splitlines()
-            console.print(f"  {task.id} {test.status}: {name}: {first[0] if first else ''}", markup=False)
+            console.print(_plain(f"  {task.id} {test.status}: {name}: {first[0] if first else ''}"))
 
 
 def to_markdown(report: GradeReport) -> str:
-    """A Markdown table, for a CI job summary."""
+    """A Markdown table, for a CI job summary (text a submission may choose is escaped: :func:`for_markdown`)."""
     lines = [
-        f"### {report.course} {report.course_version}: {report.submission}",
+        f"### {for_markdown(f'{report.course} {report.course_version}: {report.submission}')}",
         "",
         "| Task | Title | Tests | Points | Status |",
         "| --- | --- | ---: | ---: | --- |",
@@ -69,8 +81,8 @@ def to_markdown(report: GradeReport) -> str:
     for task in report.tasks:
         passed = sum(t.passed for t in task.tests)
         cells = [
-            task.id,
-            task.title,
+            for_markdown(task.id),
+            for_markdown(task.title),
             f"{passed}/{len(task.tests)}",
             f"{points(task.score)}/{'+' if task.extra_credit else ''}{points(task.points)}",
             _status_label(task),
@@ -80,6 +92,13 @@ def to_markdown(report: GradeReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _gradescope_output(test: TestResult) -> str:
+    """A test's ``output`` for Gradescope (shown as text): its status, and its message with its lines kept."""
+    if test.passed:
+        return test.status
+    return for_terminal(f"{test.status}: {test.message or ''}".strip(), multiline=True)
+
+
 GRADESCOPE_VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")
 
 
@@ -87,8 +106,11 @@ def to_gradescope(report: GradeReport, stdout_visibility: str = "hidden") -> dic
     """The report as Gradescope's ``results.json``.
 
     Each graded test becomes one Gradescope test worth its share of its
-    task's points. Hidden tests are ``after_published``: students see them
-    once the instructor publishes grades, and then only the outcome. An
+    task's points. Every text field is declared ``text`` (Gradescope renders
+    no Markdown or HTML in it), with control characters escaped
+    (:func:`~autograder.safe_text.for_terminal`). Hidden tests are
+    ``after_published``: students see them once the instructor publishes
+    grades, and then only the outcome. An
     extra-credit task's tests have ``max_score`` 0, so Gradescope adds their
     points on top of the assignment's total.
 
@@ -105,12 +127,12 @@ def to_gradescope(report: GradeReport, stdout_visibility: str = "hidden") -> dic
         for number, test in enumerate(task.tests, start=1):
             share = task.points * test.weight / total if total else 0.0
             entry: dict[str, Any] = {
-                "name": f"Task {task.id} {task.title}: {'hidden test' if test.hidden else test.name}",
+                "name": for_terminal(f"Task {task.id} {task.title}: {'hidden test' if test.hidden else test.name}"),
                 "number": f"{task.id}.{number}",
                 "score": round(share if test.passed else 0.0, 4),
                 "max_score": 0.0 if task.extra_credit else round(share, 4),
                 "status": "passed" if test.passed else "failed",
-                "output": test.status if test.passed else f"{test.status}: {test.message or ''}".strip(),
+                "output": _gradescope_output(test),
                 "tags": [f"task{task.id}", test.status],
                 "visibility": "after_published" if test.hidden else "visible",
             }
@@ -119,8 +141,10 @@ def to_gradescope(report: GradeReport, stdout_visibility: str = "hidden") -> dic
     return {
         "score": report.score,
         "execution_time": round(sum(t.duration_s for t in report.tasks), 3),
-        "output": "\n".join(lines + [f"note: {n}" for n in report.notes]),
+        "output": "\n".join(for_terminal(line) for line in lines + [f"note: {n}" for n in report.notes]),
         "output_format": "text",
+        "test_output_format": "text",
+        "test_name_format": "text",
         "visibility": "visible",
         "stdout_visibility": stdout_visibility,
         "tests": tests,

@@ -7,6 +7,9 @@ Exit codes:
     2  bad input: a malformed manifest or marker, a missing submission, a bad option
     3  the grader itself failed (a bug: please report it)
     130 ``batch`` was interrupted (Ctrl-C); what finished is kept, run it again to resume
+
+Error messages may quote what a submission chose (archive member names, file
+names): they are printed with control characters escaped (:func:`~autograder.safe_text.for_terminal`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 
 from .gitrepo import GitError
 from .manifest import Course, ManifestError, load_course
+from .safe_text import for_terminal
 from .submission import SubmissionError
 from .upgrade import UpgradeError
 
@@ -115,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _upgrade(course, args)
         return _staff_command(course, args)
     except (ManifestError, SubmissionError, UpgradeError, GitError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(for_terminal(f"error: {error}", multiline=True), file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         if args.command == "batch":
@@ -127,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception:  # noqa: BLE001 - the last line of defence reports and exits 3
-        traceback.print_exc()
+        print(for_terminal(traceback.format_exc(), multiline=True), end="", file=sys.stderr)
         print("error: the grader failed; this is a bug in the grader, not in the submission", file=sys.stderr)
         return EXIT_INTERNAL
 
@@ -179,7 +183,7 @@ def _batch(course: Course, args: argparse.Namespace) -> int:
     try:
         return _batch_and_export(course, args)
     except (IntakeError, GradebookError, ExecutorError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(for_terminal(f"error: {error}", multiline=True), file=sys.stderr)
         return EXIT_INPUT
 
 
