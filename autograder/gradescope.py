@@ -3,63 +3,61 @@
 Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh``
 once when it builds the image, and ``run_autograder`` for each
 submission, which it puts in ``/autograder/submission``; the score is read
-from ``/autograder/results/results.json``. The zip holds the grader, the
-course (hidden tests included), the reference (student-written tests are
-graded against it) and the released template, laid out as in this
-repository so ``course.toml``'s relative paths hold. ``AUTOGRADER_ROOT``
-and ``AUTOGRADER_PYTHON`` override ``/autograder`` and ``python3``, so the
-same script runs in a scratch copy of that layout for testing.
+from ``/autograder/results/results.json``. The scripts live in
+``gradescope_files/``; ``pick_python.sh`` finds (or installs) the Python
+3.11+ that ``setup.sh`` builds the grader's virtual environment with.
+
+The zip holds only what grading modules 0..N needs, laid out as in the
+course repository so ``course.toml``'s relative paths hold:
+
+    assignments/         course.toml listing modules 0..N, common/tests/,
+                         and modules 0..N's folders (hidden tests, mutants,
+                         notebooks; not the staff's planted bugs)
+    student_template/    the release of modules 0..N (``make release``),
+                         without its ``grading/`` copy of the grader
+    reference/           the reference library files that release ships
+                         (student-written tests are graded against it)
+    autograder/          the grader's modules that grading needs (those a
+                         release ships, and intake); not its tests or the
+                         staff's tools (release, verify, batch)
+
+``run_autograder`` makes ``source/`` readable by root only and has the
+grader run student code as the unprivileged user ``setup.sh`` creates.
 """
 
 from __future__ import annotations
 
-import os
 import stat
+import tempfile
 import tomllib
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .manifest import Course, ManifestError
+import tomli_w
 
-SKIPPED = {"__pycache__", ".numba_cache", ".pytest_cache", ".hypothesis", ".mypy_cache", ".venv"}
+from .library_files import PACKAGE_INIT, released_library, trim_package_init
+from .manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, ManifestError
+from .release import GRADING, STUDENT_GRADER_MODULES, course_until, release_module
+
 PACKAGE = Path(__file__).parent
+SCRIPTS = PACKAGE / "gradescope_files"
+SKIPPED = {"__pycache__", ".numba_cache", ".pytest_cache", ".hypothesis", ".mypy_cache", ".venv", ".git"}
+COURSE_DIR, TEMPLATE_DIR, REFERENCE_DIR = "assignments", "student_template", "reference"
+STAFF_ONLY = frozenset({PLANTED_BUGS_FILE, CAUGHT_FILE})  # what verify measures the tests with; grading never reads it
+# What grading a submission needs: a student's `make grade`, and intake to find the tree in an upload.
+GRADER_MODULES = (*STUDENT_GRADER_MODULES, "intake")
+DATE = (2026, 1, 1, 0, 0, 0)
+MODULE_PLACEHOLDER = "@MODULE@"
 
-SETUP_SH = """#!/usr/bin/env bash
-# Run once by Gradescope when it builds the autograder image.
-set -euo pipefail
-apt-get update -q && apt-get install -y -q python3 python3-pip python3-venv bubblewrap
-python3 -m venv /autograder/venv
-/autograder/venv/bin/python -m pip install -q -r /autograder/source/requirements.txt
-"""
-
-RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Run by Gradescope for each submission: grade it and write results/results.json.
-set -uo pipefail
-ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
-PYTHON="${{AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}}"
-RESULTS="$ROOT/results/results.json"
-mkdir -p "$ROOT/results"
-cd "$ROOT/source"
-export PYTHONPATH="$ROOT/source"
-status=2
-if [ -d "$ROOT/submission" ]; then
-    TREE="$("$PYTHON" -m autograder.intake "$ROOT/submission")"  # the folder holding minitorch/
-    "$PYTHON" -m autograder --course assignments grade --submission "$TREE" --module {module} \\
-        --gradescope "$RESULTS" --stdout-visibility visible
-    status=$?
-fi
-if [ "$status" -ne 0 ] || [ ! -s "$RESULTS" ]; then
-    MESSAGE="The autograder could not grade this submission (exit $status); see the output above or ask the staff."
-    printf '{{"score": 0, "output": "%s", "tests": []}}\n' "$MESSAGE" > "$RESULTS"
-fi
-exit 0
-"""
+# The zip's contents: archive name -> the file's bytes, or the file to read them from.
+Entries = dict[str, bytes | Path]
 
 
-def _files(root: Path, skipped: frozenset[str] = frozenset()) -> Iterator[Path]:
+def _files(root: Path) -> Iterator[Path]:
+    """Every regular file under ``root``, in a fixed order, without links and caches."""
     for path in sorted(root.iterdir()):
-        if path.is_symlink() or path.name in SKIPPED or path.name in skipped:
+        if path.is_symlink() or path.name in SKIPPED:
             continue
         if path.is_dir():
             yield from _files(path)
@@ -80,33 +78,91 @@ def build_bundle(course: Course, module: int, dest: Path) -> Path:
     """Write the autograder zip for module ``module`` to ``dest``.
 
     Raises:
-        ManifestError: The course has no such module, or no reference solution.
+        ManifestError: The course has no such module, or no reference
+            solution, or its release of modules 0..``module`` fails.
     """
-    if module not in {m.number for m in course.modules}:
-        raise ManifestError(f"{course.root / 'course.toml'}: no module {module}")
+    part = course_until(course, module)
     if course.reference is None:
         raise ManifestError(f"{course.root / 'course.toml'}: a Gradescope bundle needs the reference solution")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    base = course.root.parent
-    roots = {"autograder": PACKAGE, course.root.name: course.root}
-    for folder in (course.template, course.reference):
-        roots[os.path.relpath(folder, base)] = folder
-    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as bundle:
-        _add_text(bundle, "setup.sh", SETUP_SH, executable=True)
-        _add_text(bundle, "run_autograder", RUN_AUTOGRADER.format(module=module), executable=True)
-        _add_text(bundle, "requirements.txt", requirements(course))
-        for name, folder in sorted(roots.items()):
-            for path in _files(folder, frozenset({"tests"}) if folder == PACKAGE else frozenset()):
-                arcname = f"{name}/{path.relative_to(folder).as_posix()}"
-                info = zipfile.ZipInfo(arcname, date_time=(2026, 1, 1, 0, 0, 0))
-                info.external_attr = (stat.S_IFREG | 0o644) << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                bundle.writestr(info, path.read_bytes())
+    entries: Entries = {
+        "requirements.txt": requirements(course).encode(),
+        f"{COURSE_DIR}/course.toml": course_manifest(course, part).encode(),
+    }
+    entries |= {f"autograder/{name}.py": PACKAGE / f"{name}.py" for name in GRADER_MODULES}
+    entries |= course_files(part)
+    entries |= reference_files(course, released_library(course, module))
+    with tempfile.TemporaryDirectory(prefix="gradescope-") as tmp:
+        template = Path(tmp) / "release"
+        release_module(course, module, template, commit=False)
+        entries |= _tree(template, TEMPLATE_DIR, frozenset({GRADING}))
+        _write_zip(dest, entries, scripts(module))
     return dest
 
 
-def _add_text(bundle: zipfile.ZipFile, name: str, text: str, executable: bool = False) -> None:
-    info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
-    info.external_attr = (stat.S_IFREG | (0o755 if executable else 0o644)) << 16
+def scripts(module: int) -> dict[str, bytes]:
+    """The bundle's executable scripts, ``run_autograder`` set to grade module ``module``."""
+    texts = {path.name: path.read_text(encoding="utf-8") for path in sorted(SCRIPTS.iterdir()) if path.is_file()}
+    texts["run_autograder"] = texts["run_autograder"].replace(MODULE_PLACEHOLDER, str(module))
+    return {name: text.encode() for name, text in texts.items()}
+
+
+def course_manifest(course: Course, part: Course) -> str:
+    """``course.toml`` for the bundle: ``part``'s modules, the bundle's folder names, the rest as the course has it."""
+    data = tomllib.loads((course.root / "course.toml").read_text(encoding="utf-8"))
+    table = data["course"]
+    table["modules"] = [m.name for m in part.modules]
+    table["template"] = f"../{TEMPLATE_DIR}"
+    table["reference"] = f"../{REFERENCE_DIR}"
+    if course.common is not None:
+        table["common"] = "common"
+    note = f"# The Gradescope bundle's course: modules 0-{part.modules[-1].number} of {course.name}.\n"
+    return note + tomli_w.dumps(data)
+
+
+def course_files(part: Course) -> Entries:
+    """The shared test helpers and the folders of ``part``'s modules, without the staff's planted bugs."""
+    entries: Entries = {}
+    if part.common is not None and (part.common / "tests").is_dir():
+        entries |= _tree(part.common / "tests", f"{COURSE_DIR}/common/tests")
+    for module in part.modules:
+        entries |= _tree(module.root, f"{COURSE_DIR}/{module.name}", STAFF_ONLY)
+    return entries
+
+
+def reference_files(course: Course, library: list[str]) -> Entries:
+    """The reference's copy of each file of ``library``, its ``__init__.py`` trimmed to them."""
+    assert course.reference is not None
+    entries: Entries = {f"{REFERENCE_DIR}/{file}": course.reference / file for file in library}
+    init_file = course.reference / PACKAGE_INIT
+    if PACKAGE_INIT in library:
+        trimmed = trim_package_init(init_file.read_text(encoding="utf-8"), library, init_file)
+        entries[f"{REFERENCE_DIR}/{PACKAGE_INIT}"] = trimmed.encode()
+    return entries
+
+
+def _tree(root: Path, prefix: str, skipped: frozenset[str] = frozenset()) -> Entries:
+    """The files under ``root`` as entries under ``prefix``; the ``skipped`` names at its top are left out."""
+    entries: Entries = {}
+    for child in sorted(root.iterdir()):
+        if child.name in skipped or child.name in SKIPPED or child.is_symlink():
+            continue
+        files = _files(child) if child.is_dir() else [child]
+        entries |= {f"{prefix}/{path.relative_to(root).as_posix()}": path for path in files}
+    return entries
+
+
+def _write_zip(dest: Path, entries: Entries, executables: dict[str, bytes]) -> None:
+    """Write ``entries`` and the ``executables`` (mode 0755), in a fixed order with fixed dates."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, data in sorted(executables.items()):
+            _add(bundle, name, data, 0o755)
+        for name, source in sorted(entries.items()):
+            _add(bundle, name, source if isinstance(source, bytes) else source.read_bytes(), 0o644)
+
+
+def _add(bundle: zipfile.ZipFile, name: str, data: bytes, mode: int) -> None:
+    info = zipfile.ZipInfo(name, date_time=DATE)
+    info.external_attr = (stat.S_IFREG | mode) << 16
     info.compress_type = zipfile.ZIP_DEFLATED
-    bundle.writestr(info, text)
+    bundle.writestr(info, data)
