@@ -23,7 +23,6 @@ from pathlib import Path
 
 from .kernel_cache import LOCATOR_MODULE
 from .manifest import Course, Mutant
-from .markers import strip_solutions
 from .submission import Submission
 
 LIBRARY_DIRS = ("minitorch", "project")
@@ -84,14 +83,19 @@ def _copy_public_tests(dest: Path, course: Course) -> None:
     tests.mkdir(exist_ok=True)
     sources = [course.common / "tests"] if course.common is not None else []
     sources += [module.public_tests for module in course.modules]
-    tasks = {task.marker_id for task in course.tasks}
     for source in sources:
-        if not source.is_dir():
-            continue
-        shutil.copytree(source, tests, dirs_exist_ok=True, ignore=_ignore_junk)
-        for path in source.glob("*.py"):
-            text = path.read_text(encoding="utf-8")
-            (tests / path.name).write_text(strip_solutions(text, path, tasks), encoding="utf-8")
+        if source.is_dir():
+            shutil.copytree(source, tests, dirs_exist_ok=True, ignore=_ignore_junk)
+    if course.reference is not None:
+        # The course repository's tests hold the solved student tests; a student course's are released stubs.
+        # The stripper is staff-only (its text names the markers), so it is imported here alone.
+        from .markers import strip_solutions
+
+        tasks = {task.marker_id for task in course.tasks}
+        for source in sources:
+            for path in source.glob("*.py"):
+                text = path.read_text(encoding="utf-8")
+                (tests / path.name).write_text(strip_solutions(text, path, tasks), encoding="utf-8")
 
 
 def add_hidden_tests(dest: Path, course: Course) -> None:
