@@ -44,9 +44,11 @@ test: lint
 # A class: every entry of SUBMISSIONS (folders, git checkouts, zip/tar archives) graded into OUT/gradebook.sqlite,
 # then OUT/grades.csv, grades.json, feedback/ and report/. Rerun to resume; FORCE=1 or STUDENT=id regrades.
 # EXECUTOR=dask SCHEDULER=tcp://host:8786 grades on a Dask cluster instead of JOBS local threads.
+# Times: ROSTER's submitted_at, else when the gradebook first saw the work; TRUST_COMMIT_DATES=1 takes a git
+# checkout's last commit instead. Without a sandbox the batch refuses to run unless ALLOW_UNCONFINED=1.
 OUT ?= grades
 batch:
-	$(GRADER) batch --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(FORCE),--force) $(if $(STUDENT),--student $(STUDENT)) $(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+	$(GRADER) batch --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(FORCE),--force) $(if $(STUDENT),--student $(STUDENT)) $(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(TRUST_COMMIT_DATES),--trust-commit-dates) $(if $(ALLOW_UNCONFINED),--allow-unconfined)
 
 export:
 	$(GRADER) export --out $(OUT) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK))

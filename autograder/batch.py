@@ -6,7 +6,8 @@ gradebook under the course version and the scope (which tasks): work that
 is already graded is skipped, so an interrupted batch (Ctrl-C, ``kill -9``)
 resumes where it stopped when run again. ``force`` regrades everything,
 ``students`` only those students. A submission that cannot be unpacked or
-graded gets its status and the batch goes on.
+graded gets its status and the batch goes on. Its time and lateness come
+from :mod:`autograder.lateness`; :mod:`autograder.batch_policy` says what is allowed.
 
 The gradebook lives in this process only. Here each submission is looked up
 (unpacked into a scratch folder just to hash it); what needs grading goes to
@@ -18,8 +19,6 @@ unpacks and grades the submission wherever it runs, and sends back a small
 
 from __future__ import annotations
 
-import hashlib
-import math
 import socket
 import sys
 import tempfile
@@ -31,15 +30,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .batch_policy import Allow, check_confinement
 from .executors import Executor, open_executor, worker_threads
-from .grade import course_digest, grade, select_tasks, share_cores
+from .fingerprints import archive_hash, content_hash, course_key, scope_of
+from .grade import grade, select_tasks, share_cores
 from .gradebook import Gradebook
 from .intake import Entry, IntakeError, discover, read_roster, unpack
+from .lateness import intake_note, late_penalty, penalized_score, settle_time
 from .manifest import Course, Task, load_course
 from .results import GradeReport
 from .safe_text import for_terminal
 from .submission import Submission
-from .workspace import editable_files
 
 STATUSES = ("graded", "skipped", "rejected", "error")
 
@@ -75,66 +76,6 @@ class BatchSummary:
         """Submissions graded (not skipped) per minute of wall time."""
         graded = len(self.outcomes) - self.count("skipped")
         return graded * 60.0 / self.seconds if self.seconds > 0 else 0.0
-
-
-def course_key(course: Course) -> str:
-    """The course's version and a digest of its files: a change to any test means regrading."""
-    return f"{course.version}+{course_digest(course)[:12]}"
-
-
-def scope_of(course: Course, module: int | None, task_ids: Sequence[str] | None) -> str:
-    """A name for the tasks a batch grades: ``all``, ``module 3`` or ``tasks 0.1,0.2``."""
-    if task_ids:
-        return "tasks " + ",".join(sorted(task_ids))
-    return f"module {module}" if module is not None else "all"
-
-
-def content_hash(course: Course, folder: Path) -> str:
-    """SHA-256 over the student-editable files present in ``folder`` (path and bytes of each)."""
-    submission = Submission(folder.name, (("", folder),))
-    digest = hashlib.sha256()
-    for path in editable_files(course):
-        found = submission.find(path)
-        if found is not None:
-            digest.update(path.encode() + b"\0" + hashlib.sha256(found.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def _archive_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    if path.is_file():
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-    return "archive:" + digest.hexdigest()
-
-
-def late_penalty(course: Course, tasks: Sequence[Task], entry: Entry) -> tuple[int, dict[str, float]]:
-    """Days late (the most over the graded modules) and the fraction taken off each task's score.
-
-    A module's due date and the course's per-day penalty come from the
-    manifests; a day started counts as a day. Past ``max_days`` the
-    penalty is the whole score.
-    """
-    policy = course.late
-    worst, penalties = 0, {}
-    for task in tasks:
-        due = course.module_of(task).due
-        if due is None or entry.submitted_at is None or entry.submitted_at <= due:
-            penalties[task.id] = 0.0
-            continue
-        days = math.ceil((entry.submitted_at - due).total_seconds() / 86400)
-        worst = max(worst, days)
-        too_late = policy.max_days is not None and days > policy.max_days
-        penalties[task.id] = 1.0 if too_late else min(1.0, days * policy.penalty_per_day)
-    return worst, penalties
-
-
-def _final_score(report: GradeReport, penalties: dict[str, float]) -> tuple[float, float]:
-    """The score after the late penalty, and the penalty as a fraction of the score."""
-    final = sum(t.score * (1.0 - penalties.get(t.id, 0.0)) for t in report.tasks)
-    fraction = 1.0 - final / report.score if report.score > 0 else 0.0
-    return round(final, 4), round(fraction, 4)
 
 
 class _Progress:
@@ -216,7 +157,7 @@ class GradingResult:
 
 
 def grade_submission(
-    course_root: str, entry: Entry, task_ids: Sequence[str], time_budget_s: float | None, threads: int
+    course_root: str, entry: Entry, task_ids: Sequence[str], time_budget_s: float | None, threads: int, allow: Allow
 ) -> GradingResult:
     """Grade one submission, anywhere: a thread of the batch, or a Dask worker sharing its filesystem.
 
@@ -231,12 +172,15 @@ def grade_submission(
         time_budget_s: Replace every task's time budget.
         threads: Threads for compiled kernels, where no better share is known
             (on a Dask worker it is the machine's cores shared among its worker threads).
+        allow: What the instructor allows (grading where no sandbox works: see :func:`check_confinement`).
 
     Raises:
         FileNotFoundError: The submission is not at its path where the job runs.
+        BatchRefused: No sandbox works where the job runs, and that is not allowed.
     """
     started = time.monotonic()
     host = socket.gethostname()
+    check_confinement(allow, host)
     if not entry.source.exists():
         raise FileNotFoundError(
             f"{entry.source} is not there on {host}: workers must see the submissions at the same path"
@@ -275,6 +219,7 @@ def run_batch(
     time_budget_s: float | None = None,
     executor: str = "local",
     scheduler: str | None = None,
+    allow: Allow | None = None,
 ) -> BatchSummary:
     """Grade every submission in ``folder`` into the gradebook at ``gradebook_path``.
 
@@ -293,14 +238,18 @@ def run_batch(
         time_budget_s: Replace every task's time budget.
         executor: Where the gradings run: ``local`` (``jobs`` threads) or ``dask``.
         scheduler: The Dask scheduler's address, like ``tcp://host:8786`` (``dask`` only).
+        allow: What the instructor allows: commit dates as submission times, grading unconfined (neither, by default).
 
     Raises:
+        BatchRefused: No sandbox works here and ``allow.unconfined`` is false.
         IntakeError: The folder or the roster cannot be read.
         ExecutorError: The executor cannot be used (``distributed`` missing, scheduler unreachable).
     """
+    allow = allow or Allow()
+    check_confinement(allow)
     started = time.monotonic()
     tasks = select_tasks(course, task_ids, module)
-    entries = discover(folder, roster)
+    entries = discover(folder, roster, allow.commit_dates)
     for entry in entries:
         entry.source = entry.source.absolute()  # a Dask worker's working folder is not this one
     if students:
@@ -365,7 +314,7 @@ def run_batch(
                         in_flight[job_key] = entry
                         if runner.name != "local":
                             begin()  # queued on the scheduler: shown as running up to the cluster's threads
-                        args = (str(course.root), entry, task_list, time_budget_s, threads)
+                        args = (str(course.root), entry, task_list, time_budget_s, threads, allow)
                         runner.submit(job_key, grade_submission, *args)
                     record(runner, book, run_id, runner.completed(block=False))
                 while runner.pending:
@@ -393,6 +342,8 @@ def run_batch(
     for entry in entries:
         for note in entry.notes:
             echo(for_terminal(f"note: {note}"))
+    if (times := intake_note(entries)) is not None:
+        echo(times)
     echo(
         f"{len(entries)} submissions: {summary.count('graded')} graded, {summary.count('skipped')} already graded, "
         f"{summary.count('rejected')} rejected, {summary.count('error')} errors; {summary.seconds:.1f} s "
@@ -413,18 +364,21 @@ def _prepare(
 ) -> Outcome | str:
     """The outcome of a submission that needs no grading (graded already, or rejected), or its content hash."""
     started = time.monotonic()
-    archive_digest = _archive_hash(entry.source) if entry.kind in ("zip", "tar") else None
+    archive_digest = archive_hash(entry.source) if entry.kind in ("zip", "tar") else None
     if archive_digest is not None and not force:
         rejected = book.find(entry.student_id, archive_digest, key, scope)
         if rejected is not None:
+            settle_time(book, entry, archive_digest)
             return Outcome(entry, "skipped", message=f"rejected before: {rejected.error}")
     with tempfile.TemporaryDirectory(prefix="batch-") as scratch:
         try:
             root = unpack(entry, Path(scratch))
         except IntakeError as error:
+            settle_time(book, entry, archive_digest or "folder:" + entry.name)
             seconds = time.monotonic() - started
             return _reject(entry, archive_digest, str(error), book, stopping, run_id, key, scope, seconds)
         digest = content_hash(course, root)
+    settle_time(book, entry, digest)
     known = book.find(entry.student_id, digest, key, scope)
     if known is not None and not force:
         return Outcome(entry, "skipped", known.score, known.max_score, known.final_score, 0.0, "already graded")
@@ -448,7 +402,8 @@ def _reject(
         student_id=entry.student_id, student_name=entry.student_name, email=entry.email, source=entry.name,
         content_hash=archive_digest or "folder:" + entry.name, course_version=key, scope=scope, run_id=run_id,
         submitted_at=entry.submitted_at.isoformat() if entry.submitted_at else None, report=None,
-        status="rejected", error=message,
+        status="rejected", error=message, time_source=entry.time_source,
+        commit_at=entry.commit_at.isoformat() if entry.commit_at else None,
     )  # fmt: skip
     return Outcome(entry, "rejected", message=message, seconds=seconds)
 
@@ -481,16 +436,17 @@ def _record(
         )
         return Outcome(entry, "error", message=message)
     if result.status == "rejected" or result.report is None:
-        archive_digest = _archive_hash(entry.source) if entry.kind in ("zip", "tar") else None
+        archive_digest = archive_hash(entry.source) if entry.kind in ("zip", "tar") else None
         return _reject(entry, archive_digest, result.message, book, stopping, run_id, key, scope, result.seconds)
     report = GradeReport.from_dict(result.report)
     late_days, penalties = late_penalty(course, tasks, entry)
-    final, fraction = _final_score(report, penalties)
+    final, fraction = penalized_score(report, penalties)
     book.record(
         student_id=entry.student_id, student_name=entry.student_name, email=entry.email, source=entry.name,
         content_hash=result.content_hash, course_version=key, scope=scope, run_id=run_id,
         submitted_at=entry.submitted_at.isoformat() if entry.submitted_at else None, report=report,
         status="graded", late_days=late_days, penalty=fraction, final_score=final, seconds=result.seconds,
+        time_source=entry.time_source, commit_at=entry.commit_at.isoformat() if entry.commit_at else None,
     )  # fmt: skip
     message = f"{late_days} days late" if late_days else ""
     return Outcome(entry, "graded", report.score, report.max_score, final, result.seconds, message)

@@ -42,6 +42,8 @@ def _task_order(task_id: str) -> tuple[int, int, str]:
 def export_csv(book: Gradebook, path: Path, scope: str | None = None) -> Path:
     """One row per student, one column per task, then total, late days, penalty and final score.
 
+    ``submitted_at`` is the time lateness was counted from, and ``time_source``
+    where it came from (``roster``, ``intake``, ``commit (trusted by the instructor)``).
     Students of the roster without a submission have the status ``missing``
     and empty scores. Student ids, names and e-mails pass through
     :func:`~autograder.safe_text.csv_cell`.
@@ -51,7 +53,7 @@ def export_csv(book: Gradebook, path: Path, scope: str | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        header = ["student_id", "name", "email", "status", "submitted_at"]
+        header = ["student_id", "name", "email", "status", "submitted_at", "time_source"]
         header += [f"task {task_id}" for task_id, _ in tasks]
         header += ["total", "max", "late_days", "penalty", "final"]
         writer.writerow(header)
@@ -59,10 +61,10 @@ def export_csv(book: Gradebook, path: Path, scope: str | None = None) -> Path:
             graded = latest.get(student_id)
             student = [csv_cell(student_id), csv_cell(name), csv_cell(email)]
             if graded is None:
-                writer.writerow(student + ["missing", ""] + [""] * len(tasks) + ["", "", "", "", ""])
+                writer.writerow(student + ["missing", "", ""] + [""] * len(tasks) + ["", "", "", "", ""])
                 continue
             scores = {t["id"]: t["score"] for t in (graded.report or {}).get("tasks", [])}
-            row: list[Any] = student + [graded.status, graded.submitted_at or ""]
+            row: list[Any] = student + [graded.status, graded.submitted_at or "", graded.time_source]
             row += [_number(scores.get(task_id)) for task_id, _ in tasks]
             row += [
                 _number(graded.score), _number(graded.max_score), graded.late_days,
@@ -87,6 +89,7 @@ def export_json(book: Gradebook, path: Path, scope: str | None = None) -> Path:
             entry |= {
                 "status": graded.status, "error": graded.error, "source": graded.source,
                 "content_hash": graded.content_hash, "submitted_at": graded.submitted_at,
+                "time_source": graded.time_source, "commit_at": graded.commit_at,
                 "score": graded.score, "max_score": graded.max_score, "late_days": graded.late_days,
                 "penalty": graded.penalty, "final_score": graded.final_score, "report": graded.report,
             }  # fmt: skip
@@ -107,6 +110,8 @@ def feedback_markdown(student_id: str, name: str, graded: Graded | None) -> str:
     if graded.status != "graded":
         return "\n".join(lines + [f"Your submission could not be graded: {for_markdown(graded.error or '')}", ""])
     lines.append(f"Score: **{_number(graded.score)}/{_number(graded.max_score)}**")
+    if graded.submitted_at:
+        lines.append(f"Submission time: {graded.submitted_at} (from: {graded.time_source or 'not recorded'})")
     if graded.late_days:
         lines.append(
             f"Submitted {graded.late_days} day(s) late: {graded.penalty:.0%} off, "

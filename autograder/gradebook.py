@@ -16,8 +16,17 @@ older files are migrated on open, newer ones refused):
     or why not: ``rejected``, ``error``), ``error``, ``submitted_at``,
     ``run_id``, ``graded_at``, ``score``, ``max_score``, ``late_days``,
     ``penalty`` (fraction taken off), ``final_score``, ``seconds``,
-    ``report_json`` (the full results). Unique on (student, hash, course
-    version, scope): that is what "graded already" means.
+    ``report_json`` (the full results), ``time_source`` (where
+    ``submitted_at`` came from: ``roster``, ``intake``, ``commit (trusted by
+    the instructor)``; empty for rows graded before version 2) and
+    ``commit_at`` (a git checkout's last commit, as information). Unique on
+    (student, hash, course version, scope): that is what "graded already"
+    means.
+``first_seen``
+    when the gradebook first saw each version of a student's work:
+    ``student_id``, ``content_hash``, ``seen_at``. The intake time of a
+    submission without a roster time; kept, so a later run or regrade does
+    not make a submission later.
 ``task_results``
     per submission and task: ``points``, ``score``, ``status``, ``extra_credit``.
 ``test_results``
@@ -40,7 +49,7 @@ from typing import Any
 
 from .results import GradeReport
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class GradebookError(ValueError):
@@ -87,8 +96,27 @@ def _v1(db: sqlite3.Connection) -> None:
     )
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    """Where each submission time came from, and when each version of a student's work was first seen.
+
+    A version graded before has been seen at least since its first grading.
+    """
+    db.executescript(
+        """
+        ALTER TABLE submissions ADD COLUMN time_source TEXT NOT NULL DEFAULT '';
+        ALTER TABLE submissions ADD COLUMN commit_at TEXT;
+        CREATE TABLE first_seen (
+            student_id TEXT NOT NULL, content_hash TEXT NOT NULL, seen_at TEXT NOT NULL,
+            PRIMARY KEY (student_id, content_hash)
+        );
+        INSERT INTO first_seen SELECT student_id, content_hash, min(graded_at) FROM submissions
+            GROUP BY student_id, content_hash;
+        """
+    )
+
+
 # MIGRATIONS[i] takes a gradebook from version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -108,6 +136,8 @@ class Graded:
     late_days: int
     penalty: float
     final_score: float
+    time_source: str
+    commit_at: str | None
     report: dict[str, Any] | None
 
 
@@ -175,6 +205,18 @@ class Gradebook:
 
     # --- submissions ---
 
+    def first_seen(self, student_id: str, content_hash: str) -> str:
+        """When this version of the student's work was first seen (now, the first time it is asked)."""
+        with self.db:
+            self.db.execute(
+                "INSERT INTO first_seen (student_id, content_hash, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (student_id, content_hash, now()),
+            )
+        seen: str = self.db.execute(
+            "SELECT seen_at FROM first_seen WHERE student_id = ? AND content_hash = ?", (student_id, content_hash)
+        ).fetchone()[0]
+        return seen
+
     def find(self, student_id: str, content_hash: str, course_version: str, scope: str) -> Graded | None:
         """The stored grading of exactly this work under this course version and scope, if any."""
         row = self.db.execute(
@@ -203,10 +245,13 @@ class Gradebook:
         penalty: float = 0.0,
         final_score: float | None = None,
         seconds: float = 0.0,
+        time_source: str = "",
+        commit_at: str | None = None,
     ) -> int:
         """Store one grading (replacing an earlier one of the same work), all in one transaction.
 
-        ``final_score`` is the score after the late penalty (the score itself by default).
+        ``final_score`` is the score after the late penalty (the score itself by default);
+        ``time_source`` says where ``submitted_at`` came from.
         """
         score = report.score if report else 0.0
         max_score = report.max_score if report else 0.0
@@ -226,11 +271,11 @@ class Gradebook:
             cursor = self.db.execute(
                 "INSERT INTO submissions (student_id, source, content_hash, course_version, scope, status, error, "
                 "submitted_at, run_id, graded_at, score, max_score, late_days, penalty, final_score, seconds, "
-                "report_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "report_json, time_source, commit_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     student_id, source, content_hash, course_version, scope, status, error, submitted_at,
                     run_id, now(), score, max_score, late_days, penalty, final, round(seconds, 3),
-                    json.dumps(report.to_dict()) if report else None,
+                    json.dumps(report.to_dict()) if report else None, time_source, commit_at,
                 ),
             )  # fmt: skip
             submission_id = int(cursor.lastrowid or 0)
@@ -295,7 +340,7 @@ class Gradebook:
 
 _COLUMNS = (
     "id, student_id, source, content_hash, status, error, submitted_at, score, max_score, late_days, penalty, "
-    "final_score, report_json"
+    "final_score, time_source, commit_at, report_json"
 )
 
 

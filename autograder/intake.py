@@ -7,6 +7,14 @@ files, at most :data:`MAX_FILES` files and :data:`MAX_BYTES` bytes written
 too). Names that are not UTF-8 are kept, decoded with replacement. A student
 id comes from the entry's name, or from a roster CSV that maps entry names
 to students.
+
+A git checkout is a plain folder here: its working tree is graded, and
+nothing its ``.git`` configures runs (git is never called on it). Its
+submission time is the roster's ``submitted_at``; otherwise its last commit
+only when the instructor trusts commit dates (read by
+:mod:`autograder.git_objects`, which starts no process); otherwise the batch
+gives it the intake time (when the gradebook first saw that content). Files'
+modification times are never used.
 """
 
 from __future__ import annotations
@@ -15,13 +23,14 @@ import csv
 import datetime as dt
 import shutil
 import stat
-import subprocess
 import tarfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
+
+from .git_objects import CommitUnreadable, last_commit_time
 
 MAX_FILES = 5_000
 MAX_BYTES = 200 * 1024 * 1024
@@ -30,6 +39,10 @@ ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 ROSTER_COLUMNS = ("student_id", "submission")
 # Where a student tree's library lives: the folder that holds it is the submission's root.
 TREE_MARKERS = ("minitorch", "project", "tests")
+# Where a submission's time came from (the gradebook and the exports say which).
+TIME_ROSTER = "roster"
+TIME_COMMIT = "commit (trusted by the instructor)"
+TIME_INTAKE = "intake"
 
 
 class IntakeError(ValueError):
@@ -48,7 +61,13 @@ class Entry:
         student_name: From the roster, when it has one.
         email: From the roster, when it has one.
         submitted_at: When it was submitted: the roster's ``submitted_at``, a git
-            checkout's last commit, or the entry's modification time.
+            checkout's last commit (only when trusted), or ``None`` until the batch
+            gives it its intake time.
+        time_source: Where ``submitted_at`` came from: :data:`TIME_ROSTER`,
+            :data:`TIME_COMMIT`, :data:`TIME_INTAKE` (empty while unknown).
+        commit_at: A git checkout's last commit time, when it reads safely (information,
+            used for lateness only when trusted).
+        notes: What the instructor should know about it.
     """
 
     name: str
@@ -58,6 +77,8 @@ class Entry:
     student_name: str = ""
     email: str = ""
     submitted_at: dt.datetime | None = None
+    time_source: str = ""
+    commit_at: dt.datetime | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -142,8 +163,15 @@ def read_roster(path: Path) -> dict[str, RosterRow]:
     return rows
 
 
-def discover(folder: Path, roster: Path | None = None) -> list[Entry]:
+def discover(folder: Path, roster: Path | None = None, trust_commit_dates: bool = False) -> list[Entry]:
     """Every submission in ``folder``, in name order; files that are not submissions are left out.
+
+    Args:
+        folder: One entry per submission.
+        roster: A CSV mapping entries to students (see :func:`read_roster`).
+        trust_commit_dates: A git checkout's last commit is its submission time when the
+            roster gives none (the student chose that date: only for checkouts the
+            instructor made or trusts).
 
     Raises:
         IntakeError: ``folder`` is not a folder, or the roster is malformed.
@@ -161,30 +189,34 @@ def discover(folder: Path, roster: Path | None = None) -> list[Entry]:
         entry = Entry(path.name, path, kind, row.student_id if row else entry_stem(path.name))
         if row is not None:
             entry.student_name, entry.email, entry.submitted_at = row.name, row.email, row.submitted_at
+            entry.time_source = TIME_ROSTER if row.submitted_at else ""
         elif by_entry:
             entry.notes.append(f"{path.name} is not in the roster: its student id is its name")
-        if entry.submitted_at is None:
-            entry.submitted_at = _git_time(path) if kind == "git" else None
-        if entry.submitted_at is None:
-            entry.submitted_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+        if kind == "git":
+            _read_commit_time(entry, trust_commit_dates)
         entries.append(entry)
     return entries
 
 
-def _git_time(path: Path) -> dt.datetime | None:
+def _read_commit_time(entry: Entry, trusted: bool) -> None:
+    """Note a checkout's last commit time (read without running git); make it the submission time if trusted."""
     try:
-        done = subprocess.run(
-            ["git", "-C", str(path), "log", "-1", "--format=%cI"], capture_output=True, text=True, timeout=30
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if done.returncode != 0 or not done.stdout.strip():
-        return None
-    return parse_time(done.stdout, str(path))
+        entry.commit_at = last_commit_time(entry.source)
+    except CommitUnreadable as error:
+        if trusted and entry.submitted_at is None:
+            entry.notes.append(
+                f"{entry.name}: its last commit's time is not readable ({error}); the intake time is used"
+            )
+        return
+    if trusted and entry.submitted_at is None:
+        entry.submitted_at, entry.time_source = entry.commit_at, TIME_COMMIT
 
 
 def unpack(entry: Entry, scratch: Path, max_files: int = MAX_FILES, max_bytes: int = MAX_BYTES) -> Path:
     """The folder to grade for ``entry``: the folder itself, or its archive unpacked under ``scratch``.
+
+    A git checkout is a folder like any other: its working tree is graded as
+    it is, and its ``.git`` is neither read nor run.
 
     The student tree's root is the folder holding ``minitorch/`` (or
     ``project/``, ``tests/``), found at most two levels down, so an archive

@@ -92,6 +92,16 @@ def _parser() -> argparse.ArgumentParser:
         "(default: dask with --scheduler, local otherwise)",
     )
     batch.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler, like tcp://host:8786")
+    batch.add_argument(
+        "--trust-commit-dates",
+        action="store_true",
+        help="a git checkout's last commit is its submission time when the roster gives none (the student sets it)",
+    )
+    batch.add_argument(
+        "--allow-unconfined",
+        action="store_true",
+        help="grade even where no sandbox works (students' code then runs with plain limits only)",
+    )
     export = commands.add_parser("export", help="write the CSV, JSON, feedback and class report from the gradebook")
     export.add_argument("--out", type=Path, default=Path("grades"), help="folder of the gradebook (default grades/)")
     export.add_argument("--module", type=int, help="export this module's batch (default: the whole course's)")
@@ -174,6 +184,7 @@ GRADEBOOK = "gradebook.sqlite"
 
 def _batch(course: Course, args: argparse.Namespace) -> int:
     try:
+        from .batch_policy import BatchRefused
         from .executors import ExecutorError
         from .gradebook import GradebookError
         from .intake import IntakeError
@@ -182,15 +193,17 @@ def _batch(course: Course, args: argparse.Namespace) -> int:
         return EXIT_INPUT
     try:
         return _batch_and_export(course, args)
-    except (IntakeError, GradebookError, ExecutorError) as error:
+    except (IntakeError, GradebookError, ExecutorError, BatchRefused) as error:
         print(for_terminal(f"error: {error}", multiline=True), file=sys.stderr)
         return EXIT_INPUT
 
 
 def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
-    from .batch import run_batch, scope_of
+    from .batch import run_batch
+    from .batch_policy import Allow
     from .class_report import write_class_report
     from .exports import export_csv, export_feedback, export_json
+    from .fingerprints import scope_of
     from .grade import select_tasks
     from .gradebook import Gradebook, GradebookError
     from .intake import discover
@@ -204,6 +217,7 @@ def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
             task_ids=args.task, force=args.force, students=args.student, roster=args.roster,
             time_budget_s=args.time_budget, executor=args.executor or ("dask" if args.scheduler else "local"),
             scheduler=args.scheduler,
+            allow=Allow(commit_dates=args.trust_commit_dates, unconfined=args.allow_unconfined),
         )  # fmt: skip
         entries = None if args.no_similarity else discover(args.submissions, args.roster)
     elif not (out / GRADEBOOK).is_file():
