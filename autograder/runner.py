@@ -18,7 +18,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -30,7 +29,7 @@ from .kernel_cache import TREE_VARIABLE
 from .limits import process_cgroup
 from .manifest import ManifestError
 from .pytest_plugin import EVENTS_FD
-from .sandbox import Sandbox
+from .sandbox import Sandbox, python_executable
 from .workspace import PLUGIN_NAME
 
 POLL_S = 0.05
@@ -131,7 +130,7 @@ def child_folder() -> Iterator[Path]:
 def run_child(plan: ChildPlan, args: Sequence[str], total_budget_s: float) -> ChildRun:
     """Run ``pytest args`` in a fresh copy of the plan's tree, confined, within its budgets."""
     with child_folder() as tree:
-        command = [sys.executable, "-m", "pytest", "-q", "-p", PLUGIN_NAME, "-c", str(tree / "pytest.ini"), *args]
+        command = [python_executable(), "-m", "pytest", "-q", "-p", PLUGIN_NAME, "-c", str(tree / "pytest.ini"), *args]
         return _run(plan, tree, command, total_budget_s)
 
 

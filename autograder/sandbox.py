@@ -186,6 +186,11 @@ def system_mounts() -> list[tuple[str, str | None]]:
     return found
 
 
+def python_executable() -> str:
+    """The interpreter children run, as an absolute path without ``..`` (links kept: a venv's python is one)."""
+    return os.path.abspath(sys.executable)
+
+
 def runtime_paths() -> list[Path]:
     """The folders the child's Python and its packages live in, outside the system folders."""
     candidates = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).parent}

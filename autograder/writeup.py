@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 
 from .manifest import Task
 from .results import TestResult
 from .runner import ChildPlan, run_command
+from .sandbox import python_executable
 from .workspace import RUNNER_NAME, released_notebook
 
 
@@ -37,7 +37,7 @@ def grade_notebook(plan: ChildPlan, task: Task) -> NotebookGrade:
         grade.notes.append(f"{task.notebook} is not in the released tree: the write-up cannot be graded")
         return grade
     relative = released.relative_to(tree).as_posix()
-    argv = [sys.executable, RUNNER_NAME, task.notebook, relative, str(int(task.time_budget_s))]
+    argv = [python_executable(), RUNNER_NAME, task.notebook, relative, str(int(task.time_budget_s))]
     run = run_command(plan, argv, task.time_budget_s + 60)
     cells = next((e.get("cells") for e in run.events if e.get("event") == "notebook"), None)
     if run.timed_out or not isinstance(cells, list):

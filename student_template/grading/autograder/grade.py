@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import platform
-import re
 import tempfile
 import time
 from collections.abc import Sequence
@@ -17,20 +16,20 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .context import HIDDEN_PREFIX, GradingContext, GradingSetup, course_items, prepare_context
 from .cuda import child_environment, cuda_mode, device_nodes
-from .kernel_cache import cache_variables, kernel_cache, shared_cache
+from .kernel_cache import cache_variables, kernel_cache
 from .manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, ManifestError, Task
 from .mutation import grade_student_tests
 from .pytest_plugin import EXCLUDE, MAX_EXAMPLES, TASK_MAX_EXAMPLES
 from .results import GradeReport, TaskResult, TestResult
-from .runner import Outcome, collect, run_tests
-from .sandbox import Sandbox, best_mode
-from .submission import Submission, file_hash, inspect_submission, reference_submission
-from .workspace import build_grading_tree, build_student_test_tree, editable_files
+from .runner import ChildPlan, Outcome, collect, reduce_message, run_tests
+from .sandbox import Sandbox, best_mode, child_user
+from .submission import Submission, file_hash, inspect_submission
+from .workspace import add_hidden_tests, build_grading_tree, editable_files
 from .writeup import grade_notebook
 
 MAX_EXAMPLES_DEFAULT = 100
-EXCEPTION_NAME = re.compile(r"\b([A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt|Failed))\b")
 EXPECTED_FILE = "expected.json"
 RELEASED_FILE = "released.json"
 # A hung test is stopped after the task's budget; the task's children together get three.
@@ -63,23 +62,17 @@ def select_tasks(course: Course, task_ids: Sequence[str] | None = None, module: 
     return tasks
 
 
-def sandbox_for(
-    course: Course, cuda: str = "simulator", kernels: Path | None = None, shared_kernels: bool = True
-) -> Sandbox:
-    """The strongest confinement available, hiding the course's own folders from children.
+def sandbox_for(course: Course, cuda: str = "simulator", kernels: Path | None = None) -> Sandbox:
+    """The strongest confinement available, by allowlist (see :mod:`autograder.sandbox`).
 
     With ``cuda="gpu"`` the children can reach the GPU: its device files are
-    bound in and the address-space cap is lifted. ``kernels`` is the
-    grading's kernel cache, which children may write; a grading with a
-    private cache cannot see the shared one either.
+    bound in and the address-space cap is lifted. ``kernels`` is a kernel
+    cache the children may write.
     """
-    hide = tuple(p for p in (course.root, course.reference) if p is not None)
-    if kernels is not None and not shared_kernels:
-        hide += (shared_cache(course),)
     writable = (kernels,) if kernels is not None else ()
     if cuda == "gpu":
-        return Sandbox(best_mode(), hide, memory_bytes=0, devices=tuple(device_nodes()), writable=writable)
-    return Sandbox(best_mode(), hide, writable=writable)
+        return Sandbox(best_mode(), memory_bytes=0, devices=tuple(device_nodes()), writable=writable, user=child_user())
+    return Sandbox(best_mode(), writable=writable, user=child_user())
 
 
 def released_hashes(course: Course) -> dict[str, str]:
@@ -110,12 +103,13 @@ def expected_tests(course: Course, workdir: Path) -> list[dict[str, Any]]:
     shipped = course.root / EXPECTED_FILE
     if shipped.is_file():
         return list(json.loads(shipped.read_text(encoding="utf-8"))["items"])
-    key = _course_digest(course)
+    key = course_digest(course)
     if key not in _EXPECTED_CACHE:
         tree = workdir / "pristine"
         tree.mkdir()
         build_grading_tree(tree, course, None)
-        _EXPECTED_CACHE[key] = collect(tree, ["tests"], {}, budget_s=300, sandbox=sandbox_for(course))
+        add_hidden_tests(tree, course)
+        _EXPECTED_CACHE[key] = collect(ChildPlan(tree, sandbox_for(course)), ["tests"], budget_s=300)
     return copy.deepcopy(_EXPECTED_CACHE[key])
 
 
@@ -123,7 +117,7 @@ def expected_tests(course: Course, workdir: Path) -> list[dict[str, Any]]:
 _EXPECTED_CACHE: dict[str, list[dict[str, Any]]] = {}
 
 
-def _course_digest(course: Course) -> str:
+def course_digest(course: Course) -> str:
     """A digest of the course folder and the released template: what a pristine grading tree is made of."""
     digest = hashlib.sha256()
     for root in (course.root, course.template):
@@ -133,84 +127,6 @@ def _course_digest(course: Course) -> str:
                     continue  # what verify measures the tests with; no grading reads it
                 digest.update(str(path).encode() + b"\0" + file_hash(path).encode())
     return digest.hexdigest()
-
-
-def grade(
-    course: Course,
-    submission: Submission,
-    task_ids: Sequence[str] | None = None,
-    module: int | None = None,
-    max_examples: int = MAX_EXAMPLES_DEFAULT,
-    time_budget_s: float | None = None,
-    threads: int | None = None,
-) -> GradeReport:
-    """Grade ``submission`` on the selected tasks of ``course``.
-
-    Args:
-        course: The course.
-        submission: The student tree to grade.
-        task_ids: Grade only these tasks ("0.1").
-        module: Grade only this module's tasks.
-        max_examples: Hypothesis examples per property test.
-        time_budget_s: Replace every task's time budget (the manifest's by default).
-        threads: Threads each child's compiled kernels may use (``NUMBA_NUM_THREADS``):
-            every core by default, or ``$AUTOGRADER_THREADS``. Gradings that run side
-            by side must share the cores: numba's OpenMP threads spin while they wait,
-            and two processes spinning on the same cores slow small kernels a
-            hundredfold.
-
-    Returns:
-        The report; it is complete even when the submission is broken.
-    """
-    tasks = select_tasks(course, task_ids, module)
-    cuda = cuda_mode()
-    threads = threads or int(os.environ.get(THREADS_VARIABLE) or 0) or os.cpu_count() or 1
-    if time_budget_s is not None:
-        tasks = [dataclasses.replace(task, time_budget_s=time_budget_s) for task in tasks]
-    groups = task_groups(tasks)
-    slots = max(1, min(threads, len(groups)))
-    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
-        workdir = Path(tmp)
-        kernels, shared = kernel_cache(course, submission, workdir)
-        env = grading_environment(tasks, max_examples, max(1, threads // slots), cuda, kernels)
-        sandbox = sandbox_for(course, cuda, kernels, shared)
-        report = GradeReport(
-            submission=submission.label,
-            course=course.name,
-            course_version=course.version,
-            tasks=[],
-            environment=_environment(max_examples, sandbox, cuda)
-            | {"threads": threads, "kernel_cache": "shared" if shared else "private", "children_at_once": slots},
-        )
-        items = expected_tests(course, workdir)
-        tree = workdir / "grading"
-        tree.mkdir()
-        report.notes += build_grading_tree(tree, course, submission)
-        if not submission.is_reference:
-            report.files = inspect_submission(submission, editable_files(course), released_hashes(course))
-            report.notes += [f"ignored (the grader never runs it): {p}" for p in report.files["ignored"]]
-            report.notes += [
-                f"changed a course file (the released version was used): {p}" for p in report.files["changed"]
-            ]
-        if sandbox.mode == "subprocess":
-            report.notes.append(
-                "neither bubblewrap nor unshare works here: student code ran with resource limits only, "
-                "with network access (install bubblewrap to confine it)"
-            )
-        test_tree = None
-        if any(task.student_tests for task in tasks):
-            test_tree = workdir / "student-tests"
-            test_tree.mkdir()
-            library = reference_submission(course) if course.reference is not None else submission
-            report.notes += build_student_test_tree(test_tree, course, library, submission)
-        with ThreadPoolExecutor(max_workers=slots) as pool:
-            futures = [pool.submit(_grade_group, course, g, items, tree, test_tree, env, sandbox) for g in groups]
-            done = {result.id: result for future in futures for result in future.result()}
-        report.tasks = [done[task.id] for task in tasks]
-    simulated = sum(1 for t in report.tasks for test in t.tests if test.cuda == "simulator")
-    if simulated:
-        report.notes.append(f"{simulated} CUDA tests ran under numba's CUDA simulator (no GPU found on this machine)")
-    return report
 
 
 def grading_environment(
@@ -250,91 +166,178 @@ def task_groups(tasks: Sequence[Task]) -> list[list[Task]]:
     return sorted(groups.values(), key=lambda group: -sum(t.time_budget_s for t in group))
 
 
-def _course_items(task: Task, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The collected tests that grade ``task`` (its own student tests are graded apart)."""
-    student_names = {t.test for t in task.student_tests}
-    return [i for i in items if task.marker in i["markers"] and i["name"] not in student_names]
-
-
-def _grade_group(
+def grade(
     course: Course,
-    group: list[Task],
-    items: list[dict[str, Any]],
-    tree: Path,
-    test_tree: Path | None,
-    env: dict[str, str],
-    sandbox: Sandbox,
-) -> list[TaskResult]:
-    """Run the course tests of a group of tasks in one child (restarted after deaths), then score each task."""
-    mine = {task.id: _course_items(task, items) for task in group}
+    submission: Submission,
+    task_ids: Sequence[str] | None = None,
+    module: int | None = None,
+    max_examples: int = MAX_EXAMPLES_DEFAULT,
+    time_budget_s: float | None = None,
+    threads: int | None = None,
+) -> GradeReport:
+    """Grade ``submission`` on the selected tasks of ``course``.
+
+    Args:
+        course: The course.
+        submission: The student tree to grade.
+        task_ids: Grade only these tasks ("0.1").
+        module: Grade only this module's tasks.
+        max_examples: Hypothesis examples per property test.
+        time_budget_s: Replace every task's time budget (the manifest's by default).
+        threads: Threads each child's compiled kernels may use (``NUMBA_NUM_THREADS``):
+            every core by default, or ``$AUTOGRADER_THREADS``. Gradings that run side
+            by side must share the cores: numba's OpenMP threads spin while they wait,
+            and two processes spinning on the same cores slow small kernels a
+            hundredfold.
+
+    Returns:
+        The report; it is complete even when the submission is broken.
+    """
+    tasks = select_tasks(course, task_ids, module)
+    cuda = cuda_mode()
+    threads = threads or int(os.environ.get(THREADS_VARIABLE) or 0) or os.cpu_count() or 1
+    if time_budget_s is not None:
+        tasks = [dataclasses.replace(task, time_budget_s=time_budget_s) for task in tasks]
+    groups = task_groups(tasks)
+    slots = max(1, min(threads, len(groups)))
+    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
+        workdir = Path(tmp)
+        user = child_user()
+        kernels, shared = kernel_cache(course, submission, workdir, private=user is not None)
+        env = grading_environment(tasks, max_examples, max(1, threads // slots), cuda, kernels)
+        sandbox = sandbox_for(course, cuda, kernels)
+        report = GradeReport(
+            submission=submission.label,
+            course=course.name,
+            course_version=course.version,
+            tasks=[],
+            environment=_environment(max_examples, sandbox, cuda)
+            | {"threads": threads, "kernel_cache": "shared" if shared else "private", "children_at_once": slots},
+        )
+        items = expected_tests(course, workdir)
+        report.notes += _inspect(course, submission)
+        setup = GradingSetup(course, submission, tasks, items, sandbox, env, shared, cuda)
+        context, notes = prepare_context(setup, workdir)
+        report.notes += notes
+        if sandbox.mode == "subprocess":
+            report.notes.append(UNCONFINED_NOTE)
+        report.tasks = _grade_tasks(context, groups, tasks, slots)
+    simulated = sum(1 for t in report.tasks for test in t.tests if test.cuda == "simulator")
+    if simulated:
+        report.notes.append(f"{simulated} CUDA tests ran under numba's CUDA simulator (no GPU found on this machine)")
+    return report
+
+
+UNCONFINED_NOTE = (
+    "NOT CONFINED: neither bubblewrap nor unshare works here, so student code ran with resource limits only, "
+    "with network access and the host's files in reach (install bubblewrap to confine it)"
+)
+
+
+def _inspect(course: Course, submission: Submission) -> list[str]:
+    if submission.is_reference:
+        return []
+    files = inspect_submission(submission, editable_files(course), released_hashes(course))
+    notes = [f"ignored (the grader never runs it): {p}" for p in files["ignored"]]
+    return notes + [f"changed a course file (the released version was used): {p}" for p in files["changed"]]
+
+
+def _grade_tasks(context: GradingContext, groups: list[list[Task]], tasks: list[Task], slots: int) -> list[TaskResult]:
+    """Run every group's public and hidden children and every task's extra children side by side, then score."""
+    runs: list[tuple[str, list[Task]]] = []
+    for group in groups:
+        runs += [("public", group), ("hidden", group)] if context.hidden is not None else [("public", group)]
+    runs += [("extras", [task]) for task in tasks if task.notebook is not None or task.student_tests]
+    with ThreadPoolExecutor(max_workers=slots) as pool:
+        futures = [pool.submit(_run, context, kind, group) for kind, group in runs]
+        outcomes: dict[str, Outcome] = {}
+        extras: dict[str, TaskResult] = {}
+        for (kind, group), future in zip(runs, futures):
+            if kind == "extras":
+                extras[group[0].id] = future.result()  # type: ignore[assignment]
+            else:
+                outcomes.update(future.result())  # type: ignore[arg-type]
+    return [_score(context, task, outcomes, extras.get(task.id)) for task in tasks]
+
+
+def _run(context: GradingContext, kind: str, group: list[Task]) -> dict[str, Outcome] | TaskResult:
+    if kind == "extras":
+        return _extras(context, group[0])
+    return _run_group(context, group, hidden=kind == "hidden")
+
+
+def _run_group(context: GradingContext, group: list[Task], hidden: bool) -> dict[str, Outcome]:
+    """Run a group's public (or hidden) tests in one child (restarted after deaths)."""
+    plan = context.hidden if hidden else context.public
+    assert plan is not None
+    mine = {
+        task.id: [i for i in course_items(task, context.items) if i["nodeid"].startswith(HIDDEN_PREFIX) == hidden]
+        for task in group
+    }
     budgets = {i["nodeid"]: task.time_budget_s for task in group for i in mine[task.id]}
-    outcomes: dict[str, Outcome] = {}
-    if budgets:
-        excluded = sorted({t.test for task in group for t in task.student_tests})
-        total = sum(task.time_budget_s for task in group) * TASK_BUDGET_FACTOR
-        group_env = {**env, EXCLUDE: ",".join(excluded)}
-        outcomes = run_tests(tree, list(budgets), group_env, max(budgets.values()), total, sandbox, budgets=budgets)
-        if len(group) > 1:
-            # pytest runs nothing when one named file fails to import (a broken submission): each task
-            # with an error gets a child of its own, so the file costs only the tasks whose tests import it.
-            for task in group:
-                ids = [i["nodeid"] for i in mine[task.id]]
-                if any(outcomes[nodeid].status == "error" for nodeid in ids):
-                    budget = task.time_budget_s
-                    alone = run_tests(tree, ids, group_env, budget, budget * TASK_BUDGET_FACTOR, sandbox)
-                    outcomes.update(alone)
-    return [_grade_task(course, task, mine[task.id], outcomes, tree, test_tree, env, sandbox) for task in group]
+    if not budgets:
+        return {}
+    excluded = sorted({t.test for task in group for t in task.student_tests})
+    plan = dataclasses.replace(
+        plan.with_env({EXCLUDE: ",".join(excluded)}), test_budget_s=max(budgets.values()), budgets=budgets
+    )
+    total = sum(task.time_budget_s for task in group) * TASK_BUDGET_FACTOR
+    outcomes = run_tests(plan, list(budgets), total)
+    if len(group) > 1:
+        # pytest runs nothing when one named file fails to import (a broken submission): each task
+        # with an error gets a child of its own, so the file costs only the tasks whose tests import it.
+        for task in group:
+            ids = [i["nodeid"] for i in mine[task.id]]
+            if ids and any(outcomes[nodeid].status == "error" for nodeid in ids):
+                alone = dataclasses.replace(plan, test_budget_s=task.time_budget_s)
+                outcomes.update(run_tests(alone, ids, task.time_budget_s * TASK_BUDGET_FACTOR))
+    return outcomes
 
 
-def _grade_task(
-    course: Course,
-    task: Task,
-    mine: list[dict[str, Any]],
-    outcomes: dict[str, Outcome],
-    tree: Path,
-    test_tree: Path | None,
-    env: dict[str, str],
-    sandbox: Sandbox,
-) -> TaskResult:
+def _extras(context: GradingContext, task: Task) -> TaskResult:
+    """The children of a task besides its course tests: the write-up, the student's own tests."""
     started = time.monotonic()
     result = TaskResult(task.id, task.title, task.points, extra_credit=task.extra_credit)
-    cuda_where = "simulator" if env.get("NUMBA_ENABLE_CUDASIM") == "1" else "gpu"
-    if mine:
-        for item in mine:
-            outcome = outcomes[item["nodeid"]]
-            weight = task.weights.get(item["name"], task.weights.get(item["nodeid"], 1.0))
-            hidden = item["nodeid"].startswith("tests/hidden/")
-            message = outcome.message
-            if hidden and outcome.from_test:
-                message = hidden_message(outcome.message)
-            device = cuda_where if "cuda" in item["markers"] else None
-            result.tests.append(
-                TestResult(item["nodeid"], outcome.status, hidden, weight, message, outcome.duration_s, device)
-            )
     if task.notebook is not None:
-        writeup = grade_notebook(tree, task, sandbox)
+        writeup = grade_notebook(context.public, task)
         result.tests += writeup.tests
         result.notes += writeup.notes
         result.manual_points = writeup.manual_points
-    if task.student_tests and test_tree is not None:
-        on_reference = course.reference is not None
-        module = course.module_of(task)
-        result.tests += grade_student_tests(task, module, test_tree, on_reference, task.time_budget_s, sandbox)
+    if task.student_tests and context.student_tests is not None:
+        on_reference = context.course.reference is not None
+        module = context.course.module_of(task)
+        result.tests += grade_student_tests(task, module, context.student_tests, on_reference)
         if not on_reference:
             result.notes.append("your tests ran against your own library; official grading uses the reference")
+    result.duration_s = time.monotonic() - started
+    return result
+
+
+def _score(context: GradingContext, task: Task, outcomes: dict[str, Outcome], extra: TaskResult | None) -> TaskResult:
+    """A task's result: its course tests' outcomes, then its extra items."""
+    result = extra or TaskResult(task.id, task.title, task.points, extra_credit=task.extra_credit)
+    cuda_where = context.cuda
+    tests = []
+    mine = course_items(task, context.items)
+    for item in mine:
+        outcome = outcomes[item["nodeid"]]
+        weight = task.weights.get(item["name"], task.weights.get(item["nodeid"], 1.0))
+        hidden = item["nodeid"].startswith(HIDDEN_PREFIX)
+        message = hidden_message(outcome.message) if hidden and outcome.from_test else outcome.message
+        device = cuda_where if "cuda" in item["markers"] else None
+        tests.append(TestResult(item["nodeid"], outcome.status, hidden, weight, message, outcome.duration_s, device))
+    result.tests = tests + result.tests
     if not result.tests:
         result.notes.append(f"no tests carry the marker {task.marker}: the task cannot be graded")
-    # Its share of the group's child, and its own children (write-up, student tests).
-    result.duration_s = sum(outcomes[i["nodeid"]].duration_s for i in mine) + time.monotonic() - started
+    result.duration_s += sum(outcomes[i["nodeid"]].duration_s for i in mine)
     return result
 
 
 def hidden_message(message: str | None) -> str | None:
-    """What a student may learn from a failed hidden test: the kind of error, not the test's source."""
+    """What a student may learn from a failed hidden test: a builtin exception's name, never the test's text."""
     if message is None:
         return None
-    names = EXCEPTION_NAME.findall(message)
-    return f"{names[-1] if names else 'failure'} in a hidden test"
+    return f"{reduce_message(message)} in a hidden test"
 
 
 def _environment(max_examples: int, sandbox: Sandbox, cuda: str) -> dict[str, Any]:

@@ -14,8 +14,9 @@ gradings of code that is trusted not to plant kernels for someone else:
   the persistent cache ``$AUTOGRADER_KERNEL_CACHE``, by default
   ``~/.cache/autograder/<course>``;
 * any other submission (a class in ``make batch``, a student's folder on a
-  staff machine) gets a fresh cache of its own, which all of its children
-  still share, and cannot see the persistent one.
+  staff machine) gets a fresh cache of its own, which the children that run
+  its library share, and cannot see the persistent one; the children that
+  run its own tests on the reference (other untrusted code) get another.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import os
 from pathlib import Path
 
 from .manifest import Course
+from .sandbox import child_user
 from .submission import Submission
 
 CACHE_VARIABLE = "AUTOGRADER_KERNEL_CACHE"
@@ -49,20 +51,30 @@ def is_trusted(course: Course, submission: Submission) -> bool:
     return all(folder.resolve() == course.template.resolve() for _, folder in submission.roots)
 
 
-def kernel_cache(course: Course, submission: Submission, workdir: Path) -> tuple[Path, bool]:
+def kernel_cache(course: Course, submission: Submission, workdir: Path, private: bool = False) -> tuple[Path, bool]:
     """The cache folder for grading ``submission``, and whether it is the shared one.
 
     Args:
         course: The course.
         submission: What is graded.
         workdir: The grading's scratch folder, where a private cache goes.
+        private: Use a private cache even for a trusted submission (children
+            that run as another user cannot write the shared one).
     """
-    if is_trusted(course, submission):
-        folder, shared = shared_cache(course), True
-    else:
-        folder, shared = workdir / "kernels", False
+    if is_trusted(course, submission) and not private:
+        folder = shared_cache(course)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder, True
+    return private_cache(workdir / "kernels", child_user()), False
+
+
+def private_cache(folder: Path, user: tuple[int, int] | None) -> Path:
+    """A new kernel cache only one grading's children of one kind use, writable by ``user`` if given."""
     folder.mkdir(parents=True, exist_ok=True)
-    return folder, shared
+    if user is not None:
+        os.chown(folder, *user)
+        folder.parent.chmod(0o711)
+    return folder
 
 
 def cache_variables(folder: Path) -> dict[str, str]:

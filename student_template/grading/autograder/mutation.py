@@ -9,15 +9,13 @@ correct library, so a test that always fails catches nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 
 from .manifest import Module, Mutant, StudentTest, Task
 from .pytest_plugin import MUTANT, SELECT
 from .results import TestResult
-from .runner import TAMPERED, ChildRun, run_child
-from .sandbox import Sandbox
-from .workspace import mutant_path
+from .runner import TAMPERED, ChildPlan, ChildRun, reduce_message, run_child
+from .workspace import mutant_file
 
 
 @dataclass(frozen=True)
@@ -65,50 +63,39 @@ def _verdicts(run: ChildRun, names: list[str]) -> dict[str, _Verdict]:
     return verdicts
 
 
-def _error_type(message: str | None) -> str:
-    head = (message or "").strip().splitlines()[0] if (message or "").strip() else "a failure"
-    return head.split(":")[0].split()[0] if head else "a failure"
-
-
-def grade_student_tests(
-    task: Task,
-    module: Module,
-    tree: Path,
-    on_reference: bool,
-    budget_s: float,
-    sandbox: Sandbox,
-) -> list[TestResult]:
+def grade_student_tests(task: Task, module: Module, plan: ChildPlan, on_reference: bool) -> list[TestResult]:
     """Grade the student-written tests of one task in a prepared tree.
 
     Args:
         task: The task whose ``student_tests`` to grade.
         module: The task's module (for its mutants).
-        tree: A tree from :func:`~autograder.workspace.build_student_test_tree`.
+        plan: Children on a tree from :func:`~autograder.workspace.build_student_test_tree`.
         on_reference: Whether the tree's library is the reference solution.
-            Then failure messages are reduced to the exception type, so a
+            Then every message is reduced to a builtin exception's name, so a
             student test cannot print the reference's source.
-        budget_s: Wall-clock budget of each child run.
-        sandbox: How the children are confined.
 
     Returns:
         One graded item per check (passes on the library, kills a mutant).
     """
+    plan = replace(plan, test_budget_s=task.time_budget_s)
     tests = list(task.student_tests)
     files = sorted({t.file for t in tests})
     names = [t.test for t in tests]
-    baseline = _verdicts(run_child(tree, files, {SELECT: ",".join(names)}, budget_s, budget_s, sandbox), names)
+    baseline = _verdicts(run_child(plan.with_env({SELECT: ",".join(names)}), files, task.time_budget_s), names)
     library = "the reference solution" if on_reference else "your own library"
     results: list[TestResult] = []
     for test in tests:
         verdict = baseline[test.test]
         message = None
         if not verdict.passed:
-            detail = _error_type(verdict.message) if on_reference and verdict.reported_failure else verdict.message
+            detail = verdict.message
+            if on_reference:
+                detail = reduce_message(detail) if verdict.reported_failure else _reduced_reason(verdict.message)
             message = f"fails on {library}: {detail}"
         results.append(
             TestResult(f"{test.file}::{test.test}[passes]", "passed" if verdict.passed else "failed", message=message)
         )
-    killed = {name: _kills(tree, files, module.mutants[name], tests, budget_s, sandbox) for name in _mutants_of(tests)}
+    killed = {name: _kills(plan, files, module.mutants[name], tests) for name in _mutants_of(tests)}
     for test, passes in zip(tests, results[:], strict=True):
         blocked = None if passes.passed else f"not counted until the test passes ({passes.message})"
         for name in test.kills:
@@ -123,13 +110,18 @@ def _mutants_of(tests: list[StudentTest]) -> list[str]:
     return list(dict.fromkeys(name for t in tests for name in (*t.kills, *t.kills_any)))
 
 
-def _kills(
-    tree: Path, files: list[str], mutant: Mutant, tests: list[StudentTest], budget_s: float, sandbox: Sandbox
-) -> set[str]:
+def _reduced_reason(message: str | None) -> str:
+    """Why a student test did not run on the reference, in the grader's words only."""
+    if message and message.startswith("could not be collected"):
+        return "the test file could not be collected"
+    return message if message in ("no such test found", "did not finish within its time budget") else "an exception"
+
+
+def _kills(plan: ChildPlan, files: list[str], mutant: Mutant, tests: list[StudentTest]) -> set[str]:
     """The student tests that report a failure against one mutant."""
     aimed = [t.test for t in tests if mutant.name in t.kills or mutant.name in t.kills_any]
-    env = {SELECT: ",".join(aimed), MUTANT: f"{mutant_path(tree, mutant)}::{mutant.target}"}
-    verdicts = _verdicts(run_child(tree, files, env, budget_s, budget_s, sandbox), aimed)
+    env = {SELECT: ",".join(aimed), MUTANT: f"{mutant_file(mutant)}::{mutant.target}"}
+    verdicts = _verdicts(run_child(plan.with_env(env), files, plan.test_budget_s), aimed)
     return {name for name, verdict in verdicts.items() if verdict.reported_failure}
 
 

@@ -3,7 +3,7 @@
 Copied into the scratch tree as ``_autograder_notebook.py`` and run in a
 confined child (the kernel it starts runs the student's code there too)::
 
-    python _autograder_notebook.py NOTEBOOK RELEASED RESULT_JSON TIMEOUT_S
+    python _autograder_notebook.py NOTEBOOK RELEASED TIMEOUT_S
 
 Before running, every locked cell (the tests and the given code) is put back
 as the released notebook ``RELEASED`` has it, matched by nbgrader's
@@ -18,9 +18,12 @@ the error's last line.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
+
+EVENTS_FD = "AUTOGRADER_EVENTS_FD"  # the same variable as the test plugin's
 
 
 def restore_locked_cells(notebook: Any, released: Any) -> list[str]:
@@ -80,7 +83,9 @@ def main(argv: list[str]) -> int:
     from nbgrader import utils
     from nbgrader.preprocessors import Execute
 
-    source, released_path, result, timeout = Path(argv[0]), Path(argv[1]), Path(argv[2]), int(argv[3])
+    source, released_path, timeout = Path(argv[0]), Path(argv[1]), int(argv[2])
+    # The grades go to the parent's pipe, which the kernel running the student's cells does not inherit.
+    result = os.fdopen(int(os.environ[EVENTS_FD]), "w", encoding="utf-8")
     notebook = nbformat.read(str(source), as_version=4)
     released = nbformat.read(str(released_path), as_version=4)
     missing = restore_locked_cells(notebook, released)
@@ -93,7 +98,8 @@ def main(argv: list[str]) -> int:
             kind = "auto" if cell.cell_type == "code" else "manual"
             grades.append({"grade_id": _grade_id(cell), "kind": kind, "score": 0.0 if kind == "auto" else None,
                            "max_score": max_score, "error": "this graded cell was deleted"})  # fmt: skip
-    result.write_text(json.dumps(grades), encoding="utf-8")
+    result.write(json.dumps({"event": "notebook", "cells": grades}) + "\n")
+    result.close()
     return 0
 
 

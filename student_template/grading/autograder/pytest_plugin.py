@@ -4,7 +4,7 @@ It is copied into the scratch tree as ``_autograder_plugin.py`` and loaded
 with ``-p _autograder_plugin``, so it depends on nothing but the standard
 library, pytest and hypothesis. It reads its orders from environment
 variables set by the parent and writes one JSON object per line to the
-events file the parent names:
+pipe the parent passes it (its file descriptor is in the environment):
 
 - ``collected``: the node ids selected for this run;
 - ``collect_error``: a test file that could not be imported;
@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-EVENTS = "AUTOGRADER_EVENTS"
+EVENTS_FD = "AUTOGRADER_EVENTS_FD"  # the pipe the parent reads
 SELECT = "AUTOGRADER_SELECT"
 EXCLUDE = "AUTOGRADER_EXCLUDE"
 MUTANT = "AUTOGRADER_MUTANT"
@@ -62,8 +62,8 @@ class GradingReporter:
     them was replaced (a student module patching pytest to pass every test).
     """
 
-    def __init__(self, path: str) -> None:
-        self._out = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the whole session
+    def __init__(self, fd: int) -> None:
+        self._out = os.fdopen(fd, "w", encoding="utf-8")
         self._machinery = [(owner, name, owner.__dict__.get(name)) for owner, name in _reporting_machinery()]
         self._own_methods = {
             name: getattr(GradingReporter, name) for name in vars(GradingReporter) if name.startswith("pytest_")
@@ -238,5 +238,5 @@ def pytest_configure(config: pytest.Config) -> None:
     _load_hypothesis_profile()
     if os.environ.get(MUTANT):
         _apply_mutant(os.environ[MUTANT])
-    if os.environ.get(EVENTS):
-        config.pluginmanager.register(GradingReporter(os.environ[EVENTS]), "autograder-reporter")
+    if os.environ.get(EVENTS_FD):
+        config.pluginmanager.register(GradingReporter(int(os.environ[EVENTS_FD])), "autograder-reporter")

@@ -10,27 +10,62 @@ the tests it never reached are run again in a fresh child.
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
-import sys
+import tempfile
 import time
-import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .kernel_cache import TREE_VARIABLE
+from .limits import process_cgroup
 from .manifest import ManifestError
-from .pytest_plugin import EVENTS
-from .sandbox import Sandbox, limit_resources, process_cgroup
+from .pytest_plugin import EVENTS_FD
+from .sandbox import Sandbox, python_executable
 from .workspace import PLUGIN_NAME
 
 POLL_S = 0.05
 TAMPERED = "pytest's reporting was patched while this test process ran: no result of it counts"
 OUTPUT_LIMIT = 64 * 1024
+EVENTS_LIMIT = 16 * 1024**2  # what the parent reads of one child's event stream
+EVENT_LINE_LIMIT = 1024**2
+NO_SPACE = "No space left on device"
+EXCEPTION_WORD = re.compile(r"\b([A-Z]\w*):")
+
+
+@dataclass(frozen=True)
+class ChildPlan:
+    """How the children of one kind run.
+
+    Attributes:
+        pristine: The tree each child gets a fresh copy of; children never write it.
+        sandbox: How they are confined.
+        env: Their environment, besides :func:`child_environment`.
+        test_budget_s: Wall-clock budget of one test.
+        budgets: Budgets of their own for some tests, by node id.
+        secret: Whether what the children say is the course's secret (hidden tests,
+            student tests run on the reference): messages are then reduced to the
+            fixed vocabulary of :func:`reduce_message`, and their output is never shown.
+    """
+
+    pristine: Path
+    sandbox: Sandbox
+    env: Mapping[str, str] = field(default_factory=dict)
+    test_budget_s: float = 60.0
+    budgets: Mapping[str, float] = field(default_factory=dict)
+    secret: bool = False
+
+    def with_env(self, extra: Mapping[str, str]) -> ChildPlan:
+        """The same plan with ``extra`` added to the environment."""
+        return replace(self, env={**self.env, **extra})
 
 
 @dataclass
@@ -82,42 +117,56 @@ def child_environment(tree: Path, extra: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-def run_child(
-    tree: Path,
-    args: Sequence[str],
-    env: Mapping[str, str],
-    test_budget_s: float,
-    total_budget_s: float,
-    sandbox: Sandbox,
-    budgets: Mapping[str, float] | None = None,
-) -> ChildRun:
-    """Run ``pytest args`` in ``tree``, confined, within per-test and total wall-clock budgets.
+@contextlib.contextmanager
+def child_folder() -> Iterator[Path]:
+    """A fresh folder for one child's tree (``FOLDER/tree``), removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="autograder-child-"))
+    try:
+        yield folder / "tree"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
-    ``budgets`` gives some tests a budget of their own (a child that runs
-    several tasks' tests gives each test its task's budget).
-    """
-    events_path = tree / f".events-{uuid.uuid4().hex}.jsonl"
-    events_path.touch()
-    output_path = events_path.with_suffix(".out")
-    command = [sys.executable, "-m", "pytest", "-q", "-p", PLUGIN_NAME, "-c", str(tree / "pytest.ini"), *args]
-    full_env = child_environment(tree, {**env, EVENTS: str(events_path)})
+
+def run_child(plan: ChildPlan, args: Sequence[str], total_budget_s: float) -> ChildRun:
+    """Run ``pytest args`` in a fresh copy of the plan's tree, confined, within its budgets."""
+    with child_folder() as tree:
+        command = [python_executable(), "-m", "pytest", "-q", "-p", PLUGIN_NAME, "-c", str(tree / "pytest.ini"), *args]
+        return _run(plan, tree, command, total_budget_s)
+
+
+def run_command(plan: ChildPlan, argv: Sequence[str], budget_s: float) -> ChildRun:
+    """Run any command in a fresh copy of the plan's tree, confined like a test child, within ``budget_s``."""
+    with child_folder() as tree:
+        return _run(replace(plan, test_budget_s=budget_s), tree, argv, budget_s)
+
+
+def _run(plan: ChildPlan, tree: Path, argv: Sequence[str], total_budget_s: float) -> ChildRun:
+    """Start the child, read its events as they come, stop it when a budget runs out."""
+    plan.sandbox.prepare(plan.pristine, tree)
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    env = child_environment(tree, {**plan.env, EVENTS_FD: str(write_end)})
     run = ChildRun()
-    reader = _EventReader(events_path)
+    reader = _EventReader(read_end)
     started = time.monotonic()
-    test_started = started
-    budget = test_budget_s
+    test_started, budget = started, plan.test_budget_s
+    output_path = tree.parent / "output"
     with output_path.open("wb") as output, process_cgroup() as group:
-        process = subprocess.Popen(
-            sandbox.command(command, tree), cwd=tree, env=full_env, stdin=subprocess.DEVNULL, stdout=output,
-            stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=limit_resources(sandbox.memory_bytes, group),
-        )  # fmt: skip
+        try:
+            process = subprocess.Popen(
+                plan.sandbox.command(argv, plan.pristine, tree), cwd=tree, env=env, stdin=subprocess.DEVNULL,
+                stdout=output, stderr=subprocess.STDOUT, start_new_session=True, pass_fds=(write_end,),
+                preexec_fn=plan.sandbox.preexec(group),
+            )  # fmt: skip
+        finally:
+            os.close(write_end)
         while True:
             returncode = process.poll()
             for event in reader.read():
                 run.events.append(event)
                 if event.get("event") == "start":
                     test_started = time.monotonic()
-                    budget = (budgets or {}).get(str(event.get("nodeid")), test_budget_s)
+                    budget = plan.budgets.get(str(event.get("nodeid")), plan.test_budget_s)
             if returncode is not None:
                 break
             now = time.monotonic()
@@ -128,26 +177,35 @@ def run_child(
         _kill_group(process)
         process.wait()
     run.events.extend(reader.read())
+    reader.close()
     run.returncode = process.returncode
-    run.output_tail = _tail(output_path)
+    run.output_tail = "" if plan.secret else _tail(output_path)
     return run
 
 
 class _EventReader:
-    """Reads complete JSON lines from a file another process is appending to."""
+    """Reads complete JSON lines from the pipe a child writes its events to, up to :data:`EVENTS_LIMIT`."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.offset = 0
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.total = 0
         self.partial = b""
 
     def read(self) -> list[dict[str, Any]]:
-        with self.path.open("rb") as handle:
-            handle.seek(self.offset)
-            chunk = handle.read()
-        self.offset += len(chunk)
-        lines = (self.partial + chunk).split(b"\n")
+        chunks = []
+        while self.total < EVENTS_LIMIT:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            self.total += len(chunk)
+            chunks.append(chunk)
+        lines = (self.partial + b"".join(chunks)).split(b"\n")
         self.partial = lines.pop()
+        if len(self.partial) > EVENT_LINE_LIMIT:
+            self.partial = b""
         events = []
         for line in lines:
             try:
@@ -158,26 +216,8 @@ class _EventReader:
                 events.append(event)
         return events
 
-
-def run_command(tree: Path, argv: Sequence[str], env: Mapping[str, str], budget_s: float, sandbox: Sandbox) -> ChildRun:
-    """Run any command confined like a test child, within a wall-clock budget."""
-    run = ChildRun()
-    output_path = tree / f".command-{uuid.uuid4().hex}.out"
-    with output_path.open("wb") as output, process_cgroup() as group:
-        process = subprocess.Popen(
-            sandbox.command(argv, tree), cwd=tree, env=child_environment(tree, env), stdin=subprocess.DEVNULL,
-            stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-            preexec_fn=limit_resources(sandbox.memory_bytes, group),
-        )  # fmt: skip
-        try:
-            process.wait(timeout=budget_s)
-        except subprocess.TimeoutExpired:
-            run.timed_out = True
-        _kill_group(process)
-        process.wait()
-    run.returncode = process.returncode
-    run.output_tail = _tail(output_path)
-    return run
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -192,6 +232,19 @@ def _tail(path: Path) -> str:
     with path.open("rb") as handle:
         handle.seek(max(0, size - OUTPUT_LIMIT))
         return handle.read().decode("utf-8", errors="replace")
+
+
+def reduce_message(message: str | None) -> str:
+    """What a secret child may tell: the name of one of Python's own exceptions, or "an exception".
+
+    Only names of builtin exception classes are taken, so a student cannot
+    smuggle text out through the name of a class of theirs.
+    """
+    for word in reversed(EXCEPTION_WORD.findall(message or "")):
+        found = getattr(builtins, word, None)
+        if isinstance(found, type) and issubclass(found, BaseException):
+            return str(word)
+    return "an exception"
 
 
 def outcomes_from_run(run: ChildRun, expected: Sequence[str]) -> tuple[dict[str, Outcome], list[str]]:
@@ -277,19 +330,9 @@ def _clip(message: str, limit: int = 1500) -> str:
 
 
 def run_tests(
-    tree: Path,
-    expected: Sequence[str],
-    env: Mapping[str, str],
-    test_budget_s: float,
-    total_budget_s: float,
-    sandbox: Sandbox,
-    max_restarts: int = 20,
-    budgets: Mapping[str, float] | None = None,
+    plan: ChildPlan, expected: Sequence[str], total_budget_s: float, max_restarts: int = 20
 ) -> dict[str, Outcome]:
-    """Run the expected node ids until each has an outcome, restarting after deaths.
-
-    ``budgets`` overrides ``test_budget_s`` for the tests it names.
-    """
+    """Run the expected node ids until each has an outcome, restarting after deaths (each time in a fresh tree)."""
     outcomes: dict[str, Outcome] = {}
     remaining = list(expected)
     deadline = time.monotonic() + total_budget_s
@@ -300,11 +343,12 @@ def run_tests(
             for nodeid in remaining:
                 outcomes[nodeid] = Outcome(nodeid, "timeout", "not run: the task's time budget was used up")
             break
-        run = run_child(tree, remaining, env, test_budget_s, left, sandbox, budgets)
+        run = run_child(plan, remaining, left)
         found, unreached = outcomes_from_run(run, remaining)
-        outcomes.update(found)
+        outcomes.update({nodeid: _checked(outcome, plan) for nodeid, outcome in found.items()})
         if not found:
-            reason = _clip(f"the test process ended before running any test: {run.output_tail.strip()[-600:]}")
+            detail = "" if plan.secret else f": {run.output_tail.strip()[-600:]}"
+            reason = _clip(f"the test process ended before running any test{detail}")
             for nodeid in unreached:
                 outcomes[nodeid] = Outcome(nodeid, "error", reason)
             break
@@ -313,19 +357,32 @@ def run_tests(
     return outcomes
 
 
-def collect(
-    tree: Path, args: Sequence[str], env: Mapping[str, str], budget_s: float, sandbox: Sandbox
-) -> list[dict[str, Any]]:
+def _checked(outcome: Outcome, plan: ChildPlan) -> Outcome:
+    """An outcome as the report may show it: a full disk named as the quota; a secret child's words reduced."""
+    message = outcome.message or ""
+    if outcome.status in ("failed", "error") and NO_SPACE in message:
+        quota = plan.sandbox.tree_quota_bytes // 1024**2
+        text = f"the test filled its disk quota ({quota} MiB for the grading tree): {message}"
+        outcome = replace(outcome, status="error", message=_clip(text))
+    if plan.secret and outcome.from_test and outcome.message is not None:
+        outcome = replace(outcome, message=reduce_message(outcome.message))
+    return outcome
+
+
+def collect(plan: ChildPlan, args: Sequence[str], budget_s: float) -> list[dict[str, Any]]:
     """Collect without running: the selected items with their names and markers.
 
     Raises:
         ManifestError: If collection fails on the course's own tree (a
             broken test file, or a released tree out of date).
     """
-    run = run_child(tree, ["--collect-only", *args], env, budget_s, budget_s, sandbox)
+    run = run_child(replace(plan, test_budget_s=budget_s), ["--collect-only", *args], budget_s)
     errors = [e for e in run.events if e.get("event") == "collect_error"]
     collected = [e for e in run.events if e.get("event") == "collected"]
     if errors or not collected:
         detail = "; ".join(str(e.get("message")) for e in errors) or run.output_tail.strip()[-800:]
-        raise ManifestError(f"{tree}: collecting the course's tests failed (is the student tree up to date?): {detail}")
+        where = plan.pristine
+        raise ManifestError(
+            f"{where}: collecting the course's tests failed (is the student tree up to date?): {detail}"
+        )
     return list(collected[-1]["items"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,13 +39,64 @@ class Submission:
     is_reference: bool = False
 
     def find(self, path: str) -> Path | None:
-        """The file holding student-tree ``path``, or ``None`` if absent."""
+        """The file holding student-tree ``path``, or ``None`` if absent or reached through a link."""
         for prefix, folder in self.roots:
             if path.startswith(prefix):
                 candidate = folder / path[len(prefix) :]
-                if candidate.is_file() and not candidate.is_symlink():
+                if link_on_path(folder, path[len(prefix) :]) is None and candidate.is_file():
                     return candidate
         return None
+
+    def read(self, path: str) -> Found:
+        """The bytes of student-tree ``path``, or why there are none (missing, or a link on its path)."""
+        for prefix, folder in self.roots:
+            if not path.startswith(prefix):
+                continue
+            relative = path[len(prefix) :]
+            link = link_on_path(folder, relative)
+            if link is not None:
+                return Found(None, f"{path} was refused: {link} is a symbolic link (the released version was used)")
+            data = _read_regular(folder / relative)
+            if data is not None and len(data) > MAX_FILE_BYTES:
+                return Found(None, f"{path} was refused: larger than {MAX_FILE_BYTES // 1024**2} MiB")
+            if data is not None:
+                return Found(data, None)
+        return Found(None, f"{path} is missing from the submission: the released version was used")
+
+
+@dataclass(frozen=True)
+class Found:
+    """What reading one student-tree path gave: its bytes, or a note saying why there are none."""
+
+    data: bytes | None
+    note: str | None
+
+
+def link_on_path(root: Path, relative: str) -> str | None:
+    """The first part of ``root/relative`` (below ``root``) that is a symbolic link, as a relative path."""
+    current = root
+    parts = [p for p in relative.split("/") if p]
+    for number, part in enumerate(parts, start=1):
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except OSError:
+            return None
+        if stat.S_ISLNK(mode):
+            return "/".join(parts[:number])
+    return None
+
+
+def _read_regular(path: Path) -> bytes | None:
+    """A regular file's bytes, opened without following a link; ``None`` for anything else."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        return handle.read(MAX_FILE_BYTES + 1)
 
 
 def open_submission(path: Path | str, course: Course) -> Submission:
@@ -76,6 +128,7 @@ def reference_submission(course: Course) -> Submission:
     return Submission(label="reference", roots=tuple(roots), is_reference=True)
 
 
+MAX_FILE_BYTES = 4 * 1024**2  # a student-editable file larger than this is refused
 IGNORED_ALWAYS = {"conftest.py", "pytest.ini", "tox.ini", "setup.cfg", "sitecustomize.py", "usercustomize.py"}
 SKIPPED_DIRS = {".git", ".venv", "venv", "__pycache__", ".hypothesis", ".pytest_cache", ".mypy_cache", "grading"}
 SCAN_LIMIT = 20_000
@@ -109,7 +162,9 @@ def inspect_submission(submission: Submission, editable: list[str], released: di
             result["ignored"].append(f"... more than {SCAN_LIMIT} files; the rest were not looked at")
             break
         relative = os.fsencode(path.relative_to(root).as_posix()).decode("utf-8", "backslashreplace")
-        if relative in editable:
+        if path.is_symlink():
+            result["ignored"].append(f"{relative} (a symbolic link: never followed)")
+        elif relative in editable:
             result["taken"].append(relative)
         elif path.name in IGNORED_ALWAYS or path.suffix == ".pth":
             result["ignored"].append(relative)
@@ -122,9 +177,10 @@ def inspect_submission(submission: Submission, editable: list[str], released: di
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    """Regular files under ``root`` in a stable order, not following links."""
+    """Regular files and links under ``root`` in a stable order, not following links."""
     for path in sorted(root.iterdir()):
         if path.is_symlink():
+            yield path
             continue
         if path.is_dir():
             if path.name not in SKIPPED_DIRS:

@@ -4,7 +4,8 @@ A grading tree is laid out like a student tree::
 
     minitorch/  project/      the released files, with the submission's
                               student-editable files laid over them
-    tests/                    pristine public tests (+ tests/hidden/)
+    tests/                    pristine public tests, as released (+ tests/hidden/
+                              in the tree of the child that runs hidden tests)
     pytest.ini                markers and settings owned by the grader
     _autograder_plugin.py     the reporting plugin
     _autograder_numba.py      where numba files compiled kernels (numba_locator)
@@ -26,6 +27,7 @@ from .submission import Submission
 
 LIBRARY_DIRS = ("minitorch", "project")
 PLUGIN_NAME = "_autograder_plugin"
+RUNNER_NAME = "_autograder_notebook.py"  # runs a write-up notebook (notebook_runner)
 
 
 def editable_files(course: Course) -> list[str]:
@@ -71,10 +73,12 @@ def _write_support(dest: Path, course: Course) -> None:
     plugin = Path(__file__).with_name("pytest_plugin.py")
     shutil.copyfile(plugin, dest / f"{PLUGIN_NAME}.py")
     shutil.copyfile(Path(__file__).with_name("numba_locator.py"), dest / f"{LOCATOR_MODULE}.py")
+    shutil.copyfile(Path(__file__).with_name("notebook_runner.py"), dest / RUNNER_NAME)
     (dest / "tests" / TRAINING_TARGETS).write_text(training_targets_json(course), encoding="utf-8")
 
 
-def _copy_public_tests(dest: Path, course: Course, include_hidden: bool) -> None:
+def _copy_public_tests(dest: Path, course: Course) -> None:
+    """The public tests as released: the solutions of student-written tests are stripped."""
     tests = dest / "tests"
     tests.mkdir(exist_ok=True)
     sources = [course.common / "tests"] if course.common is not None else []
@@ -82,16 +86,32 @@ def _copy_public_tests(dest: Path, course: Course, include_hidden: bool) -> None
     for source in sources:
         if source.is_dir():
             shutil.copytree(source, tests, dirs_exist_ok=True, ignore=_ignore_junk)
-    if include_hidden:
-        hidden = tests / "hidden"
-        hidden.mkdir(exist_ok=True)
-        (hidden / "__init__.py").write_text("", encoding="utf-8")
-        for file in dict.fromkeys(f for task in course.tasks for f in task.hidden_tests):
-            shutil.copyfile(file, hidden / file.name)
+    if course.reference is not None:
+        # The course repository's tests hold the solved student tests; a student course's are released stubs.
+        # The stripper is staff-only (its text names the markers), so it is imported here alone.
+        from .markers import strip_solutions
+
+        tasks = {task.marker_id for task in course.tasks}
+        for source in sources:
+            for path in source.glob("*.py"):
+                text = path.read_text(encoding="utf-8")
+                (tests / path.name).write_text(strip_solutions(text, path, tasks), encoding="utf-8")
+
+
+def add_hidden_tests(dest: Path, course: Course) -> None:
+    """Add the course's hidden tests to a grading tree (``tests/hidden/``)."""
+    hidden = dest / "tests" / "hidden"
+    hidden.mkdir(exist_ok=True)
+    (hidden / "__init__.py").write_text("", encoding="utf-8")
+    for file in dict.fromkeys(f for task in course.tasks for f in task.hidden_tests):
+        shutil.copyfile(file, hidden / file.name)
 
 
 def build_grading_tree(dest: Path, course: Course, submission: Submission | None) -> list[str]:
-    """Lay out a tree that runs the pristine tests on a submission's library.
+    """Lay out a tree that runs the pristine public tests on a submission's library.
+
+    The tree holds no hidden test: :func:`add_hidden_tests` makes the tree
+    of the child that runs them.
 
     Args:
         dest: An empty folder.
@@ -100,7 +120,7 @@ def build_grading_tree(dest: Path, course: Course, submission: Submission | None
             ones; ``None`` grades the released template itself.
 
     Returns:
-        Notes for the report (files missing from the submission).
+        Notes for the report (files missing from the submission, or refused).
     """
     _copy_library(course.template, dest)
     notebooks = course.template / "notebooks"
@@ -112,20 +132,20 @@ def build_grading_tree(dest: Path, course: Course, submission: Submission | None
         for path in editable_files(course):
             if not path.startswith((*LIBRARY_DIRS, "notebooks")):
                 continue
-            source = submission.find(path)
-            if source is None:
-                notes.append(f"{path} is missing from the submission: the released stub was used")
-            else:
+            found = submission.read(path)
+            if found.note is not None:
+                notes.append(found.note)
+            if found.data is not None:
                 (dest / path).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, dest / path)
-    _copy_public_tests(dest, course, include_hidden=course.has_hidden_tests)
+                (dest / path).write_bytes(found.data)
+    _copy_public_tests(dest, course)
     _write_support(dest, course)
     return notes
 
 
-def mutant_path(tree: Path, mutant: Mutant) -> Path:
-    """Where a mutant's file sits inside a student-test tree."""
-    return tree / "_mutants" / mutant.file.parent.parent.name / mutant.file.name
+def mutant_file(mutant: Mutant) -> str:
+    """Where a mutant's file sits inside a student-test tree, relative to the tree."""
+    return f"_mutants/{mutant.file.parent.parent.name}/{mutant.file.name}"
 
 
 def build_student_test_tree(dest: Path, course: Course, library: Submission, submission: Submission) -> list[str]:
@@ -144,16 +164,16 @@ def build_student_test_tree(dest: Path, course: Course, library: Submission, sub
     build_grading_tree(dest, course, library)
     for module in course.modules:
         for mutant in module.mutants.values():
-            target = mutant_path(dest, mutant)
+            target = dest / mutant_file(mutant)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(mutant.file, target)
     notes = []
     for path in editable_files(course):
         if not path.startswith("tests/"):
             continue
-        source = submission.find(path)
-        if source is None:
-            notes.append(f"{path} is missing from the submission")
-        else:
-            shutil.copyfile(source, dest / path)
+        found = submission.read(path)
+        if found.note is not None:
+            notes.append(found.note)
+        if found.data is not None:
+            (dest / path).write_bytes(found.data)
     return notes
