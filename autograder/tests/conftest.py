@@ -35,3 +35,15 @@ def solved_tree(course: Course, tmp_path: Path) -> Path:
 
 def as_submission(tree: Path) -> Submission:
     return Submission(tree.name, (("", tree),))
+
+
+RELU = "    return x if x > 0.0 else 0.0\n"
+
+
+def sabotage_relu(tree: Path, body: str, header: str = "") -> None:
+    """Replace relu's body with ``body`` (indented code) and put ``header`` at the top of operators.py."""
+    path = tree / "minitorch/operators.py"
+    text = path.read_text()
+    assert RELU in text
+    future = "from __future__ import annotations\n"
+    path.write_text(text.replace(RELU, body, 1).replace(future, future + header, 1))

@@ -17,19 +17,9 @@ from autograder.grade import grade
 from autograder.manifest import Course
 from autograder.results import GradeReport
 
-from .conftest import REPO, as_submission
+from .conftest import REPO, as_submission, sabotage_relu
 
 BUDGET_S = 8.0
-RELU = "    return x if x > 0.0 else 0.0\n"
-
-
-def _sabotage_relu(tree: Path, body: str, header: str = "") -> None:
-    """Replace relu's body with ``body`` (indented code) and put ``header`` at the top of operators.py."""
-    path = tree / "minitorch/operators.py"
-    text = path.read_text()
-    assert RELU in text
-    future = "from __future__ import annotations\n"
-    path.write_text(text.replace(RELU, body, 1).replace(future, future + header, 1))
 
 
 def _grade(course: Course, tree: Path) -> tuple[GradeReport, float]:
@@ -68,7 +58,7 @@ def _check_contained(report: GradeReport, elapsed: float, relu_status: str | set
 def test_a_sabotaged_function_costs_only_its_own_tests(
     course: Course, solved_tree: Path, body: str, header: str, status: str | set[str]
 ) -> None:
-    _sabotage_relu(solved_tree, body, header)
+    sabotage_relu(solved_tree, body, header)
     report, elapsed = _grade(course, solved_tree)
     _check_contained(report, elapsed, status)
 
@@ -87,7 +77,7 @@ def test_exit_at_import_fails_every_test_and_the_grader_survives(
 
 
 def test_student_conftest_and_edited_tests_are_ignored(course: Course, solved_tree: Path) -> None:
-    _sabotage_relu(solved_tree, "    return 42.0\n")
+    sabotage_relu(solved_tree, "    return 42.0\n")
     (solved_tree / "tests/conftest.py").write_text(
         "import pytest\n\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n"
         "    outcome = yield\n    outcome.get_result().outcome = 'passed'\n"
@@ -106,7 +96,7 @@ def test_network_is_unreachable(course: Course, solved_tree: Path) -> None:
         server.listen(1)
         server.settimeout(0.1)
         port = server.getsockname()[1]
-        _sabotage_relu(
+        sabotage_relu(
             solved_tree,
             f"    import socket\n    socket.create_connection(('127.0.0.1', {port}), timeout=1).sendall(b'hi')\n"
             "    return x if x > 0.0 else 0.0\n",
@@ -122,7 +112,7 @@ def test_network_is_unreachable(course: Course, solved_tree: Path) -> None:
 def test_reference_and_hidden_tests_are_invisible_by_path(course: Course, solved_tree: Path) -> None:
     secret = REPO / "reference/minitorch/operators.py"
     hidden = REPO / "assignments/module0/hidden/test_module0_hidden.py"
-    _sabotage_relu(
+    sabotage_relu(
         solved_tree,
         f"    open({str(secret)!r}).read()\n    open({str(hidden)!r}).read()\n    return x if x > 0.0 else 0.0\n",
     )
@@ -136,7 +126,7 @@ def test_reference_and_hidden_tests_are_invisible_by_path(course: Course, solved
 
 
 def test_a_fork_loop_is_bounded(course: Course, solved_tree: Path) -> None:
-    _sabotage_relu(
+    sabotage_relu(
         solved_tree,
         "    import os, time\n    for _ in range(5000):\n        if os.fork() == 0:\n            time.sleep(30)\n"
         "            os._exit(0)\n    return x if x > 0.0 else 0.0\n",
@@ -166,7 +156,7 @@ def test_patching_pytest_reporting_voids_the_run(course: Course, solved_tree: Pa
         "    return report\n"
         "_pytest.reports.TestReport.from_item_and_call = classmethod(_always_pass)\n"
     )
-    _sabotage_relu(solved_tree, "    return 42.0\n", header)
+    sabotage_relu(solved_tree, "    return 42.0\n", header)
     report, _ = _grade(course, solved_tree)
     assert report.tasks[0].score == 0
     assert {t.status for t in report.tasks[0].tests} == {"error"}

@@ -21,6 +21,7 @@ import importlib
 import importlib.util
 import json
 import os
+import re
 import sys
 from typing import Any
 
@@ -34,6 +35,7 @@ MAX_EXAMPLES = "AUTOGRADER_MAX_EXAMPLES"
 CUDA_MAX_EXAMPLES = "AUTOGRADER_CUDA_MAX_EXAMPLES"
 TASK_MAX_EXAMPLES = "AUTOGRADER_TASK_MAX_EXAMPLES"
 MESSAGE_LIMIT = 1500
+RESOURCE_ERRORS = re.compile(r"\[Errno (28|27)\]")  # ENOSPC, EFBIG
 
 
 def _reporting_machinery() -> list[tuple[object, str]]:
@@ -146,6 +148,8 @@ def _short(report: pytest.TestReport | pytest.CollectReport) -> str:
     lines += [
         line.strip() for line in text.splitlines() if line.strip().startswith(("Falsifying example", "E   Falsifying"))
     ]
+    # A full disk or file-size cap is the grader's limit, whatever exception group it hides in.
+    lines += [line.strip(" E") for line in text.splitlines() if RESOURCE_ERRORS.search(line)][:1]
     message = "\n".join(dict.fromkeys(line for line in lines if line))
     return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 3] + "..."
 
