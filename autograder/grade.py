@@ -215,7 +215,7 @@ def grade(
             | {"threads": threads, "kernel_cache": "shared" if shared else "private", "children_at_once": slots},
         )
         items = expected_tests(course, workdir)
-        report.notes += _inspect(course, submission)
+        _inspect(course, submission, report)
         setup = GradingSetup(course, submission, tasks, items, sandbox, env, shared, cuda)
         context, notes = prepare_context(setup, workdir)
         report.notes += notes
@@ -228,18 +228,19 @@ def grade(
     return report
 
 
-UNCONFINED_NOTE = (
+UNCONFINED_NOTE = (  # render.py prints a note that starts with NOT CONFINED in red
     "NOT CONFINED: neither bubblewrap nor unshare works here, so student code ran with resource limits only, "
     "with network access and the host's files in reach (install bubblewrap to confine it)"
 )
 
 
-def _inspect(course: Course, submission: Submission) -> list[str]:
+def _inspect(course: Course, submission: Submission, report: GradeReport) -> None:
+    """Record which of the submission's files were taken, ignored, or changed although the course owns them."""
     if submission.is_reference:
-        return []
-    files = inspect_submission(submission, editable_files(course), released_hashes(course))
-    notes = [f"ignored (the grader never runs it): {p}" for p in files["ignored"]]
-    return notes + [f"changed a course file (the released version was used): {p}" for p in files["changed"]]
+        return
+    report.files = inspect_submission(submission, editable_files(course), released_hashes(course))
+    report.notes += [f"ignored (the grader never runs it): {p}" for p in report.files["ignored"]]
+    report.notes += [f"changed a course file (the released version was used): {p}" for p in report.files["changed"]]
 
 
 def _grade_tasks(context: GradingContext, groups: list[list[Task]], tasks: list[Task], slots: int) -> list[TaskResult]:

@@ -47,7 +47,7 @@ COURSE_DIR, TEMPLATE_DIR, REFERENCE_DIR = "assignments", "student_template", "re
 STAFF_ONLY = frozenset({PLANTED_BUGS_FILE, CAUGHT_FILE})  # what verify measures the tests with; grading never reads it
 # What grading a submission needs: a student's `make grade`, intake to find the tree in an upload, and markers
 # to strip the solved student tests from the public tests the children get.
-GRADER_MODULES = (*STUDENT_GRADER_MODULES, "intake", "markers")
+GRADER_MODULES = (*STUDENT_GRADER_MODULES, "intake", "git_objects", "markers")
 DATE = (2026, 1, 1, 0, 0, 0)
 MODULE_PLACEHOLDER = "@MODULE@"
 

@@ -38,7 +38,7 @@ from autograder.kernel_cache import CACHE_VARIABLE  # noqa: E402
 from autograder.manifest import Course, Task, load_course  # noqa: E402
 from autograder.runner import child_environment  # noqa: E402
 from autograder.submission import reference_submission  # noqa: E402
-from autograder.workspace import PLUGIN_NAME, build_grading_tree  # noqa: E402
+from autograder.workspace import PLUGIN_NAME, add_hidden_tests, build_grading_tree  # noqa: E402
 
 
 def baseline(course: Course, tasks: list[Task], scratch: Path) -> dict[str, float]:
@@ -46,6 +46,7 @@ def baseline(course: Course, tasks: list[Task], scratch: Path) -> dict[str, floa
     tree = scratch / "baseline"
     tree.mkdir()
     build_grading_tree(tree, course, reference_submission(course))
+    add_hidden_tests(tree, course)
     kernels = scratch / "baseline-kernels"
     env = grading_environment(tasks, MAX_EXAMPLES_DEFAULT, os.cpu_count() or 1, cuda_mode(), kernels)
     env.pop("NUMBA_CACHE_LOCATOR_CLASSES")

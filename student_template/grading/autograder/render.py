@@ -20,6 +20,9 @@ def points(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+UNCONFINED = "NOT CONFINED"  # how grade.py's note on plain mode starts; printed in red
+
+
 def _status_label(task: TaskResult) -> str:
     return "todo" if task.not_started else task.status
 
@@ -57,7 +60,10 @@ def print_table(report: GradeReport, console: Console | None = None, failures: i
     table.add_row("", "Total", "", f"{points(report.score)}/{points(report.max_score)}", "", "")
     console.print(table)
     for note in report.notes:
-        console.print(_plain(f"note: {note}"))
+        line = _plain(f"note: {note}")
+        if note.startswith(UNCONFINED):
+            line.stylize("bold red")
+        console.print(line)
     for task in report.tasks:
         for note in task.notes:
             console.print(_plain(f"note ({task.id}): {note}"))

@@ -38,7 +38,7 @@ OUTPUT_LIMIT = 64 * 1024
 EVENTS_LIMIT = 16 * 1024**2  # what the parent reads of one child's event stream
 EVENT_LINE_LIMIT = 1024**2
 NO_SPACE = "No space left on device"
-EXCEPTION_WORD = re.compile(r"\b([A-Z]\w*):")
+EXCEPTION_WORD = re.compile(r"\b([A-Z]\w*)(?::|$)", re.MULTILINE)
 
 
 @dataclass(frozen=True)

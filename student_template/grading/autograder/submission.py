@@ -61,7 +61,7 @@ class Submission:
                 return Found(None, f"{path} was refused: larger than {MAX_FILE_BYTES // 1024**2} MiB")
             if data is not None:
                 return Found(data, None)
-        return Found(None, f"{path} is missing from the submission: the released version was used")
+        return Found(None, f"{path} is missing from the submission: the released stub was used")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import threading
 from pathlib import Path
 
 from .kernel_cache import LOCATOR_MODULE
@@ -88,14 +89,26 @@ def _copy_public_tests(dest: Path, course: Course) -> None:
             shutil.copytree(source, tests, dirs_exist_ok=True, ignore=_ignore_junk)
     if course.reference is not None:
         # The course repository's tests hold the solved student tests; a student course's are released stubs.
-        # The stripper is staff-only (its text names the markers), so it is imported here alone.
-        from .markers import strip_solutions
+        for name, text in _released_tests(course, tuple(sources)).items():
+            (tests / name).write_text(text, encoding="utf-8")
 
-        tasks = {task.marker_id for task in course.tasks}
-        for source in sources:
-            for path in source.glob("*.py"):
-                text = path.read_text(encoding="utf-8")
-                (tests / path.name).write_text(strip_solutions(text, path, tasks), encoding="utf-8")
+
+_STRIP_LOCK = threading.Lock()  # Python 3.11's parser is not safe in threads (batch gradings run in threads)
+_RELEASED_TESTS: dict[tuple[tuple[str, int, int], ...], dict[str, str]] = {}
+
+
+def _released_tests(course: Course, sources: tuple[Path, ...]) -> dict[str, str]:
+    """The test files of ``sources`` with their solution regions stripped, by file name (cached while unchanged)."""
+    files = [path for source in sources for path in sorted(source.glob("*.py"))]
+    key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    with _STRIP_LOCK:
+        if key not in _RELEASED_TESTS:
+            # The stripper is staff-only (its text names the markers), so it is imported here alone.
+            from .markers import strip_solutions
+
+            tasks = {task.marker_id for task in course.tasks}
+            _RELEASED_TESTS[key] = {p.name: strip_solutions(p.read_text(encoding="utf-8"), p, tasks) for p in files}
+        return _RELEASED_TESTS[key]
 
 
 def add_hidden_tests(dest: Path, course: Course) -> None:
