@@ -45,7 +45,8 @@ def export_csv(book: Gradebook, path: Path, scope: str | None = None) -> Path:
     ``submitted_at`` is the time lateness was counted from, and ``time_source``
     where it came from (``roster``, ``intake``, ``commit (trusted by the instructor)``).
     Students of the roster without a submission have the status ``missing``
-    and empty scores. Student ids, names and e-mails pass through
+    and empty scores; ``flags`` names the tasks flagged ``tampered`` or
+    ``suspicious``. Student ids, names and e-mails pass through
     :func:`~autograder.safe_text.csv_cell`.
     """
     latest = book.latest(scope)
@@ -55,23 +56,29 @@ def export_csv(book: Gradebook, path: Path, scope: str | None = None) -> Path:
         writer = csv.writer(handle)
         header = ["student_id", "name", "email", "status", "submitted_at", "time_source"]
         header += [f"task {task_id}" for task_id, _ in tasks]
-        header += ["total", "max", "late_days", "penalty", "final"]
+        header += ["total", "max", "late_days", "penalty", "final", "flags"]
         writer.writerow(header)
         for student_id, name, email in book.students():
             graded = latest.get(student_id)
             student = [csv_cell(student_id), csv_cell(name), csv_cell(email)]
             if graded is None:
-                writer.writerow(student + ["missing", "", ""] + [""] * len(tasks) + ["", "", "", "", ""])
+                writer.writerow(student + ["missing", "", ""] + [""] * len(tasks) + ["", "", "", "", "", ""])
                 continue
             scores = {t["id"]: t["score"] for t in (graded.report or {}).get("tasks", [])}
             row: list[Any] = student + [graded.status, graded.submitted_at or "", graded.time_source]
             row += [_number(scores.get(task_id)) for task_id, _ in tasks]
             row += [
                 _number(graded.score), _number(graded.max_score), graded.late_days,
-                _number(graded.penalty), _number(graded.final_score),
+                _number(graded.penalty), _number(graded.final_score), _flags(graded.report),
             ]  # fmt: skip
             writer.writerow(row)
     return path
+
+
+def _flags(report: dict[str, Any] | None) -> str:
+    """The tasks flagged ``tampered`` or ``suspicious``: ``0.1 tampered; 0.3 suspicious``."""
+    tasks = (report or {}).get("tasks", [])
+    return "; ".join(f"{t['id']} {t['flag']}" for t in tasks if t.get("flag"))
 
 
 def _number(value: float | None) -> str:

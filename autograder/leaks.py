@@ -51,9 +51,10 @@ def solution_lines(course: Course) -> set[str]:
 
 
 def find_leaks(course: Course, tree: Path) -> list[str]:
-    """Solution lines, markers, hidden files and hidden test names found in ``tree``."""
+    """Solution lines, markers, hidden files (hidden tests, trusted checks) and their test names found in ``tree``."""
     secrets = solution_lines(course)
     hidden_files = {f for task in course.tasks for f in task.hidden_tests}
+    hidden_files |= {f for module in course.modules if module.checks.is_dir() for f in module.checks.glob("*.py")}
     hidden_names = {name for file in hidden_files for name in TEST_NAME.findall(file.read_text(encoding="utf-8"))}
     problems = []
     for path in sorted(files_of(tree)):

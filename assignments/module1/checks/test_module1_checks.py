@@ -1,0 +1,97 @@
+"""Trusted checks of Module 1: scalars, their derivatives and backpropagation on inputs the course chose.
+
+Each check records values with the ``record`` fixture and judges nothing:
+the grader compares them, outside this process, with the reference's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pytest
+from minitorch import Scalar
+
+XS = [-30.0, -4.5, -1.0, -0.25, 0.0, 0.25, 1.0, 4.5, 30.0]
+POSITIVE = [0.05, 0.5, 1.0, 3.0, 25.0]
+UNARY: dict[str, Callable[[Scalar], Scalar]] = {
+    "neg": lambda a: -a,
+    "log": lambda a: a.log(),
+    "exp": lambda a: a.exp(),
+    "sigmoid": lambda a: a.sigmoid(),
+    "relu": lambda a: a.relu(),
+    "inverse": lambda a: 1.0 / a,
+}
+BINARY: dict[str, Callable[[Scalar, Scalar], Scalar]] = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "lt": lambda a, b: a < b,
+    "gt": lambda a, b: a > b,
+    "eq": lambda a, b: a == b,
+}
+
+
+def _inputs(name: str) -> list[float]:
+    return POSITIVE if name in ("log", "inverse") else [x for x in XS if name != "exp" or abs(x) < 20]
+
+
+@pytest.mark.task1_1
+def test_central_differences(record) -> None:
+    from minitorch import central_difference
+
+    functions = {"cube": lambda x, y: x**3 * y, "exp": lambda x, y: math.exp(x) + y, "ratio": lambda x, y: x / y}
+    points = [(0.5, 2.0), (-1.5, 3.0), (2.0, -0.5)]
+    for name, f in functions.items():
+        for arg in (0, 1):
+            record(f"{name} d{arg}", lambda f=f, arg=arg: [central_difference(f, *p, arg=arg) for p in points], 1e-5)
+
+
+@pytest.mark.task1_2
+def test_scalar_forward(record) -> None:
+    for name, f in UNARY.items():
+        record(name, lambda f=f, name=name: [f(Scalar(x)).data for x in _inputs(name)])
+    pairs = [(x, y) for x in XS for y in XS[::2]] + [(x, x) for x in XS]
+    for name, g in BINARY.items():
+        chosen = [(x, y) for x, y in pairs if name != "div" or y != 0.0]
+        record(name, lambda g=g, chosen=chosen: [g(Scalar(x), Scalar(y)).data for x, y in chosen])
+        record(f"{name} with a float", lambda g=g: [g(Scalar(x), 2.0).data for x in XS])
+
+
+@pytest.mark.task1_3
+def test_chain_rule_derivatives(record) -> None:
+    def derivatives(make: Callable[[Scalar, Scalar], Scalar], x: float, y: float) -> dict[str, float]:
+        a, b = Scalar(x, name="a"), Scalar(y, name="b")
+        out = make(a, b)
+        named = {id(a): "a", id(b): "b"}
+        return {named.get(id(v), "other"): float(d) for v, d in out.chain_rule(1.5)}
+
+    for name, make in (("mul", lambda a, b: a * b), ("add", lambda a, b: a + b), ("lt", lambda a, b: a < b)):
+        record(name, lambda make=make: [derivatives(make, x, y) for x, y in ((2.0, -3.0), (0.5, 0.25))])
+
+
+@pytest.mark.task1_4
+def test_backpropagation(record) -> None:
+    def gradients(build: Callable[[Scalar, Scalar], Scalar], x: float, y: float) -> list[float | None]:
+        a, b = Scalar(x), Scalar(y)
+        build(a, b).backward()
+        return [a.derivative, b.derivative]
+
+    expressions: dict[str, Callable[[Scalar, Scalar], Scalar]] = {
+        "shared": lambda a, b: a * a + a * b,
+        "diamond": lambda a, b: (a * b).sigmoid() * (a * b).relu() + (a + b).exp().log(),
+        "quotient": lambda a, b: (a - b) / (a * a + 1.0),
+        "deep": lambda a, b: ((a * 2.0 + b).sigmoid() * (b - a).relu()).exp() - (a * b).sigmoid(),
+    }
+    points = [(0.5, 1.5), (-1.0, 2.0), (2.0, -0.3)]
+    for name, build in expressions.items():
+        record(name, lambda build=build: [gradients(build, x, y) for x, y in points], 1e-5)
+    for name, f in UNARY.items():
+        record(f"d {name}", lambda f=f, name=name: [_grad(f, x) for x in _inputs(name) if x != 0.0], 1e-5)
+
+
+def _grad(f: Callable[[Scalar], Scalar], x: float) -> float | None:
+    a = Scalar(x)
+    f(a).backward()
+    return a.derivative
