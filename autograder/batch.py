@@ -6,15 +6,15 @@ gradebook under the course version and the scope (which tasks): work that
 is already graded is skipped, so an interrupted batch (Ctrl-C, ``kill -9``)
 resumes where it stopped when run again. ``force`` regrades everything,
 ``students`` only those students. A submission that cannot be unpacked or
-graded gets its status and the batch goes on. Its time and lateness come
-from :mod:`autograder.lateness`; :mod:`autograder.batch_policy` says what is allowed.
+graded gets its status and the batch goes on. Times and lateness come from
+:mod:`autograder.lateness`; :mod:`autograder.batch_policy` says what is allowed.
 
 The gradebook lives in this process only. Here each submission is looked up
 (unpacked into a scratch folder just to hash it); what needs grading goes to
-an executor (:mod:`autograder.executors`: threads here, or a Dask cluster)
-as :func:`grade_submission`, a self-contained job that loads the course,
-unpacks and grades the submission wherever it runs, and sends back a small
-:class:`GradingResult`; each result is recorded here once as it comes back.
+an executor (:mod:`autograder.executors`: threads, or a Dask cluster) as
+:func:`grade_submission`, a self-contained job that loads the course, unpacks
+and grades the submission wherever it runs, and sends back a small
+:class:`GradingResult`, recorded here once as it comes back.
 """
 
 from __future__ import annotations
@@ -90,16 +90,9 @@ class _Progress:
         if live:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-            self.bar = Progress(
-                TextColumn("grading"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total} done, {task.fields[failed]} failed, "
-                           "{task.fields[running]} running"),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=console,
-            )  # fmt: skip
+            counts = "{task.completed}/{task.total} done, {task.fields[failed]} failed, {task.fields[running]} running"
+            columns = (TextColumn("grading"), BarColumn(), TextColumn(counts), TimeElapsedColumn(), TextColumn("ETA"))
+            self.bar = Progress(*columns, TimeRemainingColumn(), console=console)
             self.bar.start()
             self.task = self.bar.add_task("batch", total=total, failed=0, running=0)
 

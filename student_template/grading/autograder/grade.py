@@ -16,17 +16,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .context import HIDDEN_PREFIX, GradingContext, GradingSetup, course_items, prepare_context
+from .context import GradingContext, GradingSetup, course_items, is_secret, prepare_context
 from .cuda import child_environment, cuda_mode, device_nodes
 from .kernel_cache import cache_variables, kernel_cache
 from .manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, ManifestError, Task
 from .mutation import grade_student_tests
 from .pytest_plugin import EXCLUDE, MAX_EXAMPLES, TASK_MAX_EXAMPLES
-from .results import GradeReport, TaskResult, TestResult
-from .runner import ChildPlan, Outcome, collect, reduce_message, run_tests
+from .results import GradeReport, TaskResult
+from .runner import TAMPERED, ChildPlan, collect, run_tests
 from .sandbox import Sandbox, best_mode, child_user
+from .scoring import Reported, score_task
 from .submission import Submission, file_hash, inspect_submission
-from .workspace import add_hidden_tests, build_grading_tree, editable_files
+from .workspace import add_checks, add_hidden_tests, build_grading_tree, editable_files
 from .writeup import grade_notebook
 
 MAX_EXAMPLES_DEFAULT = 100
@@ -109,7 +110,8 @@ def expected_tests(course: Course, workdir: Path) -> list[dict[str, Any]]:
         tree.mkdir()
         build_grading_tree(tree, course, None)
         add_hidden_tests(tree, course)
-        _EXPECTED_CACHE[key] = collect(ChildPlan(tree, sandbox_for(course)), ["tests"], budget_s=300)
+        folders = ["tests", "checks"] if add_checks(tree, course) else ["tests"]
+        _EXPECTED_CACHE[key] = collect(ChildPlan(tree, sandbox_for(course)), folders, budget_s=300)
     return copy.deepcopy(_EXPECTED_CACHE[key])
 
 
@@ -244,55 +246,63 @@ def _inspect(course: Course, submission: Submission, report: GradeReport) -> Non
 
 
 def _grade_tasks(context: GradingContext, groups: list[list[Task]], tasks: list[Task], slots: int) -> list[TaskResult]:
-    """Run every group's public and hidden children and every task's extra children side by side, then score."""
+    """Run every group's public and secret children and every task's extra children side by side, then score."""
     runs: list[tuple[str, list[Task]]] = []
     for group in groups:
         runs += [("public", group), ("hidden", group)] if context.hidden is not None else [("public", group)]
     runs += [("extras", [task]) for task in tasks if task.notebook is not None or task.student_tests]
+    reported = Reported()
+    extras: dict[str, TaskResult] = {}
     with ThreadPoolExecutor(max_workers=slots) as pool:
         futures = [pool.submit(_run, context, kind, group) for kind, group in runs]
-        outcomes: dict[str, Outcome] = {}
-        extras: dict[str, TaskResult] = {}
-        for (kind, group), future in zip(runs, futures):
-            if kind == "extras":
-                extras[group[0].id] = future.result()  # type: ignore[assignment]
+        for (_, group), future in zip(runs, futures):
+            done = future.result()
+            if isinstance(done, TaskResult):
+                extras[group[0].id] = done
             else:
-                outcomes.update(future.result())  # type: ignore[arg-type]
-    return [_score(context, task, outcomes, extras.get(task.id)) for task in tasks]
+                reported.add(done)
+    return [score_task(context, task, reported, extras.get(task.id)) for task in tasks]
 
 
-def _run(context: GradingContext, kind: str, group: list[Task]) -> dict[str, Outcome] | TaskResult:
+def _run(context: GradingContext, kind: str, group: list[Task]) -> Reported | TaskResult:
     if kind == "extras":
         return _extras(context, group[0])
     return _run_group(context, group, hidden=kind == "hidden")
 
 
-def _run_group(context: GradingContext, group: list[Task], hidden: bool) -> dict[str, Outcome]:
-    """Run a group's public (or hidden) tests in one child (restarted after deaths)."""
+def _run_group(context: GradingContext, group: list[Task], hidden: bool) -> Reported:
+    """Run a group's public (or secret: hidden and trusted checks) tests in one child (restarted after deaths)."""
     plan = context.hidden if hidden else context.public
     assert plan is not None
     mine = {
-        task.id: [i for i in course_items(task, context.items) if i["nodeid"].startswith(HIDDEN_PREFIX) == hidden]
-        for task in group
+        task.id: [i for i in course_items(task, context.items) if is_secret(i["nodeid"]) == hidden] for task in group
     }
     budgets = {i["nodeid"]: task.time_budget_s for task in group for i in mine[task.id]}
+    reported = Reported()
     if not budgets:
-        return {}
+        return reported
+    canaries = [c for task in group for c in context.canaries.get(task.id, []) if is_secret(c) == hidden]
+    budgets |= {c: min(budgets.values()) for c in canaries}
     excluded = sorted({t.test for task in group for t in task.student_tests})
     plan = dataclasses.replace(
         plan.with_env({EXCLUDE: ",".join(excluded)}), test_budget_s=max(budgets.values()), budgets=budgets
     )
     total = sum(task.time_budget_s for task in group) * TASK_BUDGET_FACTOR
-    outcomes = run_tests(plan, list(budgets), total)
+    reported.outcomes = run_tests(plan, list(budgets), total, values=reported.values)
     if len(group) > 1:
         # pytest runs nothing when one named file fails to import (a broken submission): each task
         # with an error gets a child of its own, so the file costs only the tasks whose tests import it.
         for task in group:
             ids = [i["nodeid"] for i in mine[task.id]]
-            if ids and any(outcomes[nodeid].status == "error" for nodeid in ids):
+            if ids and any(reported.outcomes[nodeid].status == "error" for nodeid in ids):
                 alone = dataclasses.replace(plan, test_budget_s=task.time_budget_s)
-                outcomes.update(run_tests(alone, ids, task.time_budget_s * TASK_BUDGET_FACTOR))
-    return outcomes
+                ids += [c for c in context.canaries.get(task.id, []) if is_secret(c) == hidden]
+                again = run_tests(alone, ids, task.time_budget_s * TASK_BUDGET_FACTOR, values=reported.values)
+                reported.outcomes.update(again)
+    sung = [reported.outcomes.pop(c) for c in canaries if c in reported.outcomes]
+    if any(o.passed for o in sung) or any(o.message == TAMPERED for o in reported.outcomes.values()):
+        reported.tampered |= {task.id for task in group}
+    return reported
 
 
 def _extras(context: GradingContext, task: Task) -> TaskResult:
@@ -312,33 +322,6 @@ def _extras(context: GradingContext, task: Task) -> TaskResult:
             result.notes.append("your tests ran against your own library; official grading uses the reference")
     result.duration_s = time.monotonic() - started
     return result
-
-
-def _score(context: GradingContext, task: Task, outcomes: dict[str, Outcome], extra: TaskResult | None) -> TaskResult:
-    """A task's result: its course tests' outcomes, then its extra items."""
-    result = extra or TaskResult(task.id, task.title, task.points, extra_credit=task.extra_credit)
-    cuda_where = context.cuda
-    tests = []
-    mine = course_items(task, context.items)
-    for item in mine:
-        outcome = outcomes[item["nodeid"]]
-        weight = task.weights.get(item["name"], task.weights.get(item["nodeid"], 1.0))
-        hidden = item["nodeid"].startswith(HIDDEN_PREFIX)
-        message = hidden_message(outcome.message) if hidden and outcome.from_test else outcome.message
-        device = cuda_where if "cuda" in item["markers"] else None
-        tests.append(TestResult(item["nodeid"], outcome.status, hidden, weight, message, outcome.duration_s, device))
-    result.tests = tests + result.tests
-    if not result.tests:
-        result.notes.append(f"no tests carry the marker {task.marker}: the task cannot be graded")
-    result.duration_s += sum(outcomes[i["nodeid"]].duration_s for i in mine)
-    return result
-
-
-def hidden_message(message: str | None) -> str | None:
-    """What a student may learn from a failed hidden test: a builtin exception's name, never the test's text."""
-    if message is None:
-        return None
-    return f"{reduce_message(message)} in a hidden test"
 
 
 def _environment(max_examples: int, sandbox: Sandbox, cuda: str) -> dict[str, Any]:

@@ -142,6 +142,11 @@ class Module:
         """The folder of tests shipped to students."""
         return self.root / "tests"
 
+    @property
+    def checks(self) -> Path:
+        """The folder of trusted checks (see :mod:`autograder.trusted`); staff only, never released."""
+        return self.root / "checks"
+
 
 @dataclass(frozen=True)
 class Course:

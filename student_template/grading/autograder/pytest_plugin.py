@@ -23,6 +23,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -75,6 +76,10 @@ class GradingReporter:
         self._exclude = _names(os.environ.get(EXCLUDE, ""))
 
     def _emit(self, **event: Any) -> None:
+        self.send(event)
+
+    def send(self, event: dict[str, Any]) -> None:
+        """Write one event to the parent's pipe."""
         self._out.write(json.dumps(event) + "\n")
         self._out.flush()
 
@@ -133,6 +138,45 @@ class GradingReporter:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         self._emit(event="done", exitstatus=int(exitstatus))
         self._out.close()
+
+
+@pytest.fixture
+def record(request: pytest.FixtureRequest) -> Callable[..., None]:
+    """Record values for the grader to judge (trusted checks, :mod:`autograder.trusted`).
+
+    ``record(key, compute, tolerance=1e-6, agree=1.0)`` calls ``compute()`` and
+    sends what it returned, as plain data, or the error that stopped it. The
+    check itself passes or fails nothing; the parent compares the values.
+    """
+    reporter = request.config.pluginmanager.get_plugin("autograder-reporter")
+    nodeid = request.node.nodeid
+
+    def record_value(key: str, compute: Callable[[], Any], tolerance: float = 1e-6, agree: float = 1.0) -> None:
+        event: dict[str, Any] = {"event": "value", "nodeid": nodeid, "key": key, "tolerance": tolerance, "agree": agree}
+        try:
+            event["value"] = _plain(compute())
+        except Exception as error:
+            event["error"] = f"{type(error).__name__}: {error}"[:300]
+        if isinstance(reporter, GradingReporter):
+            reporter.send(event)
+
+    return record_value
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """``value`` as JSON data, from exact builtin types and numpy's own types only."""
+    kind = type(value)
+    if depth > 8:
+        raise TypeError("a value nested too deep to record")
+    if value is None or kind in (bool, int, float, str):
+        return value
+    if kind in (list, tuple):
+        return [_plain(item, depth + 1) for item in value]
+    if kind is dict:
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
+    if kind.__module__ == "numpy" and hasattr(value, "tolist"):
+        return _plain(value.tolist(), depth + 1)
+    raise TypeError(f"a {kind.__name__} is not a number, list or array")
 
 
 def _names(value: str) -> set[str]:
@@ -243,4 +287,5 @@ def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get(MUTANT):
         _apply_mutant(os.environ[MUTANT])
     if os.environ.get(EVENTS_FD):
-        config.pluginmanager.register(GradingReporter(int(os.environ[EVENTS_FD])), "autograder-reporter")
+        # The pipe's number leaves the environment before any student code is imported.
+        config.pluginmanager.register(GradingReporter(int(os.environ.pop(EVENTS_FD))), "autograder-reporter")

@@ -24,6 +24,8 @@ UNCONFINED = "NOT CONFINED"  # how grade.py's note on plain mode starts; printed
 
 
 def _status_label(task: TaskResult) -> str:
+    if task.flag is not None:
+        return task.flag.upper()
     return "todo" if task.not_started else task.status
 
 
@@ -47,7 +49,7 @@ def print_table(report: GradeReport, console: Console | None = None, failures: i
     table.add_column("Summary")
     for task in report.tasks:
         passed = sum(t.passed for t in task.tests)
-        style = STYLE.get(task.status, "magenta")
+        style = "bold red" if task.flag is not None else STYLE.get(task.status, "magenta")
         table.add_row(
             _plain(task.id),
             _plain(task.title),

@@ -16,6 +16,9 @@ SCHEMA_VERSION = 1
 
 # From best to worst: a task's status is the worst status among its tests.
 STATUSES = ("passed", "skipped", "failed", "error", "timeout", "memory", "crashed")
+# A task's flag: its children's reporting was tampered with (it scores 0), or its public tests
+# all passed while its trusted checks all failed (for a person to review).
+FLAGS = ("tampered", "suspicious")
 
 
 @dataclass
@@ -60,12 +63,17 @@ class TaskResult:
     duration_s: float = 0.0
     manual_points: float = 0.0  # graded by a person later, not part of `points`
     extra_credit: bool = False  # earned on top of the total: not in `max_score`
+    flag: str | None = None  # one of FLAGS
 
     @property
     def score(self) -> float:
-        """Points times the weighted fraction of tests passed; 0 with no tests."""
+        """Points times the weighted fraction of tests passed; 0 with no tests, or when flagged.
+
+        A ``suspicious`` task's trusted checks all failed, so they alone would give 0 too: it is held at 0
+        for a person to review.
+        """
         total = sum(t.weight for t in self.tests)
-        if total == 0:
+        if total == 0 or self.flag is not None:
             return 0.0
         return round(self.points * sum(t.weight for t in self.tests if t.passed) / total, 4)
 
@@ -94,6 +102,10 @@ class TaskResult:
     @property
     def summary(self) -> str:
         """One line for the table: what happened to this task."""
+        if self.flag == "tampered":
+            return "TAMPERED: the test machinery was tampered with; no result counts"
+        if self.flag == "suspicious":
+            return "SUSPICIOUS: public tests pass but every trusted check fails; held at 0 for review"
         if self.not_started:
             return "not started (stubs raise NotImplementedError)"
         if not self.tests:
@@ -156,6 +168,7 @@ class GradeReport:
                     "notes": t.notes,
                     "manual_points_pending": t.manual_points,
                     "extra_credit": t.extra_credit,
+                    "flag": t.flag,
                     "duration_s": round(t.duration_s, 3),
                     "tests": [asdict(test) | {"duration_s": round(test.duration_s, 3)} for test in t.tests],
                 }
@@ -182,6 +195,7 @@ class GradeReport:
                 duration_s=task["duration_s"],
                 manual_points=task["manual_points_pending"],
                 extra_credit=task["extra_credit"],
+                flag=task.get("flag"),
             )
             for task in data["tasks"]
         ]

@@ -30,6 +30,7 @@ from .limits import process_cgroup
 from .manifest import ManifestError
 from .pytest_plugin import EVENTS_FD
 from .sandbox import Sandbox, python_executable
+from .trusted import Recorded, recorded_values
 from .workspace import PLUGIN_NAME
 
 POLL_S = 0.05
@@ -92,6 +93,7 @@ class ChildRun:
     returncode: int | None = None
     timed_out: bool = False
     output_tail: str = ""
+    wall_s: float | None = None  # measured by the parent; None where no child ran
 
 
 def child_environment(tree: Path, extra: Mapping[str, str]) -> dict[str, str]:
@@ -178,6 +180,7 @@ def _run(plan: ChildPlan, tree: Path, argv: Sequence[str], total_budget_s: float
         process.wait()
     run.events.extend(reader.read())
     reader.close()
+    run.wall_s = time.monotonic() - started
     run.returncode = process.returncode
     run.output_tail = "" if plan.secret else _tail(output_path)
     return run
@@ -258,7 +261,7 @@ def outcomes_from_run(run: ChildRun, expected: Sequence[str]) -> tuple[dict[str,
     phases: dict[str, list[dict[str, Any]]] = {}
     finished: set[str] = set()
     collect_errors: list[str] = []
-    tampered = any(event.get("event") == "tampered" for event in run.events)
+    tampered = any(event.get("event") == "tampered" for event in run.events) or implausible(run, expected)
     running: str | None = None
     for event in run.events:
         kind = event.get("event")
@@ -287,6 +290,23 @@ def outcomes_from_run(run: ChildRun, expected: Sequence[str]) -> tuple[dict[str,
         else:
             unreached.append(nodeid)
     return outcomes, unreached
+
+
+def implausible(run: ChildRun, expected: Sequence[str]) -> bool:
+    """Whether a child's events cannot be what honest machinery reported.
+
+    Honest pytest runs only the tests it was given, finishes each once, and
+    its reported durations fit in the child's wall time.
+    """
+    wanted = set(expected)
+    finished = [str(e.get("nodeid")) for e in run.events if e.get("event") == "finish"]
+    if len(finished) != len(set(finished)) or not set(finished) <= wanted:
+        return True
+    try:
+        reported = sum(float(e.get("duration") or 0.0) for e in run.events if e.get("event") == "report")
+    except (TypeError, ValueError):
+        return True
+    return run.wall_s is not None and not 0.0 <= reported <= run.wall_s + 1.0
 
 
 def _fold_phases(nodeid: str, reports: list[dict[str, Any]]) -> Outcome:
@@ -330,9 +350,16 @@ def _clip(message: str, limit: int = 1500) -> str:
 
 
 def run_tests(
-    plan: ChildPlan, expected: Sequence[str], total_budget_s: float, max_restarts: int = 20
+    plan: ChildPlan,
+    expected: Sequence[str],
+    total_budget_s: float,
+    max_restarts: int = 20,
+    values: dict[tuple[str, str], Recorded] | None = None,
 ) -> dict[str, Outcome]:
-    """Run the expected node ids until each has an outcome, restarting after deaths (each time in a fresh tree)."""
+    """Run the expected node ids until each has an outcome, restarting after deaths (each time in a fresh tree).
+
+    ``values``, when given, receives what trusted checks recorded (see :mod:`autograder.trusted`).
+    """
     outcomes: dict[str, Outcome] = {}
     remaining = list(expected)
     deadline = time.monotonic() + total_budget_s
@@ -344,6 +371,8 @@ def run_tests(
                 outcomes[nodeid] = Outcome(nodeid, "timeout", "not run: the task's time budget was used up")
             break
         run = run_child(plan, remaining, left)
+        if values is not None:
+            values.update({k: v for k, v in recorded_values(run.events).items() if k not in values})
         found, unreached = outcomes_from_run(run, remaining)
         outcomes.update({nodeid: _checked(outcome, plan) for nodeid, outcome in found.items()})
         if not found:

@@ -120,6 +120,16 @@ def add_hidden_tests(dest: Path, course: Course) -> None:
         shutil.copyfile(file, hidden / file.name)
 
 
+def add_checks(dest: Path, course: Course) -> bool:
+    """Add the course's trusted checks to a grading tree (``checks/``); whether there were any."""
+    files = [path for module in course.modules if module.checks.is_dir() for path in module.checks.glob("test_*.py")]
+    if files:
+        (dest / "checks").mkdir(exist_ok=True)
+    for path in files:
+        shutil.copyfile(path, dest / "checks" / path.name)
+    return bool(files)
+
+
 def build_grading_tree(dest: Path, course: Course, submission: Submission | None) -> list[str]:
     """Lay out a tree that runs the pristine public tests on a submission's library.
 
