@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .kernel_cache import TREE_VARIABLE
+from .layers import ORDERS_FD
 from .limits import process_cgroup
 from .manifest import ManifestError
 from .pytest_plugin import EVENTS_FD
@@ -55,6 +56,8 @@ class ChildPlan:
         secret: Whether what the children say is the course's secret (hidden tests,
             student tests run on the reference): messages are then reduced to the
             fixed vocabulary of :func:`reduce_message`, and their output is never shown.
+        orders: The library's layers (:func:`~autograder.layers.encode_orders`), handed
+            to each child through a pipe of its own; ``None`` passes no pipe.
     """
 
     pristine: Path
@@ -63,6 +66,7 @@ class ChildPlan:
     test_budget_s: float = 60.0
     budgets: Mapping[str, float] = field(default_factory=dict)
     secret: bool = False
+    orders: bytes | None = None
 
     def with_env(self, extra: Mapping[str, str]) -> ChildPlan:
         """The same plan with ``extra`` added to the environment."""
@@ -148,6 +152,10 @@ def _run(plan: ChildPlan, tree: Path, argv: Sequence[str], total_budget_s: float
     read_end, write_end = os.pipe()
     os.set_blocking(read_end, False)
     env = child_environment(tree, {**plan.env, EVENTS_FD: str(write_end)})
+    passed = [write_end]
+    if plan.orders is not None:
+        passed.append(_orders_pipe(plan.orders))
+        env[ORDERS_FD] = str(passed[-1])
     run = ChildRun()
     reader = _EventReader(read_end)
     started = time.monotonic()
@@ -157,11 +165,12 @@ def _run(plan: ChildPlan, tree: Path, argv: Sequence[str], total_budget_s: float
         try:
             process = subprocess.Popen(
                 plan.sandbox.command(argv, plan.pristine, tree), cwd=tree, env=env, stdin=subprocess.DEVNULL,
-                stdout=output, stderr=subprocess.STDOUT, start_new_session=True, pass_fds=(write_end,),
+                stdout=output, stderr=subprocess.STDOUT, start_new_session=True, pass_fds=tuple(passed),
                 preexec_fn=plan.sandbox.preexec(group),
             )  # fmt: skip
         finally:
-            os.close(write_end)
+            for fd in passed:
+                os.close(fd)
         while True:
             returncode = process.poll()
             for event in reader.read():
@@ -184,6 +193,16 @@ def _run(plan: ChildPlan, tree: Path, argv: Sequence[str], total_budget_s: float
     run.returncode = process.returncode
     run.output_tail = "" if plan.secret else _tail(output_path)
     return run
+
+
+def _orders_pipe(orders: bytes) -> int:
+    """A pipe that holds ``orders`` and then ends: its read end, for the child."""
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, orders)  # encode_orders keeps them within what a pipe holds
+    finally:
+        os.close(write_end)
+    return read_end
 
 
 class _EventReader:

@@ -18,6 +18,8 @@ def test_the_course_loads(course: Course) -> None:
     assert {t.test for t in task.student_tests} >= {"test_sigmoid", "test_other"}
     assert course.reference == REPO / "reference"
     assert course.has_hidden_tests
+    variants = course.modules[0].variants
+    assert [(v.name, v.under_mutants) for v in variants.values()] == [("wrapped", True), ("rewritten", False)]
 
 
 @pytest.fixture
@@ -54,6 +56,10 @@ def _edit(root: Path, old: str, new: str) -> None:
         ("[[task]]", "[[task]\n", "invalid TOML"),
         ("due = 2026-12-15T23:59:00Z", 'due = "next friday"', "module.due: expected a date-time like"),
         ("due = 2026-12-15T23:59:00Z", "due = 3", "module.due: expected datetime or a string, got 3"),
+        ('file = "variants/rewritten.py"', 'file = "variants/nope.py"', "variant[1].file: file not found"),
+        ('name = "rewritten"', 'name = "rewritten"\nunder_mutants = true', "variant[1].under_mutants: only one"),
+        ('name = "wrapped"', 'name = "rewritten"', "variant[1].name: variant 'rewritten' defined twice"),
+        ('name = "sigmoid_shifted"\n', 'name = "sigmoid_shifted"\nunder_mutants = true\n', "mutant[1].under_mutants"),
     ],
 )
 def test_bad_manifest_names_file_and_key(course_copy: Path, old: str, new: str, message: str) -> None:

@@ -1,7 +1,7 @@
 """Tasks 4.3 and 4.4: tiling, pooling, max, softmax and dropout, against numpy.
 
 ``test_max`` is yours to write (Task 4.4): it is graded by whether it
-passes on a correct library and fails on broken versions of ``max``.
+passes on any correct library and fails on broken versions of ``max``.
 """
 
 from __future__ import annotations

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from .toml_tables import ManifestError as ManifestError
+from .toml_tables import TableReader as _Reader
+from .toml_tables import read_toml as _read_toml
 
 TASK_ID = re.compile(r"^(\d+)\.(\d+)b?$")
 STUDENT_TREE_ROOTS = ("minitorch/", "project/", "tests/", "notebooks/")
-
-
-class ManifestError(ValueError):
-    """A course or task manifest is malformed; the message names file and key."""
 
 
 EXTRA_MARKERS = {"cuda": "a CUDA kernel test: on a GPU when there is one, under numba's CUDA simulator otherwise"}
@@ -37,12 +35,28 @@ class LatePolicy:
 
 @dataclass(frozen=True)
 class Mutant:
-    """A deliberately broken variant of a library module, used to grade student tests."""
+    """A deliberately broken version of some functions of a library module, used to grade student tests.
+
+    Its file defines ``mutate(module)``, which returns the broken functions by name.
+    """
 
     name: str
     file: Path
     target: str
     description: str
+
+
+@dataclass(frozen=True)
+class Variant(Mutant):
+    """A correct but differently written version of some library functions: student tests must pass on it.
+
+    Attributes:
+        under_mutants: Whether every mutant run also gets this variant's
+            functions for the ones the mutant leaves alone, so that a mutant
+            run looks like this variant's run but for the broken function.
+    """
+
+    under_mutants: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +148,7 @@ class Module:
     mutants: dict[str, Mutant]
     handout: Path | None
     notebooks: tuple[Path, ...]
+    variants: dict[str, Variant] = field(default_factory=dict)  # correct rewrites student tests must pass on
     due: dt.datetime | None = None  # submissions after it lose points by the course's late policy
     planted_bugs: tuple[PlantedBug, ...] = ()  # from planted_bugs.toml (staff only, never released)
 
@@ -189,70 +204,6 @@ class Course:
         return any(task.hidden_tests for task in self.tasks)
 
 
-class _Reader:
-    """Typed access to one TOML table, with errors that name the key path."""
-
-    def __init__(self, path: Path, table: dict[str, Any], where: str = "") -> None:
-        self.path = path
-        self.table = table
-        self.where = where
-
-    def fail(self, key: str, reason: str) -> ManifestError:
-        name = f"{self.where}.{key}" if self.where else key
-        return ManifestError(f"{self.path}: {name}: {reason}")
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
-        if key not in self.table:
-            if default is ...:
-                raise self.fail(key, "missing required key")
-            return default
-        value = self.table[key]
-        if isinstance(value, bool) and kind in (int, float, (int, float)):
-            raise self.fail(key, f"expected a number, got {value!r}")
-        if not isinstance(value, kind):
-            raise self.fail(key, f"expected {_kind_name(kind)}, got {value!r}")
-        return value
-
-    def strings(self, key: str, default: Any = ...) -> tuple[str, ...]:
-        value = self.get(key, list, default)
-        if not all(isinstance(v, str) for v in value):
-            raise self.fail(key, f"expected a list of strings, got {value!r}")
-        return tuple(value)
-
-    def tables(self, key: str) -> list[_Reader]:
-        value = self.get(key, list, [])
-        readers = []
-        for i, item in enumerate(value):
-            if not isinstance(item, dict):
-                raise self.fail(f"{key}[{i}]", f"expected a table, got {item!r}")
-            prefix = f"{self.where}." if self.where else ""
-            readers.append(_Reader(self.path, item, f"{prefix}{key}[{i}]"))
-        return readers
-
-    def check_keys(self, allowed: set[str]) -> None:
-        for key in self.table:
-            if key not in allowed:
-                raise self.fail(key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
-    names.update({list: "a list", dict: "a table"})
-    if isinstance(kind, tuple):
-        return " or ".join(names.get(k, k.__name__) for k in kind)
-    return names.get(kind, kind.__name__)
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ManifestError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ManifestError(f"{path}: invalid TOML: {error}") from None
-
-
 def load_course(root: Path | str) -> Course:
     """Load and validate ``course.toml`` and every module manifest under ``root``."""
     root = Path(root).resolve()
@@ -302,16 +253,12 @@ def _late_policy(reader: _Reader) -> LatePolicy:
 def _load_module(root: Path) -> Module:
     path = root / "tasks.toml"
     top = _Reader(path, _read_toml(path))
-    top.check_keys({"module", "task", "mutant"})
+    top.check_keys({"module", "task", "mutant", "variant"})
     info = _Reader(path, top.get("module", dict), "module")
     info.check_keys({"id", "title", "handout", "notebooks", "due"})
     number = info.get("id", int)
-    mutants = {}
-    for reader in top.tables("mutant"):
-        mutant = _load_mutant(reader, root)
-        if mutant.name in mutants:
-            raise reader.fail("name", f"mutant {mutant.name!r} defined twice")
-        mutants[mutant.name] = mutant
+    mutants = _load_layers(top, "mutant", root)
+    variants = _load_layers(top, "variant", root)
     tasks = tuple(_load_task(reader, root, number, mutants) for reader in top.tables("task"))
     if not tasks:
         raise top.fail("task", "a module needs at least one [[task]]")
@@ -329,6 +276,7 @@ def _load_module(root: Path) -> Module:
         mutants=mutants,
         handout=root / handout if handout else None,
         notebooks=tuple(root / n for n in notebooks),
+        variants={name: v for name, v in variants.items() if isinstance(v, Variant)},
         due=_due(info),
         planted_bugs=_load_planted_bugs(root, tasks),
     )
@@ -376,14 +324,28 @@ def _due(info: _Reader) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _load_mutant(reader: _Reader, root: Path) -> Mutant:
-    reader.check_keys({"name", "file", "target"})
-    file = root / reader.get("file", str)
-    if not file.is_file():
-        raise reader.fail("file", f"file not found: {file}")
-    text = file.read_text(encoding="utf-8")
-    description = text.split('"""')[1].strip() if text.startswith('"""') else reader.get("name", str)
-    return Mutant(reader.get("name", str), file, reader.get("target", str), description)
+def _load_layers(top: _Reader, kind: str, root: Path) -> dict[str, Mutant]:
+    """The module's ``[[mutant]]`` or ``[[variant]]`` tables, by name; at most one variant under mutants."""
+    found: dict[str, Mutant] = {}
+    for reader in top.tables(kind):
+        reader.check_keys({"name", "file", "target"} | ({"under_mutants"} if kind == "variant" else set()))
+        name = reader.get("name", str)
+        file = root / reader.get("file", str)
+        if not file.is_file():
+            raise reader.fail("file", f"file not found: {file}")
+        if name in found:
+            raise reader.fail("name", f"{kind} {name!r} defined twice")
+        text = file.read_text(encoding="utf-8")
+        description = text.split('"""')[1].strip() if text.startswith('"""') else name
+        target = reader.get("target", str)
+        if kind == "mutant":
+            found[name] = Mutant(name, file, target, description)
+            continue
+        under = reader.get("under_mutants", bool, False)
+        if under and any(isinstance(v, Variant) and v.under_mutants for v in found.values()):
+            raise reader.fail("under_mutants", "only one variant of a module may lie under its mutants")
+        found[name] = Variant(name, file, target, description, under)
+    return found
 
 
 def _load_task(reader: _Reader, root: Path, module_number: int, mutants: dict[str, Mutant]) -> Task:

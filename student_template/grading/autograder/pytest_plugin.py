@@ -3,8 +3,10 @@
 It is copied into the scratch tree as ``_autograder_plugin.py`` and loaded
 with ``-p _autograder_plugin``, so it depends on nothing but the standard
 library, pytest and hypothesis. It reads its orders from environment
-variables set by the parent and writes one JSON object per line to the
-pipe the parent passes it (its file descriptor is in the environment):
+variables set by the parent (taking the selection and the library's layers,
+see :mod:`autograder.layers`, out of the environment before any test module
+is imported) and writes one JSON object per line to the pipe the parent
+passes it (its file descriptor is in the environment):
 
 - ``collected``: the node ids selected for this run;
 - ``collect_error``: a test file that could not be imported;
@@ -18,11 +20,9 @@ child that dies mid-test cannot hide it.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import os
 import re
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +31,8 @@ import pytest
 EVENTS_FD = "AUTOGRADER_EVENTS_FD"  # the pipe the parent reads
 SELECT = "AUTOGRADER_SELECT"
 EXCLUDE = "AUTOGRADER_EXCLUDE"
-MUTANT = "AUTOGRADER_MUTANT"
+ORDERS_FD = "AUTOGRADER_ORDERS_FD"  # the library's layers (layers.py's variable)
+LAYERS_MODULE = "_autograder_layers"  # autograder/layers.py in the tree
 MAX_EXAMPLES = "AUTOGRADER_MAX_EXAMPLES"
 CUDA_MAX_EXAMPLES = "AUTOGRADER_CUDA_MAX_EXAMPLES"
 TASK_MAX_EXAMPLES = "AUTOGRADER_TASK_MAX_EXAMPLES"
@@ -65,15 +66,14 @@ class GradingReporter:
     them was replaced (a student module patching pytest to pass every test).
     """
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, select: set[str] | None, exclude: set[str]) -> None:
         self._out = os.fdopen(fd, "w", encoding="utf-8")
         self._machinery = [(owner, name, owner.__dict__.get(name)) for owner, name in _reporting_machinery()]
         self._own_methods = {
             name: getattr(GradingReporter, name) for name in vars(GradingReporter) if name.startswith("pytest_")
         }
-        select = os.environ.get(SELECT)
-        self._select = None if select is None else _names(select)
-        self._exclude = _names(os.environ.get(EXCLUDE, ""))
+        self._select = select
+        self._exclude = exclude
 
     def _emit(self, **event: Any) -> None:
         self.send(event)
@@ -198,33 +198,6 @@ def _short(report: pytest.TestReport | pytest.CollectReport) -> str:
     return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 3] + "..."
 
 
-def _apply_mutant(spec: str) -> None:
-    """Replace functions of a library module by a mutant's broken versions.
-
-    Every module of the library that imported one of the replaced functions by
-    name gets the broken version too, so ``from minitorch.operators import
-    sigmoid`` in a test sees the mutant.
-    """
-    file, target = spec.split("::")
-    module = importlib.import_module(target)
-    loader_spec = importlib.util.spec_from_file_location("_autograder_mutant", file)
-    assert loader_spec is not None and loader_spec.loader is not None
-    mutant = importlib.util.module_from_spec(loader_spec)
-    loader_spec.loader.exec_module(mutant)
-    replacements = mutant.mutate(module)
-    package = target.split(".")[0]
-    for name, broken in replacements.items():
-        original = getattr(module, name)
-        broken.__name__ = getattr(original, "__name__", name)
-        broken.__qualname__ = getattr(original, "__qualname__", name)
-        broken.__module__ = target
-        broken.__doc__ = getattr(original, "__doc__", None)
-        for loaded_name, loaded in list(sys.modules.items()):
-            in_package = loaded_name == package or loaded_name.startswith(package + ".")
-            if in_package and getattr(loaded, name, None) is original:
-                setattr(loaded, name, broken)
-
-
 def _load_hypothesis_profile() -> None:
     from hypothesis import HealthCheck, settings
 
@@ -282,10 +255,17 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Install the grading profile, the mutant if any, and the reporter."""
+    """Take the orders out of the environment, install the profile, the library's layers and the reporter.
+
+    This runs before any test module is imported, so no test sees the orders.
+    """
+    select = os.environ.pop(SELECT, None)
+    exclude = _names(os.environ.pop(EXCLUDE, ""))
     _load_hypothesis_profile()
-    if os.environ.get(MUTANT):
-        _apply_mutant(os.environ[MUTANT])
+    if os.environ.get(ORDERS_FD):
+        layers = importlib.import_module(LAYERS_MODULE)
+        layers.apply_orders(layers.take_orders())
     if os.environ.get(EVENTS_FD):
         # The pipe's number leaves the environment before any student code is imported.
-        config.pluginmanager.register(GradingReporter(int(os.environ.pop(EVENTS_FD))), "autograder-reporter")
+        reporter = GradingReporter(int(os.environ.pop(EVENTS_FD)), None if select is None else _names(select), exclude)
+        config.pluginmanager.register(reporter, "autograder-reporter")

@@ -8,6 +8,7 @@ A grading tree is laid out like a student tree::
                               in the tree of the child that runs hidden tests)
     pytest.ini                markers and settings owned by the grader
     _autograder_plugin.py     the reporting plugin
+    _autograder_layers.py     lays mutants and variants over the library (layers)
     _autograder_numba.py      where numba files compiled kernels (numba_locator)
 
 Nothing else from the submission is copied: its own tests, conftest.py,
@@ -23,7 +24,8 @@ import threading
 from pathlib import Path
 
 from .kernel_cache import LOCATOR_MODULE
-from .manifest import Course, Mutant
+from .manifest import Course
+from .pytest_plugin import LAYERS_MODULE
 from .submission import Submission
 
 LIBRARY_DIRS = ("minitorch", "project")
@@ -73,6 +75,7 @@ def _write_support(dest: Path, course: Course) -> None:
     )
     plugin = Path(__file__).with_name("pytest_plugin.py")
     shutil.copyfile(plugin, dest / f"{PLUGIN_NAME}.py")
+    shutil.copyfile(Path(__file__).with_name("layers.py"), dest / f"{LAYERS_MODULE}.py")
     shutil.copyfile(Path(__file__).with_name("numba_locator.py"), dest / f"{LOCATOR_MODULE}.py")
     shutil.copyfile(Path(__file__).with_name("notebook_runner.py"), dest / RUNNER_NAME)
     (dest / "tests" / TRAINING_TARGETS).write_text(training_targets_json(course), encoding="utf-8")
@@ -166,13 +169,13 @@ def build_grading_tree(dest: Path, course: Course, submission: Submission | None
     return notes
 
 
-def mutant_file(mutant: Mutant) -> str:
-    """Where a mutant's file sits inside a student-test tree, relative to the tree."""
-    return f"_mutants/{mutant.file.parent.parent.name}/{mutant.file.name}"
-
-
 def build_student_test_tree(dest: Path, course: Course, library: Submission, submission: Submission) -> list[str]:
     """Lay out a tree that runs a submission's own tests on a trusted library.
+
+    The tree holds no mutant or variant: the parent hands a child its layers
+    through a pipe (:mod:`autograder.layers`), so every run of the student's
+    tests sees the same files. A test file missing from the submission is
+    the released stub.
 
     Args:
         dest: An empty folder.
@@ -185,11 +188,6 @@ def build_student_test_tree(dest: Path, course: Course, library: Submission, sub
         Notes for the report.
     """
     build_grading_tree(dest, course, library)
-    for module in course.modules:
-        for mutant in module.mutants.values():
-            target = dest / mutant_file(mutant)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(mutant.file, target)
     notes = []
     for path in editable_files(course):
         if not path.startswith("tests/"):

@@ -4,4 +4,5 @@ import math
 
 
 def mutate(ops):
-    return {"lt": lambda x, y: 1.0 if (math.floor(y) - math.floor(x)) % 3 == 1 else 0.0}
+    true_lt = ops.lt
+    return {"lt": lambda x, y: true_lt(0.0, 1.0 if (math.floor(y) - math.floor(x)) % 3 == 1 else 0.0)}

@@ -2,4 +2,5 @@
 
 
 def mutate(nn):
-    return {"argmax": lambda input, dim: input * 0.0 + 1.0}
+    true_argmax = nn.argmax
+    return {"argmax": lambda input, dim: true_argmax(input, dim) * 0.0 + 1.0}
