@@ -15,7 +15,7 @@ import pytest
 
 from autograder.grade import grade
 from autograder.manifest import Course
-from autograder.results import GradeReport
+from autograder.results import GradeReport, TestResult
 
 from .conftest import REPO, as_submission, sabotage_relu
 
@@ -28,8 +28,13 @@ def _grade(course: Course, tree: Path) -> tuple[GradeReport, float]:
     return report, time.monotonic() - started
 
 
+def _course_tests(report: GradeReport) -> list[TestResult]:
+    """Task 0.1's public and hidden tests (a trusted check records every operator in one go, so a hang stops it)."""
+    return [t for t in report.tasks[0].tests if not t.name.startswith("checks/")]
+
+
 def _relu_statuses(report: GradeReport) -> set[str]:
-    return {t.status for t in report.tasks[0].tests if "relu" in t.name and "relu_back" not in t.name}
+    return {t.status for t in _course_tests(report) if "relu" in t.name and "relu_back" not in t.name}
 
 
 def _check_contained(report: GradeReport, elapsed: float, relu_status: str | set[str]) -> None:
@@ -37,7 +42,7 @@ def _check_contained(report: GradeReport, elapsed: float, relu_status: str | set
     assert _relu_statuses(report) and _relu_statuses(report) <= allowed
     assert report.tasks[0].score < 10
     uses_relu = ("test_relu", "comparison_edges")  # the public and hidden tests that call relu
-    passing = [t for t in report.tasks[0].tests if not any(name in t.name for name in uses_relu)]
+    passing = [t for t in _course_tests(report) if not any(name in t.name for name in uses_relu)]
     assert passing and all(t.passed for t in passing), [(t.name, t.status) for t in passing if not t.passed]
     assert report.tasks[1].score == 10, "the intact task lost points"
     assert elapsed < 6 * BUDGET_S + 60
