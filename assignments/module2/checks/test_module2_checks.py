@@ -110,7 +110,10 @@ def _gradients(
     backend: minitorch.TensorBackend, f: Callable[..., Tensor], *inputs: list[object], cube: bool = False
 ) -> list[object]:
     """The gradients of ``sum(f(*inputs) * weights)``: weights that are not ones reach every backward."""
-    tensors = [_cube(backend, True)] if cube else [minitorch.tensor(x, backend=backend, requires_grad=True) for x in inputs]
+    if cube:
+        tensors = [_cube(backend, True)]
+    else:
+        tensors = [minitorch.tensor(x, backend=backend, requires_grad=True) for x in inputs]
     out = f(*tensors)
     weights = minitorch.tensor([((i * 5) % 7 - 3.0) / 2.0 for i in range(out.size)], backend=backend)
     (out * weights.view(*out.shape)).sum().backward()
@@ -126,9 +129,11 @@ def _backward_checks(record: Callable[..., None], backend: minitorch.TensorBacke
         record(f"d {name}", lambda g=g: [_gradients(backend, g, x, y) for x, y in _pairs().values()], 1e-5)
     record(
         "d reductions",
-        lambda: [_gradients(backend, lambda a, d=d: a.sum(d), cube=True) for d in range(3)]
-        + [_gradients(backend, lambda a, d=d: a.mean(d), cube=True) for d in range(3)]
-        + [_gradients(backend, lambda a: a.sum() * a.mean(), cube=True)],
+        lambda: (
+            [_gradients(backend, lambda a, d=d: a.sum(d), cube=True) for d in range(3)]
+            + [_gradients(backend, lambda a, d=d: a.mean(d), cube=True) for d in range(3)]
+            + [_gradients(backend, lambda a: a.sum() * a.mean(), cube=True)]
+        ),
         1e-5,
     )
     record(
