@@ -1,0 +1,109 @@
+"""Trusted checks of Module 3: the compiled CPU backend's map, zip, reduce and matrix multiply.
+
+Each check records values with the ``record`` fixture and judges nothing:
+the grader compares them, outside this process, with the reference's.
+The speed of the kernels is the public tests' business; these checks
+record what the kernels compute, on strided, broadcast and ragged inputs.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import minitorch
+import numpy as np
+import pytest
+from minitorch import Tensor
+
+
+@functools.cache
+def _fast() -> minitorch.TensorBackend:
+    """The fast backend, built once per process (each backend loads or compiles its kernels)."""
+    return minitorch.TensorBackend(minitorch.FastOps)
+
+
+def _tensor(values: np.ndarray) -> Tensor:
+    return minitorch.tensor(values.tolist(), backend=_fast())
+
+
+def _values(t: Tensor) -> list[object]:
+    return t.to_numpy().tolist()
+
+
+def _fixed(shape: tuple[int, ...], seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(-2.0, 2.0, shape).round(3)
+
+
+@pytest.mark.task3_1
+def test_map_zip_reduce(record) -> None:
+    square = _fixed((4, 4), 1)
+    cube = _fixed((3, 4, 5), 2)
+
+    def maps() -> list[object]:
+        t = _tensor(cube).permute(2, 0, 1)
+        out = minitorch.zeros((4, 3), backend=_fast())
+        _fast().neg_map(_tensor(np.array([[1.0, -2.0, 3.0]])), out)
+        return [_values(-t), _values(t.sigmoid()), _values((t + 3.0).log()), _values(t.relu()), _values(out)]
+
+    record("map", maps)
+
+    def zips() -> list[object]:
+        t = _tensor(square)
+        column, row = _tensor(_fixed((3, 1), 3)), _tensor(_fixed((1, 4), 4))
+        return [
+            _values(t + t.permute(1, 0)),
+            _values(t * t.permute(1, 0)),
+            _values(t < t.permute(1, 0)),
+            _values(column * row),
+            _values(_tensor(cube).permute(1, 2, 0) - _tensor(_fixed((5, 1), 5))),
+        ]
+
+    record("zip", zips)
+
+    def reductions() -> list[object]:
+        big = _tensor(_fixed((30, 40, 3), 6)).permute(2, 0, 1)  # over a thousand outputs a dimension
+        t = _tensor(cube).permute(1, 2, 0)
+        return [[_values(x.sum(d)) for x in (t, big) for d in range(3)], _values(t.mean()), _values((t > 0.0).all(1))]
+
+    record("reduce", reductions, 1e-6)
+
+    def gradients() -> list[object]:
+        a = _tensor(cube).permute(2, 0, 1)
+        b = _tensor(_fixed((3, 1), 7))
+        a = Tensor(a._tensor, backend=_fast())  # a non-contiguous leaf
+        a.requires_grad_(True)
+        b.requires_grad_(True)
+        ((a * b).sigmoid() * a + (b * b + 1.0).log() - a.relu().sum(2)).sum().backward()
+        return [_values(t.grad) if t.grad is not None else None for t in (a, b)]
+
+    record("gradients", gradients, 1e-6)
+
+
+@pytest.mark.task3_2
+def test_matrix_multiply(record) -> None:
+    cases = {
+        "2d": (_fixed((3, 4), 10), _fixed((4, 2), 11)),
+        "vector-like": (_fixed((1, 5), 12), _fixed((5, 1), 13)),
+        "batched": (_fixed((2, 3, 4), 14), _fixed((2, 4, 5), 15)),
+        "broadcast batch": (_fixed((1, 5, 4), 16), _fixed((3, 4, 6), 17)),
+        "ragged blocks": (_fixed((2, 65, 70), 18), _fixed((1, 70, 67), 19)),
+    }
+    for name, (a, b) in cases.items():
+        record(name, lambda a=a, b=b: _values(_tensor(a) @ _tensor(b)), 1e-6)
+
+    def permuted() -> list[object]:
+        a, b = _tensor(_fixed((3, 2, 4), 20)).permute(1, 0, 2), _tensor(_fixed((5, 2, 4), 21)).permute(1, 2, 0)
+        square = _tensor(_fixed((4, 4), 22))
+        return [_values(a @ b), _values(square @ square.permute(1, 0)), _values(square.permute(1, 0) @ square)]
+
+    record("permuted", permuted, 1e-6)
+
+    def gradients() -> list[object]:
+        a = _tensor(_fixed((2, 3, 4), 23))
+        b = _tensor(_fixed((4, 5), 24))
+        a.requires_grad_(True)
+        b.requires_grad_(True)
+        ((a @ b) * _tensor(_fixed((2, 3, 5), 25))).sum().backward()
+        return [_values(t.grad) if t.grad is not None else None for t in (a, b)]
+
+    record("gradients", gradients, 1e-6)
