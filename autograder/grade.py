@@ -358,6 +358,7 @@ def _environment(max_examples: int, sandbox: Sandbox, cuda: str) -> dict[str, An
             "database": None,
             "deadline": None,
             "max_examples": max_examples,
+            "local_constants": False,  # examples never drawn from literals of the graded code (the plugin)
         },
         "seeds": {"hypothesis": "derandomize=True", "PYTHONHASHSEED": 0},
         "isolation": sandbox.mode,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .manifest import Module, Mutant, StudentTest, Task
-from .pytest_plugin import MUTANT, SELECT
+from .pytest_plugin import MUTANT, SELECT, STUDENT_TESTS
 from .results import TestResult
 from .runner import TAMPERED, ChildPlan, ChildRun, reduce_message, run_child
 from .workspace import mutant_file
@@ -77,7 +77,8 @@ def grade_student_tests(task: Task, module: Module, plan: ChildPlan, on_referenc
     Returns:
         One graded item per check (passes on the library, kills a mutant).
     """
-    plan = replace(plan, test_budget_s=task.time_budget_s)
+    # The tests are the student's: the grader's Hypothesis settings are put back, a change of them is no tampering.
+    plan = replace(plan.with_env({STUDENT_TESTS: "1"}), test_budget_s=task.time_budget_s)
     tests = list(task.student_tests)
     files = sorted({t.file for t in tests})
     names = [t.test for t in tests]
