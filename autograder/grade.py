@@ -23,7 +23,7 @@ from .manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, ManifestError, Tas
 from .mutation import grade_student_tests
 from .pytest_plugin import EXCLUDE, MAX_EXAMPLES, TASK_MAX_EXAMPLES
 from .results import GradeReport, TaskResult
-from .runner import TAMPERED, ChildPlan, collect, run_tests
+from .runner import ChildPlan, collect, run_tests, voided
 from .sandbox import Sandbox, best_mode, child_user
 from .scoring import Reported, score_task
 from .submission import Submission, file_hash, inspect_submission
@@ -300,7 +300,7 @@ def _run_group(context: GradingContext, group: list[Task], hidden: bool) -> Repo
                 again = run_tests(alone, ids, task.time_budget_s * TASK_BUDGET_FACTOR, values=reported.values)
                 reported.outcomes.update(again)
     sung = [reported.outcomes.pop(c) for c in canaries if c in reported.outcomes]
-    if any(o.passed for o in sung) or any(o.message == TAMPERED for o in reported.outcomes.values()):
+    if any(o.passed for o in sung) or any(voided(o) for o in reported.outcomes.values()):
         reported.tampered |= {task.id for task in group}
     return reported
 
@@ -341,6 +341,7 @@ def _environment(max_examples: int, sandbox: Sandbox, cuda: str) -> dict[str, An
             "database": None,
             "deadline": None,
             "max_examples": max_examples,
+            "local_constants": False,  # examples never drawn from literals of the graded code (the plugin)
         },
         "seeds": {"hypothesis": "derandomize=True", "PYTHONHASHSEED": 0},
         "isolation": sandbox.mode,

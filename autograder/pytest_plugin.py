@@ -36,6 +36,8 @@ LAYERS_MODULE = "_autograder_layers"  # autograder/layers.py in the tree
 MAX_EXAMPLES = "AUTOGRADER_MAX_EXAMPLES"
 CUDA_MAX_EXAMPLES = "AUTOGRADER_CUDA_MAX_EXAMPLES"
 TASK_MAX_EXAMPLES = "AUTOGRADER_TASK_MAX_EXAMPLES"
+STUDENT_TESTS = "AUTOGRADER_STUDENT_TESTS"  # the tests are the student's: their settings are re-applied, not reported
+GUARD_MODULE = "_autograder_hypothesis"  # autograder/hypothesis_guard.py in the tree
 MESSAGE_LIMIT = 1500
 RESOURCE_ERRORS = re.compile(r"\[Errno (28|27)\]")  # ENOSPC, EFBIG
 
@@ -58,17 +60,38 @@ def _reporting_machinery() -> list[tuple[object, str]]:
     ]
 
 
+def _hypothesis_machinery() -> list[tuple[object, str]]:
+    """The Hypothesis internals that choose a property test's settings and examples and run them."""
+    import hypothesis
+    from hypothesis import core
+    from hypothesis.internal.conjecture import engine
+
+    owners: list[tuple[object, tuple[str, ...]]] = [
+        (hypothesis, ("given", "settings")),
+        (core, ("given", "get_random_for_wrapped_test")),
+        (core.StateForActualGivenExecution, ("run_engine", "execute_once")),
+        (engine.ConjectureRunner, ("run",)),
+        (hypothesis.settings, ("__init__", "__call__", "register_profile", "load_profile", "get_profile")),
+    ]
+    return [(owner, name) for owner, names in owners for name in names]
+
+
 class GradingReporter:
     """Streams collection and test outcomes to the parent's events file.
 
-    It snapshots the pytest functions that produce reports before any student
-    code is imported, and flags every later report as tampered with if one of
-    them was replaced (a student module patching pytest to pass every test).
+    It snapshots the pytest functions that produce reports, and the
+    Hypothesis functions that run property tests, before any student code is
+    imported, and flags every later report as tampered with if one of them
+    was replaced (a student module patching pytest to pass every test, or
+    Hypothesis to run no example), or if ``guard`` found the grading
+    settings changed where the tests are the course's.
     """
 
-    def __init__(self, fd: int, select: set[str] | None, exclude: set[str]) -> None:
+    def __init__(self, fd: int, select: set[str] | None, exclude: set[str], guard: Any = None) -> None:
         self._out = os.fdopen(fd, "w", encoding="utf-8")
         self._machinery = [(owner, name, owner.__dict__.get(name)) for owner, name in _reporting_machinery()]
+        self._hypothesis = [(owner, name, owner.__dict__.get(name)) for owner, name in _hypothesis_machinery()]
+        self._guard = guard
         self._own_methods = {
             name: getattr(GradingReporter, name) for name in vars(GradingReporter) if name.startswith("pytest_")
         }
@@ -113,13 +136,20 @@ class GradingReporter:
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         self._emit(event="start", nodeid=nodeid)
 
-    def _tampered(self) -> bool:
+    def _tampered(self) -> str | None:
+        """What was tampered with: ``reporting``, ``hypothesis`` (its functions or the grading settings), or None."""
         changed = any(owner.__dict__.get(name) is not original for owner, name, original in self._machinery)
-        return changed or any(getattr(GradingReporter, k) is not v for k, v in self._own_methods.items())
+        if changed or any(getattr(GradingReporter, k) is not v for k, v in self._own_methods.items()):
+            return "reporting"
+        if any(owner.__dict__.get(name) is not original for owner, name, original in self._hypothesis):
+            return "hypothesis"
+        guard = self._guard
+        return "hypothesis" if guard is not None and guard.report and guard.changes else None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if self._tampered():
-            self._emit(event="tampered", nodeid=report.nodeid)
+        tampered = self._tampered()
+        if tampered is not None:
+            self._emit(event="tampered", nodeid=report.nodeid, what=tampered)
         skip_reason = None
         if report.skipped and isinstance(report.longrepr, tuple):
             skip_reason = str(report.longrepr[2])
@@ -198,60 +228,29 @@ def _short(report: pytest.TestReport | pytest.CollectReport) -> str:
     return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 3] + "..."
 
 
-def _load_hypothesis_profile() -> None:
-    from hypothesis import HealthCheck, settings
-
-    settings.register_profile(
-        "grading",
-        derandomize=True,
-        database=None,
-        deadline=None,
-        print_blob=True,
-        max_examples=int(os.environ.get(MAX_EXAMPLES, "100")),
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
-    settings.load_profile("grading")
+_guard: Any = None  # the HypothesisGuard pytest_configure sets up
 
 
-def _task_caps() -> dict[str, int]:
-    """``task3_1=25,task3_3=10`` from the environment, as a dict."""
-    caps = {}
-    for part in os.environ.get(TASK_MAX_EXAMPLES, "").split(","):
-        marker, _, count = part.partition("=")
-        if marker and count.isdigit():
-            caps[marker] = int(count)
-    return caps
-
-
-@pytest.hookimpl(hookwrapper=True)
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_call(item: pytest.Item) -> Any:
-    """Cap Hypothesis examples for the duration of a test: by its task, and for ``cuda`` tests.
+    """Run every test under the grading profile, and every property test with the settings it is due.
 
     A task's ``max_examples`` in the manifest caps its tests. Under the CUDA
     simulator ``cuda`` tests get a lower cap and no shrinking: shrinking
     reruns a failing kernel hundreds of times, which costs minutes there;
-    the failing example is still shown. A property test keeps its settings
-    on the test function, which every parametrized copy shares, so the cap
-    is put there and taken off again.
+    the failing example is still shown (see ``hypothesis_guard.py``).
     """
-    test = getattr(item, "obj", None)
-    current = getattr(test, "_hypothesis_internal_use_settings", None)
-    caps = [count for marker, count in _task_caps().items() if item.get_closest_marker(marker) is not None]
-    simulated = os.environ.get(CUDA_MAX_EXAMPLES) and item.get_closest_marker("cuda") is not None
-    if simulated:
-        caps.append(int(os.environ[CUDA_MAX_EXAMPLES]))
-    if not caps or current is None:
+    if _guard is None:
         yield
         return
-    from hypothesis import Phase, settings
-
-    phases = [phase for phase in current.phases if not (simulated and phase is Phase.shrink)]
-    capped = settings(current, max_examples=min(current.max_examples, *caps), phases=phases)
-    test._hypothesis_internal_use_settings = capped  # type: ignore[union-attr]
-    try:
+    with _guard.applied(item):
         yield
-    finally:
-        test._hypothesis_internal_use_settings = current  # type: ignore[union-attr]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Note the property tests' settings as collection left them."""
+    if _guard is not None:
+        _guard.collected(session.items)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -259,13 +258,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
     This runs before any test module is imported, so no test sees the orders.
     """
+    global _guard
     select = os.environ.pop(SELECT, None)
     exclude = _names(os.environ.pop(EXCLUDE, ""))
-    _load_hypothesis_profile()
+    guards = importlib.import_module(GUARD_MODULE)
+    cuda_cap = os.environ.get(CUDA_MAX_EXAMPLES)
+    max_examples = int(os.environ.get(MAX_EXAMPLES, "100"))
+    report = not os.environ.get(STUDENT_TESTS)
+    _guard = guards.HypothesisGuard(max_examples, guards.task_caps(), int(cuda_cap) if cuda_cap else None, report)
+    _guard.install()
     if os.environ.get(ORDERS_FD):
         layers = importlib.import_module(LAYERS_MODULE)
         layers.apply_orders(layers.take_orders())
     if os.environ.get(EVENTS_FD):
         # The pipe's number leaves the environment before any student code is imported.
-        reporter = GradingReporter(int(os.environ.pop(EVENTS_FD)), None if select is None else _names(select), exclude)
+        names = None if select is None else _names(select)
+        reporter = GradingReporter(int(os.environ.pop(EVENTS_FD)), names, exclude, _guard)
         config.pluginmanager.register(reporter, "autograder-reporter")

@@ -151,7 +151,8 @@ def inspect_submission(submission: Submission, editable: list[str], released: di
     Returns:
         ``taken``: editable files found; ``ignored``: files the grader never
         runs (conftest.py, pytest settings, sitecustomize, .pth, files that
-        are not part of the release); ``changed``: released files the
+        are not part of the release; the course's own released conftest.py,
+        unchanged, is not listed); ``changed``: released files the
         submission edited although students may not (the released version
         was used).
     """
@@ -167,7 +168,8 @@ def inspect_submission(submission: Submission, editable: list[str], released: di
         elif relative in editable:
             result["taken"].append(relative)
         elif path.name in IGNORED_ALWAYS or path.suffix == ".pth":
-            result["ignored"].append(relative)
+            if relative not in released or file_hash(path) != released[relative]:  # not the course's own copy
+                result["ignored"].append(relative)
         elif relative in released:
             if file_hash(path) != released[relative]:
                 result["changed"].append(relative)

@@ -9,6 +9,7 @@ A grading tree is laid out like a student tree::
     pytest.ini                markers and settings owned by the grader
     _autograder_plugin.py     the reporting plugin
     _autograder_layers.py     lays mutants and variants over the library (layers)
+    _autograder_hypothesis.py the grader's Hypothesis settings (hypothesis_guard)
     _autograder_numba.py      where numba files compiled kernels (numba_locator)
 
 Nothing else from the submission is copied: its own tests, conftest.py,
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from .kernel_cache import LOCATOR_MODULE
 from .manifest import Course
-from .pytest_plugin import LAYERS_MODULE
+from .pytest_plugin import GUARD_MODULE, LAYERS_MODULE
 from .submission import Submission
 
 LIBRARY_DIRS = ("minitorch", "project")
@@ -76,6 +77,7 @@ def _write_support(dest: Path, course: Course) -> None:
     plugin = Path(__file__).with_name("pytest_plugin.py")
     shutil.copyfile(plugin, dest / f"{PLUGIN_NAME}.py")
     shutil.copyfile(Path(__file__).with_name("layers.py"), dest / f"{LAYERS_MODULE}.py")
+    shutil.copyfile(Path(__file__).with_name("hypothesis_guard.py"), dest / f"{GUARD_MODULE}.py")
     shutil.copyfile(Path(__file__).with_name("numba_locator.py"), dest / f"{LOCATOR_MODULE}.py")
     shutil.copyfile(Path(__file__).with_name("notebook_runner.py"), dest / RUNNER_NAME)
     (dest / "tests" / TRAINING_TARGETS).write_text(training_targets_json(course), encoding="utf-8")

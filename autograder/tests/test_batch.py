@@ -43,7 +43,7 @@ EXPECTED = {
     "dee": 10.0,  # 0.4 stripped, zipped
     "eve": 20.0,  # the reference in a wrapping folder, as .tar.gz
     "fay": 20.0,  # a git checkout
-    "gus": 18.0,  # hostile: relu loops forever (0.1's relu tests time out, the rest and 0.4 pass)
+    "gus": 18.4615,  # hostile: relu loops forever (2 of 0.1's 13 tests time out: 10 * 11/13; 0.4 passes)
     "hal": 0.0,  # hostile: exits the interpreter when operators.py is imported
     "ivy": None,  # a corrupt zip
     "jon": None,  # a zip bomb
@@ -197,7 +197,7 @@ def _check_feedback_pages_show_outcomes_but_never_hidden_test_names(course: Cour
             page = (graded / "feedback" / f"{student}{suffix}").read_text()
             assert not any(name in page for name in hidden_names), (student, suffix)
     gus = (graded / "feedback" / "gus.md").read_text()
-    assert "timeout" in gus and "18/20" in gus.replace("**", "")
+    assert "timeout" in gus and "18.46/20" in gus.replace("**", "")
     assert "could not be graded" in (graded / "feedback" / "jon.md").read_text()
     assert "2 day(s) late: 20% off, final score **8**" in (graded / "feedback" / "dee.md").read_text()
     assert "No submission" in (graded / "feedback" / "zed.md").read_text()

@@ -59,6 +59,7 @@ def test_plugin_caps_examples_of_cuda_tests_only(tmp_path: Path) -> None:
 
     (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    cuda: a CUDA test\n")
     shutil.copyfile(Path(__file__).parents[1] / "pytest_plugin.py", tmp_path / f"{PLUGIN_NAME}.py")
+    shutil.copyfile(Path(__file__).parents[1] / "hypothesis_guard.py", tmp_path / "_autograder_hypothesis.py")
     (tmp_path / "test_counted.py").write_text(
         "import pytest\n"
         "from hypothesis import given, strategies as st\n\n"

@@ -77,6 +77,7 @@ def test_a_grouped_child_still_stops_a_hung_test_after_its_own_task_budget(tmp_p
     tree = tmp_path / "tree"
     (tree / "tests").mkdir(parents=True)
     shutil.copyfile(REPO / "autograder" / "pytest_plugin.py", tree / "_autograder_plugin.py")
+    shutil.copyfile(REPO / "autograder" / "hypothesis_guard.py", tree / "_autograder_hypothesis.py")
     (tree / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
     (tree / "tests" / "test_x.py").write_text(
         "import time\n\ndef test_quick():\n    time.sleep(1.5)\n\ndef test_hangs():\n    time.sleep(60)\n"
@@ -96,6 +97,7 @@ def test_a_task_example_cap_reaches_only_its_tests(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     (tree / "tests").mkdir(parents=True)
     shutil.copyfile(REPO / "autograder" / "pytest_plugin.py", tree / "_autograder_plugin.py")
+    shutil.copyfile(REPO / "autograder" / "hypothesis_guard.py", tree / "_autograder_hypothesis.py")
     markers = "markers =\n    task9_1: t\n    task9_2: t\n"
     (tree / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n" + markers)
     (tree / "tests" / "test_x.py").write_text(

@@ -24,6 +24,8 @@ from .strategies import assert_tensor_close, shaped_tensors, tensors
 one_arg, two_arg = MathTestVariable._tests()
 FORWARD = backend_params("forward")
 BACKWARD = backend_params("backward")
+# Where a function that is right on most of the line can still be wrong: negative, tiny and huge inputs.
+EDGES = [-1000.0, -710.0, -20.0, -1.0, -1e-4, -0.0, 0.0, 1e-4, 1.0, 20.0, 710.0, 1000.0]
 
 
 def _elementwise(fn: Callable[..., float], *arrays: np.ndarray) -> np.ndarray:
@@ -113,6 +115,25 @@ def test_view_needs_contiguous_storage(backend: str) -> None:
     assert (t < 3.5).sum().item() == 3.0
 
 
+@pytest.mark.parametrize("backend", FORWARD)
+def test_functions_on_a_grid(backend: str) -> None:
+    """sigmoid, relu, exp and log on negative, tiny and huge inputs; comparisons at and near ties."""
+    values = np.array(EDGES)
+    t = minitorch.tensor(EDGES, backend=get_backend(backend))
+    assert_tensor_close(t.sigmoid(), 0.5 * (1.0 + np.tanh(values / 2.0)))
+    assert_tensor_close(t.relu(), np.maximum(values, 0.0))
+    finite = values[values < 709.0]
+    assert_tensor_close(minitorch.tensor(finite.tolist(), backend=get_backend(backend)).exp(), np.exp(finite))
+    logs = np.array([0.0, 1e-4, 1.0, 1e6])
+    expected = np.log(logs + minitorch.operators.EPS)
+    assert_tensor_close(minitorch.tensor(logs.tolist(), backend=get_backend(backend)).log(), expected)
+    a = minitorch.tensor([1.0, 1.0, 1.0, -2.0, 1.0, 1.0], backend=get_backend(backend))
+    b = minitorch.tensor([1.0, 1.005, 1.0 + 1e-9, -2.0, 1.02, 0.98], backend=get_backend(backend))
+    assert_tensor_close(a < b, [0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
+    assert_tensor_close(a == b, [1.0, 0.0, 0.0, 1.0, 0.0, 0.0])
+    assert_tensor_close(a.is_close(b), [1.0, 1.0, 1.0, 1.0, 0.0, 0.0])
+
+
 # Backward (Task 2.4 on the simple backend)
 
 
@@ -177,3 +198,24 @@ def test_broadcast_gradients_are_reduced_to_the_input_shape(backend: str) -> Non
     assert a.grad.shape == (3, 1) and b.grad.shape == (2,)
     assert_tensor_close(a.grad, [[30.0], [30.0], [30.0]])
     assert_tensor_close(b.grad, [6.0, 6.0])
+
+
+def _gradient(backend: str, method: str, values: list[float]) -> Tensor:
+    """The gradient of ``tensor(values).method().sum()``, by backpropagation."""
+    t = minitorch.tensor(values, backend=get_backend(backend), requires_grad=True)
+    getattr(t, method)().sum().backward()
+    assert t.grad is not None, "no gradient reached the input"
+    return t.grad
+
+
+@pytest.mark.parametrize("backend", BACKWARD)
+def test_gradients_on_a_grid(backend: str) -> None:
+    """The gradients of relu, log, sigmoid and exp at 0, near it, and at huge inputs."""
+    values = np.array(EDGES)
+    assert_tensor_close(_gradient(backend, "relu", EDGES), (values > 0.0).astype(np.float64))
+    logs = [0.0, 1e-4, 1.0, 1e6]
+    assert_tensor_close(_gradient(backend, "log", logs), 1.0 / (np.array(logs) + minitorch.operators.EPS))
+    logistic = 0.5 * (1.0 + np.tanh(values / 2.0))
+    assert_tensor_close(_gradient(backend, "sigmoid", EDGES), logistic * (1.0 - logistic))
+    finite = [x for x in EDGES if x < 709.0]
+    assert_tensor_close(_gradient(backend, "exp", finite), np.exp(finite))

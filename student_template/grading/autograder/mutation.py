@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from .layers import encode_orders
 from .manifest import Module, Mutant, StudentTest, Task
-from .pytest_plugin import SELECT
+from .pytest_plugin import SELECT, STUDENT_TESTS
 from .results import TestResult
 from .runner import TAMPERED, ChildPlan, ChildRun, reduce_message, run_child
 
@@ -124,6 +124,8 @@ def grade_student_tests(task: Task, module: Module, plan: ChildPlan, on_referenc
         One graded item per check: passes on the correct libraries (a
         precondition of weight 0), kills a mutant.
     """
+    # The tests are the student's: the grader's Hypothesis settings are put back, a change of them is no tampering.
+    plan = plan.with_env({STUDENT_TESTS: "1"})
     tests = list(task.student_tests)
     files = sorted({t.file for t in tests})
     runs = _Runs(replace(plan, test_budget_s=task.time_budget_s), module, files, [t.test for t in tests])

@@ -36,6 +36,9 @@ from .workspace import PLUGIN_NAME
 
 POLL_S = 0.05
 TAMPERED = "pytest's reporting was patched while this test process ran: no result of it counts"
+TAMPERED_HYPOTHESIS = (
+    "Hypothesis or the grader's Hypothesis settings were changed while this test process ran: no result of it counts"
+)
 OUTPUT_LIMIT = 64 * 1024
 EVENTS_LIMIT = 16 * 1024**2  # what the parent reads of one child's event stream
 EVENT_LINE_LIMIT = 1024**2
@@ -269,6 +272,19 @@ def reduce_message(message: str | None) -> str:
     return "an exception"
 
 
+def voided(outcome: Outcome) -> bool:
+    """Whether an outcome is void because its child's machinery was tampered with."""
+    return outcome.message in (TAMPERED, TAMPERED_HYPOTHESIS)
+
+
+def _tampered(run: ChildRun) -> str | None:
+    """Why none of a child's results count, or None: its reporting or Hypothesis was tampered with."""
+    whats = [event.get("what") for event in run.events if event.get("event") == "tampered"]
+    if not whats:
+        return None
+    return TAMPERED_HYPOTHESIS if all(what == "hypothesis" for what in whats) else TAMPERED
+
+
 def outcomes_from_run(run: ChildRun, expected: Sequence[str]) -> tuple[dict[str, Outcome], list[str]]:
     """Fold one child's events into outcomes for the expected nodes.
 
@@ -280,7 +296,7 @@ def outcomes_from_run(run: ChildRun, expected: Sequence[str]) -> tuple[dict[str,
     phases: dict[str, list[dict[str, Any]]] = {}
     finished: set[str] = set()
     collect_errors: list[str] = []
-    tampered = any(event.get("event") == "tampered" for event in run.events) or implausible(run, expected)
+    tampered = _tampered(run) or (TAMPERED if implausible(run, expected) else None)
     running: str | None = None
     for event in run.events:
         kind = event.get("event")
@@ -297,8 +313,8 @@ def outcomes_from_run(run: ChildRun, expected: Sequence[str]) -> tuple[dict[str,
     unreached: list[str] = []
     done = any(e.get("event") == "done" for e in run.events)
     for nodeid in expected:
-        if tampered:
-            outcomes[nodeid] = Outcome(nodeid, "error", TAMPERED)
+        if tampered is not None:
+            outcomes[nodeid] = Outcome(nodeid, "error", tampered)
         elif nodeid in finished:
             outcomes[nodeid] = _fold_phases(nodeid, phases.get(nodeid, []))
         elif nodeid == running:

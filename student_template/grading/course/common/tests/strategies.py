@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from hypothesis import strategies as st
@@ -16,6 +17,32 @@ def assert_close(a: float, b: float) -> None:
     """Fail unless ``a`` and ``b`` agree to within 1e-2 (the course's is_close)."""
     assert math.isfinite(a) and math.isfinite(b), f"non-finite value: {a}, {b}"
     assert abs(a - b) < 1e-2, f"Failure x={a} y={b}"
+
+
+def assert_on_grid(
+    name: str,
+    fn: Callable[..., Any],
+    expected: Callable[..., float],
+    cases: Iterable[tuple[float, ...]],
+    rel: float = 1e-9,
+    abs_tol: float = 1e-9,
+) -> None:
+    """``fn`` agrees with ``expected`` on every case; the message names the first inputs it fails on.
+
+    A grid of chosen inputs (negative, tiny, huge, ties) finds what a property
+    test finds only by luck: a function that is wrong on part of the line.
+    """
+    wrong = []
+    for args in cases:
+        want = expected(*args)
+        try:
+            got = float(fn(*args))
+        except Exception as error:  # noqa: BLE001 (every failure is reported with its input)
+            wrong.append(f"{name}{args} raised {type(error).__name__}, expected {want!r}")
+            continue
+        if not math.isclose(got, want, rel_tol=rel, abs_tol=abs_tol):
+            wrong.append(f"{name}{args} = {got!r}, expected {want!r}")
+    assert not wrong, "; ".join(wrong[:3]) + (f" (and {len(wrong) - 3} more)" if len(wrong) > 3 else "")
 
 
 @st.composite

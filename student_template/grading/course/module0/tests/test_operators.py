@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from minitorch.operators import (
+    EPS,
     add,
     addLists,
     eq,
@@ -39,17 +40,21 @@ from minitorch.operators import (
     zipWith,
 )
 
-from .strategies import assert_close, small_floats
+from .strategies import assert_close, assert_on_grid, small_floats
 
 positive_floats = st.floats(min_value=0.01, max_value=100, allow_nan=False)
 float_lists = st.lists(small_floats, max_size=10)
 
 
-def reference_sigmoid(x: float) -> float:
-    """The logistic function, computed independently of the code under test."""
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    return math.exp(x) / (1.0 + math.exp(x))
+def logistic(x: float) -> float:
+    """The logistic function through tanh, independently of the code under test: it never overflows."""
+    return 0.5 * (1.0 + math.tanh(x / 2.0))
+
+
+# Where a function that is right on most of the line can still be wrong: negative, tiny and huge inputs.
+NEGATIVE = [-1000.0, -710.0, -100.0, -20.0, -4.5, -2.0, -1.0, -0.5, -0.1, -1e-4]
+POSITIVE = [1e-4, 0.1, 0.5, 1.0, 2.0, 4.5, 20.0, 100.0, 710.0, 1000.0]
+EDGES = [*NEGATIVE, -0.0, 0.0, *POSITIVE]
 
 
 # Task 0.1
@@ -71,6 +76,12 @@ def test_same_as_python(x: float, y: float) -> None:
 
 @pytest.mark.task0_1
 @given(small_floats)
+@example(-1000.0)
+@example(-1e-4)
+@example(-0.0)
+@example(0.0)
+@example(1e-4)
+@example(1000.0)
 def test_relu(a: float) -> None:
     """ReLU keeps positive values and zeroes the rest."""
     assert relu(a) == (a if a > 0 else 0.0)
@@ -78,6 +89,10 @@ def test_relu(a: float) -> None:
 
 @pytest.mark.task0_1
 @given(small_floats, small_floats)
+@example(-1e-4, 2.5)
+@example(-0.0, 2.5)
+@example(0.0, 2.5)
+@example(1e-4, 2.5)
 def test_relu_back(a: float, b: float) -> None:
     """ReLU's derivative passes the upstream value through only for a > 0."""
     assert relu_back(a, b) == (b if a > 0 else 0.0)
@@ -87,7 +102,42 @@ def test_relu_back(a: float, b: float) -> None:
 @given(st.floats(min_value=-700, max_value=700, allow_nan=False))
 def test_sigmoid_matches_formula(x: float) -> None:
     """Sigmoid computes the logistic function."""
-    assert_close(sigmoid(x), reference_sigmoid(x))
+    assert_close(sigmoid(x), logistic(x))
+
+
+@pytest.mark.task0_1
+def test_sigmoid_on_a_grid() -> None:
+    """Sigmoid is right for negative, tiny and huge inputs too, and never overflows."""
+    assert_on_grid("sigmoid", sigmoid, logistic, [(x,) for x in EDGES], rel=0.0, abs_tol=1e-6)
+
+
+@pytest.mark.task0_1
+def test_functions_on_a_grid() -> None:
+    """exp, log, inv and their backward operators on negative, tiny and huge inputs (relu's tests have examples)."""
+    assert_on_grid("exp", exp, math.exp, [(x,) for x in EDGES if x < 709.0])
+    logs = [0.0, 1e-9, 1e-4, 0.5, 1.0, 100.0, 1e6, 1e300]
+    assert_on_grid("log", log, lambda x: math.log(x + EPS), [(x,) for x in logs])
+    assert_on_grid("inv", inv, lambda x: 1.0 / x, [(x,) for x in NEGATIVE + POSITIVE])
+    assert_on_grid("log_back", log_back, lambda x, d: d / (x + EPS), [(x, d) for x in logs for d in (-2.0, 3.0)])
+    backs = [(x, d) for x in (-100.0, -1.0, -1e-3, 1e-3, 1.0, 100.0) for d in (-2.0, 3.0)]
+    assert_on_grid("inv_back", inv_back, lambda x, d: -d / (x * x), backs)
+
+
+@pytest.mark.task0_1
+def test_comparisons_at_and_near_ties() -> None:
+    """lt, eq, max and is_close where their inputs are equal or nearly so."""
+    tiny = 1e-9
+    lt_cases = {(1.0, 1.0): 0.0, (1.0, 1.0 + tiny): 1.0, (1.0 + tiny, 1.0): 0.0, (-0.0, 0.0): 0.0}
+    lt_cases |= {(-5.0, -5.0): 0.0, (-5.0 - tiny, -5.0): 1.0}
+    assert_on_grid("lt", lt, lambda x, y: lt_cases[x, y], lt_cases, abs_tol=0.0)
+    eq_cases = {(1.0, 1.0): 1.0, (1.0, 1.005): 0.0, (1.0, 1.0 + tiny): 0.0, (-0.0, 0.0): 1.0, (-3.0, -3.001): 0.0}
+    assert_on_grid("eq", eq, lambda x, y: eq_cases[x, y], eq_cases, abs_tol=0.0)
+    pairs = [(2.0, 2.0 + tiny), (2.0 + tiny, 2.0), (-1.0, -1.0), (-tiny, tiny), (-1000.0, -999.0)]
+    assert_on_grid("max", max, lambda x, y: x if x > y else y, pairs, rel=0.0, abs_tol=0.0)
+    close = [(1.0, 1.005), (1.005, 1.0), (1.0, 0.995), (0.001, 0.005), (100.0, 100.005), (-1.0, -1.005)]
+    far = [(1.0, 1.02), (1.02, 1.0), (1.0, 0.98), (100.0, 100.02), (-1.0, -1.02)]
+    is_close_cases = {**dict.fromkeys(close, 1.0), **dict.fromkeys(far, 0.0)}
+    assert_on_grid("is_close", is_close, lambda x, y: is_close_cases[x, y], is_close_cases, abs_tol=0.0)
 
 
 @pytest.mark.task0_1
