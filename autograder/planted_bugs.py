@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .context import course_items
+from .context import CHECKS_PREFIX, course_items
 from .cuda import cuda_mode
 from .grade import (
     MAX_EXAMPLES_DEFAULT,
@@ -128,7 +128,8 @@ def check_bug(
     tree.mkdir(parents=True)
     build_grading_tree(tree, course, plant(course, bug, planted))
     add_hidden_tests(tree, course)
-    nodeids = [item["nodeid"] for item in course_items(task, items)]
+    # Trusted checks judge values against the reference's, which a planted bug's run does not have.
+    nodeids = [item["nodeid"] for item in course_items(task, items) if not item["nodeid"].startswith(CHECKS_PREFIX)]
     if first in nodeids:
         nodeids = [first, *(n for n in nodeids if n != first)]
     cuda, kernels = cuda or cuda_mode(), shared_cache(course)

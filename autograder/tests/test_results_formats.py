@@ -86,7 +86,7 @@ def test_hidden_test_messages_keep_only_the_kind_of_error() -> None:
     assert hidden_message("AssertionError: assert operators.lt(2.0, 2.0) == 0.0") == "AssertionError in a hidden test"
     assert hidden_message("the test was not collected") == "an exception in a hidden test"
     smuggled = "class_c291cmNlIGNvZGU_Error: x"  # a student's own exception class carries no text out
-    assert hidden_message(f"{smuggled}\nE   AssertionError") == "an exception in a hidden test"
+    assert hidden_message(f"{smuggled}\nE   AssertionError") == "AssertionError in a hidden test"
     assert hidden_message("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo: data") == "an exception in a hidden test"
     assert (
         hidden_message("tests/hidden/t.py: E   File x.py, line 1\nE   SyntaxError: bad")

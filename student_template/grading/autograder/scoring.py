@@ -16,10 +16,10 @@ from typing import Any
 from .context import CHECKS_PREFIX, HIDDEN_PREFIX, GradingContext, course_items
 from .manifest import Task
 from .results import TaskResult, TestResult
-from .runner import Outcome, reduce_message
+from .runner import TAMPERED, TAMPERED_HYPOTHESIS, Outcome, reduce_message
 from .trusted import Recorded, compare
 
-TAMPERED_MESSAGE = "the test machinery was tampered with while this test ran: no result of it counts"
+NOT_RECORDED = "the check recorded no value (it did not run, or stopped before this one)"
 
 
 @dataclass
@@ -45,7 +45,8 @@ def score_task(context: GradingContext, task: Task, reported: Reported, extra: T
     checks = [item for item in mine if _is_check(item)]
     weight = _checks_weight(tests, len(checks))
     for item in checks:
-        tests += check_results(item["nodeid"], context.reference, reported.values, weight)
+        found = check_results(item["nodeid"], context.reference, reported.values, weight)
+        tests += _with_outcome(found, reported.outcomes.get(item["nodeid"]))
     result.tests = tests + result.tests
     if not result.tests:
         result.notes.append(f"no tests carry the marker {task.marker}: the task cannot be graded")
@@ -94,13 +95,23 @@ def check_results(
         if expected.error is not None:
             message: str | None = "the reference could not record this value"
         elif actual is None:
-            message = "the check recorded no value (it did not run, or stopped before this one)"
+            message = NOT_RECORDED
         elif actual.error is not None:
             message = f"{reduce_message(actual.error)} raised"
         else:
             message = compare(actual.value, expected.value, expected.tolerance, expected.agree)
         status = "passed" if message is None else "failed"
         results.append(TestResult(name, status, True, weight / len(keys), message))
+    return results
+
+
+def _with_outcome(results: list[TestResult], outcome: Outcome | None) -> list[TestResult]:
+    """Values a check never recorded take the check's own fate: ``error``, ``timeout``, ``crashed``..."""
+    if outcome is None or outcome.status in ("passed", "failed"):
+        return results
+    for result in results:
+        if result.message == NOT_RECORDED:
+            result.status, result.message = outcome.status, outcome.message or NOT_RECORDED
     return results
 
 
@@ -113,8 +124,10 @@ def hidden_message(message: str | None) -> str | None:
 
 def _flag(task: Task, result: TaskResult, reported: Reported) -> str | None:
     if task.id in reported.tampered:
+        voids = [t.message for t in result.tests if t.message in (TAMPERED, TAMPERED_HYPOTHESIS)]
         for test in result.tests:
-            test.status, test.message = "error", TAMPERED_MESSAGE
+            test.status = "error"
+            test.message = test.message if test.message in (TAMPERED, TAMPERED_HYPOTHESIS) else (voids or [TAMPERED])[0]
         return "tampered"
     public = [t for t in result.tests if not t.hidden]
     checks = [t for t in result.tests if t.name.startswith(CHECKS_PREFIX)]
