@@ -42,6 +42,17 @@ def test_matmul_batched_and_broadcast(backend: str, data: st.DataObject) -> None
 
 
 @pytest.mark.parametrize("backend", MATMUL)
+@pytest.mark.parametrize("a_batch, b_batch", [(2, 1), (1, 2), (3, 3)])
+def test_matmul_batch_of_one_broadcasts(backend: str, a_batch: int, b_batch: int) -> None:
+    """A batch of 1 on either side is used for every batch of the other, whatever examples are drawn."""
+    a_values = np.arange(a_batch * 2 * 3, dtype=np.float64).reshape(a_batch, 2, 3) / 5.0 - 1.0
+    b_values = np.arange(b_batch * 3 * 4, dtype=np.float64).reshape(b_batch, 3, 4) / 7.0 + 0.5
+    a = minitorch.tensor(a_values.tolist(), backend=get_backend(backend))
+    b = minitorch.tensor(b_values.tolist(), backend=get_backend(backend))
+    assert_tensor_close(a @ b, a_values @ b_values)
+
+
+@pytest.mark.parametrize("backend", MATMUL)
 def test_matmul_of_a_transpose(backend: str) -> None:
     """x.T @ x, where the left operand walks its storage by columns."""
     values = np.arange(12, dtype=np.float64).reshape(4, 3) / 7.0
