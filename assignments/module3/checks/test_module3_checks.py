@@ -107,3 +107,78 @@ def test_matrix_multiply(record) -> None:
         return [_values(t.grad) if t.grad is not None else None for t in (a, b)]
 
     record("gradients", gradients, 1e-6)
+
+
+@functools.cache
+def _cuda() -> minitorch.TensorBackend:
+    """The CUDA backend: on a GPU when there is one, under numba's simulator otherwise (chosen before import)."""
+    from minitorch.jit import select_cuda_mode
+
+    select_cuda_mode()
+    from minitorch.cuda_ops import CudaOps
+
+    return minitorch.TensorBackend(CudaOps)
+
+
+def _on_cuda(values: np.ndarray) -> Tensor:
+    return minitorch.tensor(values.tolist(), backend=_cuda())
+
+
+# Small sizes: a simulated thread is slow. They still span several blocks of the simulator's 4 x 4 tiles.
+@pytest.mark.task3_3
+@pytest.mark.cuda
+def test_cuda_map_zip_reduce(record) -> None:
+    cube = _fixed((3, 4, 5), 30)
+
+    def maps() -> list[object]:
+        t = _on_cuda(cube).permute(2, 0, 1)
+        return [_values(-t), _values(t.relu()), _values((t + 3.0).log())]
+
+    record("map", maps)
+
+    def zips() -> list[object]:
+        column, row = _on_cuda(_fixed((3, 1), 31)), _on_cuda(_fixed((1, 7), 32))
+        t = _on_cuda(cube)
+        return [_values(column * row), _values(t + t), _values(t.permute(1, 2, 0) - _on_cuda(_fixed((5, 1), 33)))]
+
+    record("zip", zips)
+
+    def reductions() -> list[object]:
+        t = _on_cuda(cube).permute(1, 2, 0)
+        return [_values(t.sum(d)) for d in range(3)] + [_values(_on_cuda(_fixed((2, 37), 34)).sum(1))]
+
+    record("reduce", reductions, 1e-6)
+
+    def practice() -> list[object]:
+        from minitorch import cuda_ops
+
+        # The per-block sums depend on the block size the student chose; their total does not.
+        return [sum(_values(cuda_ops.sum_practice(_on_cuda(_fixed((n,), 35 + n))))) for n in (5, 16, 40)]
+
+    record("sum_practice", practice, 1e-6)
+
+
+@pytest.mark.task3_4
+@pytest.mark.cuda
+def test_cuda_matrix_multiply(record) -> None:
+    cases = {
+        "2d": (_fixed((3, 5), 40), _fixed((5, 6), 41)),
+        "batched": (_fixed((2, 5, 3), 42), _fixed((2, 3, 7), 43)),
+        "broadcast batch": (_fixed((1, 6, 5), 44), _fixed((2, 5, 3), 45)),
+    }
+    for name, (a, b) in cases.items():
+        record(name, lambda a=a, b=b: _values(_on_cuda(a) @ _on_cuda(b)), 1e-6)
+
+    def permuted() -> list[object]:
+        a, b = _on_cuda(_fixed((5, 6), 46)), _on_cuda(_fixed((5, 6), 47))
+        return [_values(a.permute(1, 0) @ b), _values(a @ b.permute(1, 0))]
+
+    record("permuted", permuted, 1e-6)
+
+    def practice() -> list[object]:
+        from minitorch import cuda_ops
+
+        pairs = [(_on_cuda(_fixed((n, n), 48)), _on_cuda(_fixed((n, n), 49))) for n in (2, 3, 4)]
+        return [_values(cuda_ops.mm_practice(a, b)) for a, b in pairs]
+
+    record("mm_practice", practice, 1e-6)

@@ -200,3 +200,44 @@ def test_maxpool_and_dropout(record) -> None:
         return found
 
     record("dropout", dropout)
+
+
+def _cuda() -> tuple[minitorch.TensorBackend, object]:
+    """The CUDA backend (a GPU, or numba's simulator chosen before import) and the student's ``cuda_conv``."""
+    from minitorch.jit import select_cuda_mode
+
+    select_cuda_mode()
+    from minitorch import cuda_conv
+    from minitorch.cuda_ops import CudaOps
+
+    return minitorch.TensorBackend(CudaOps), cuda_conv
+
+
+def _cuda_conv(name: str, x_shape: tuple[int, ...], w_shape: tuple[int, ...], seed: int) -> list[object]:
+    """A CUDA convolution and its gradients, on the same values as the CPU checks' (sizes kept small: simulated)."""
+    backend, cuda_conv = _cuda()
+    x, w = (_tensor(shape, seed + n) for n, shape in enumerate((x_shape, w_shape)))
+    x, w = (minitorch.tensor(t.to_numpy().tolist(), backend=backend) for t in (x, w))
+    for t in (x, w):
+        t.requires_grad_(True)
+    out = getattr(cuda_conv, name)(x, w)
+    r = np.random.default_rng(seed).uniform(-1.0, 1.0, out.shape).round(3)
+    (out * minitorch.tensor(r.tolist(), backend=backend)).sum().backward()
+    return [list(out.shape), _values(out)] + [_values(t.grad) if t.grad is not None else None for t in (x, w)]
+
+
+@pytest.mark.task4_4b
+@pytest.mark.cuda
+def test_cuda_convolutions(record) -> None:
+    for n, (x_shape, w_shape) in enumerate(CONV1D[1:3]):
+        record(
+            f"cuda conv1d {x_shape} {w_shape}",
+            lambda a=x_shape, b=w_shape, n=n: _cuda_conv("conv1d", a, b, 140 + n),
+            1e-6,
+        )
+    for n, (x_shape, w_shape) in enumerate(CONV2D[1:3]):
+        record(
+            f"cuda conv2d {x_shape} {w_shape}",
+            lambda a=x_shape, b=w_shape, n=n: _cuda_conv("conv2d", a, b, 150 + n),
+            1e-6,
+        )
