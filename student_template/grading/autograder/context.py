@@ -155,7 +155,8 @@ def reference_values(setup: GradingSetup, checks: list[str], workdir: Path) -> d
     sources.append(Path(__file__).with_name("pytest_plugin.py"))
     cache = shared_cache(course).parent / f"{course.name}-checks" / f"{checks_digest(sources)}.json"
     known = load_cached(cache) or {}
-    missing = [nodeid for nodeid in checks if not any(n == nodeid for n, _ in known)]
+    recorded = {nodeid for nodeid, _ in known}
+    missing = [nodeid for nodeid in checks if nodeid not in recorded]
     if missing:
         tree = workdir / "reference-checks"
         tree.mkdir(mode=0o700)

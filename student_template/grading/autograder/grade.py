@@ -22,7 +22,7 @@ from .kernel_cache import cache_variables, kernel_cache
 from .manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, ManifestError, Task
 from .mutation import grade_student_tests
 from .pytest_plugin import EXCLUDE, MAX_EXAMPLES, TASK_MAX_EXAMPLES
-from .results import GradeReport, TaskResult
+from .results import UNCONFINED, GradeReport, TaskResult
 from .runner import ChildPlan, collect, run_tests, voided
 from .sandbox import Sandbox, best_mode, child_user
 from .scoring import Reported, score_task
@@ -230,8 +230,8 @@ def grade(
     return report
 
 
-UNCONFINED_NOTE = (  # render.py prints a note that starts with NOT CONFINED in red
-    "NOT CONFINED: neither bubblewrap nor unshare works here, so student code ran with resource limits only, "
+UNCONFINED_NOTE = (
+    f"{UNCONFINED}: neither bubblewrap nor unshare works here, so student code ran with resource limits only, "
     "with network access and the host's files in reach (install bubblewrap to confine it)"
 )
 

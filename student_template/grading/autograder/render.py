@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .results import GradeReport, TaskResult, TestResult
+from .results import UNCONFINED, GradeReport, TaskResult, TestResult
 from .safe_text import for_markdown, for_terminal
 
 STYLE = {"passed": "green", "skipped": "yellow", "failed": "red", "error": "red"}
@@ -18,9 +18,6 @@ STYLE = {"passed": "green", "skipped": "yellow", "failed": "red", "error": "red"
 def points(value: float) -> str:
     """A score as people read it: at most two decimals, no trailing zeros (13.1, 15)."""
     return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-UNCONFINED = "NOT CONFINED"  # how grade.py's note on plain mode starts; printed in red
 
 
 def _status_label(task: TaskResult) -> str:

@@ -19,6 +19,8 @@ STATUSES = ("passed", "skipped", "failed", "error", "timeout", "memory", "crashe
 # A task's flag: its children's reporting was tampered with (it scores 0), or its public tests
 # all passed while its trusted checks all failed (for a person to review).
 FLAGS = ("tampered", "suspicious")
+# The start of the report note on grading without confinement; renderers print such a note in red.
+UNCONFINED = "NOT CONFINED"
 
 
 @dataclass
