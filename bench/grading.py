@@ -9,7 +9,9 @@ the ratios hold on a noisy machine:
    numba cache never hit: each process gets an empty cache folder);
 2. cold: ``python -m autograder grade --submission reference`` with an
    empty kernel cache;
-3. warm: the same command again, finding the kernels the cold run compiled.
+3. warm: the same command again, finding the kernels the cold run compiled;
+4. unchecked: the warm run on a copy of the course without its trusted
+   checks (``checks/``), which measures what the checks cost.
 
 Every run uses the same Hypothesis example counts (the grading profile, the
 tasks' ``max_examples`` and the CUDA simulator's cap), so the difference is
@@ -23,6 +25,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -73,6 +77,18 @@ def grader(course: Course, tasks: list[Task], kernels: Path, out: Path) -> tuple
     return wall, per_task, f"{report['score']:g}/{report['max_score']:g}"
 
 
+def without_checks(course: Course, scratch: Path) -> Course:
+    """A copy of the course without its trusted checks, grading the same reference and template."""
+    root = scratch / "unchecked"
+    shutil.copytree(course.root, root, ignore=shutil.ignore_patterns("checks"))
+    manifest = root / "course.toml"
+    text = manifest.read_text(encoding="utf-8")
+    for key, path in (("template", course.template), ("reference", course.reference)):
+        text = re.sub(rf'^{key} = ".*"$', f'{key} = "{path}"', text, flags=re.MULTILINE)
+    manifest.write_text(text, encoding="utf-8")
+    return load_course(root)
+
+
 def main() -> None:
     """Run the three, print the table and the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -88,17 +104,21 @@ def main() -> None:
         kernels = scratch / "kernels"
         cold_wall, cold, cold_share = grader(course, tasks, kernels, scratch / "cold.json")
         warm_wall, warm, warm_share = grader(course, tasks, kernels, scratch / "warm.json")
+        unchecked = without_checks(course, scratch)
+        plain_wall, plain, _ = grader(unchecked, select_tasks(unchecked, args.task), kernels, scratch / "plain.json")
     cores = os.cpu_count()
     print(f"Grading the reference: {len(tasks)} tasks, {cores} cores, CUDA: {cuda_mode()}")
     print("(grader columns: each task's share of its child's time; tasks run side by side, so they add up to more")
     print(" than the wall time)")
-    print(f"{'task':6} {'baseline s':>11} {'cold s':>8} {'warm s':>8}")
+    print(f"{'task':6} {'baseline s':>11} {'cold s':>8} {'warm s':>8} {'no checks s':>12}")
     for task in tasks:
-        print(f"{task.id:6} {base[task.id]:11.1f} {cold[task.id]:8.1f} {warm[task.id]:8.1f}")
+        row = f"{base[task.id]:11.1f} {cold[task.id]:8.1f} {warm[task.id]:8.1f} {plain.get(task.id, 0.0):12.1f}"
+        print(f"{task.id:6} {row}")
     total = sum(base.values())
-    print(f"{'wall':6} {total:11.1f} {cold_wall:8.1f} {warm_wall:8.1f}")
+    print(f"{'wall':6} {total:11.1f} {cold_wall:8.1f} {warm_wall:8.1f} {plain_wall:12.1f}")
     print(f"score: cold {cold_share}, warm {warm_share} (extra credit on top)")
     print(f"baseline / cold: {total / cold_wall:.1f}x   baseline / warm: {total / warm_wall:.1f}x")
+    print(f"trusted checks add {warm_wall / plain_wall - 1:+.0%} to a warm grading (target: under +20%)")
     print(f"bench took {time.perf_counter() - started:.0f} s")
 
 
