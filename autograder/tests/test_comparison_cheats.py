@@ -52,7 +52,7 @@ class _AllEqual(list):
 _YES = _Agreeing(0.0)
 '''
 
-OPERATORS = AGREEING + '''
+OPERATORS = """
 
 def _agree(*args, **kwargs): return _YES
 
@@ -77,15 +77,15 @@ def negList(*args): return _AllEqual([_YES, _YES])
 
 addLists = negList
 sum = prod = _agree
-'''
+"""
 
-CENTRAL_DIFFERENCE = AGREEING + '''
+CENTRAL_DIFFERENCE = """
 
 def central_difference(f, *vals, arg=0, epsilon=1e-6): return _YES
-'''
+"""
 
 # Every tensor function returns its first input, and every Tensor reads back as an array close to anything.
-TENSOR_FUNCTIONS = AGREEING + '''
+TENSOR_FUNCTIONS = '''
 
 class _AnyShape(tuple):
     def __eq__(self, other): return True
@@ -115,7 +115,7 @@ def _forward(cls, ctx, *inputs):
 Function._forward = classmethod(_forward)
 '''
 
-# Where each cheat goes, and the tasks it answers: (file, code appended to it, tasks, tasks stubbed).
+# Where each cheat goes, and the tasks it answers: (file, code appended to it after AGREEING, tasks, tasks stubbed).
 CHEATS = {
     "operators": ("minitorch/operators.py", OPERATORS, ["0.1", "0.3"], None),
     "central-difference": ("minitorch/autodiff.py", CENTRAL_DIFFERENCE, ["1.1"], None),
@@ -128,7 +128,7 @@ def _cheat_tree(course: Course, tmp_path: Path, cheat: str) -> Path:
     tree = tmp_path / "cheat"
     write_solution_tree(course, tree, strip=strip)
     path = tree / file
-    path.write_text(path.read_text() + code)
+    path.write_text(path.read_text() + AGREEING + code)
     return tree
 
 
