@@ -32,6 +32,8 @@ def solution_lines(course: Course) -> set[str]:
     inside: set[str] = set()
     outside: set[str] = set()
     sources = [course.reference] + [m.public_tests for m in course.modules] + [m.root for m in course.modules]
+    if course.common is not None:
+        sources.append(course.common / "tests")  # shipped with every release: its lines are public
     for source in sources:
         for path in source.rglob("*"):
             if path.suffix not in (".py", ".ipynb") or not path.is_file():

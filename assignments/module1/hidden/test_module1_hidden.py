@@ -6,26 +6,39 @@ import minitorch
 import pytest
 from minitorch import Scalar
 
+from ..plain import as_float, as_int
 from ..strategies import assert_close
+
+
+def _data(scalar: Scalar) -> float:
+    return as_float(scalar.data, "Scalar.data")
+
+
+def _derivative(scalar: Scalar) -> float:
+    return as_float(scalar.derivative, "Scalar.derivative")
+
+
+def _uid(scalar: Scalar) -> int:
+    return as_int(scalar.unique_id, "Scalar.unique_id")
 
 
 @pytest.mark.task1_1
 def test_hidden_central_difference_other_argument() -> None:
     """arg selects the argument; the others stay fixed."""
     f = lambda a, b, c: a * b * c  # noqa: E731
-    assert_close(minitorch.central_difference(f, 2.0, 3.0, 4.0, arg=2), 6.0)
-    assert_close(minitorch.central_difference(f, 2.0, 3.0, 4.0, arg=0, epsilon=1e-3), 12.0)
+    assert_close(minitorch.central_difference(f, 2.0, 3.0, 4.0, arg=2), 6.0, "central_difference")
+    assert_close(minitorch.central_difference(f, 2.0, 3.0, 4.0, arg=0, epsilon=1e-3), 12.0, "central_difference")
 
 
 @pytest.mark.task1_2
 def test_hidden_comparisons_with_floats() -> None:
     """Comparisons accept plain numbers on either side and return Scalars."""
     x = Scalar(3.0)
-    assert (x < 4.0).data == 1.0
-    assert (x > 4.0).data == 0.0
-    assert (x == 3.0).data == 1.0
-    assert isinstance(x - 1.0, Scalar) and (x - 1.0).data == 2.0
-    assert (-x).data == -3.0
+    assert _data(x < 4.0) == 1.0
+    assert _data(x > 4.0) == 0.0
+    assert _data(x == 3.0) == 1.0
+    assert isinstance(x - 1.0, Scalar) and _data(x - 1.0) == 2.0
+    assert _data(-x) == -3.0
 
 
 @pytest.mark.task1_3
@@ -34,8 +47,8 @@ def test_hidden_chain_rule_uses_saved_values() -> None:
     x = Scalar(3.0)
     y = Scalar(4.0)
     out = x * y
-    back = {v.unique_id: d for v, d in out.chain_rule(2.0)}
-    assert back == {x.unique_id: 8.0, y.unique_id: 6.0}
+    back = {_uid(v): as_float(d, "a derivative from chain_rule") for v, d in out.chain_rule(2.0)}
+    assert back == {_uid(x): 8.0, _uid(y): 6.0}
 
 
 @pytest.mark.task1_4
@@ -72,7 +85,7 @@ def test_hidden_shared_nodes_accumulate_once() -> None:
     for _ in range(20):
         y = y + y
     y.backward()
-    assert x.derivative == 2.0**20
+    assert _derivative(x) == 2.0**20
 
 
 @pytest.mark.task1_4
@@ -82,7 +95,7 @@ def test_hidden_constants_get_no_derivative() -> None:
     x = Scalar(5.0)
     (c * x + c).backward()
     assert c.derivative is None
-    assert x.derivative == 2.0
+    assert _derivative(x) == 2.0
 
 
 @pytest.mark.task1_4
@@ -93,10 +106,10 @@ def test_hidden_diamond_order() -> None:
     long_path = ((a + 1.0) * 2.0).relu()
     out = long_path * a  # out = 2(3x + 1) * 3x = 18x^2 + 6x
     out.backward()
-    assert_close(x.derivative or 0.0, 36 * 2.0 + 6)
+    assert_close(_derivative(x), 36 * 2.0 + 6)
     order = list(minitorch.topological_sort(out))
-    position = {v.unique_id: i for i, v in enumerate(order)}
-    assert position[a.unique_id] > position[long_path.unique_id]
+    position = {_uid(v): i for i, v in enumerate(order)}
+    assert position[_uid(a)] > position[_uid(long_path)]
 
 
 @pytest.mark.task1_4
@@ -105,4 +118,4 @@ def test_hidden_backward_accumulates_across_calls() -> None:
     x = Scalar(3.0)
     (x * x).backward()
     (x * x).backward()
-    assert x.derivative == 12.0
+    assert _derivative(x) == 12.0
