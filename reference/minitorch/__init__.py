@@ -81,6 +81,42 @@ _LAZY = {
 }
 
 
+# Also exported at the top level by the public MiniTorch package (its tests and
+# strategies import several of them, e.g. UserIndex, UserShape, prod, Conv1dFun).
+from .datasets import circle, diag, make_pts, simple, spiral, split, xor  # noqa: E402
+from .operators import prod  # noqa: E402
+from .scalar import ScalarLike  # noqa: E402
+from .tensor import TensorLike  # noqa: E402
+from .tensor_data import (  # noqa: E402
+    MAX_DIMS,
+    Index,
+    OutIndex,
+    Shape,
+    Storage,
+    Strides,
+    UserIndex,
+    UserShape,
+    UserStrides,
+    strides_from_shape,
+)
+from .tensor_functions import Function  # noqa: E402
+from .tensor_ops import MapProto  # noqa: E402
+
+__all__ += [
+    "MAX_DIMS", "Function", "Index", "MapProto", "OutIndex", "ScalarLike", "Shape", "Storage", "Strides",
+    "TensorLike", "UserIndex", "UserShape", "UserStrides", "circle", "diag", "make_pts", "prod", "simple",
+    "spiral", "split", "strides_from_shape", "xor",
+]  # fmt: skip
+_LAZY.update(
+    {
+        "Conv1dFun": (".fast_conv", "Conv1dFun"),
+        "Conv2dFun": (".fast_conv", "Conv2dFun"),
+        "tensor_conv1d": (".fast_conv", "tensor_conv1d"),
+        "tensor_conv2d": (".fast_conv", "tensor_conv2d"),
+    }
+)
+
+
 def __getattr__(name: str) -> Any:
     """Import the compiled backends only when they are asked for."""
     if name not in _LAZY:
