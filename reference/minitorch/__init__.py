@@ -9,16 +9,34 @@ from typing import Any
 
 from . import operators
 from .autodiff import Context, Variable, backpropagate, central_difference, topological_sort
-from .datasets import Graph, datasets
+from .datasets import Graph, circle, datasets, diag, make_pts, simple, spiral, split, xor
 from .module import Module, Parameter
 from .nn import Max, argmax, avgpool2d, dropout, logsoftmax, max, maxpool2d, softmax, tile
+from .operators import prod
 from .optim import SGD, Optimizer
-from .scalar import Scalar, ScalarHistory, derivative_check
+from .scalar import Scalar, ScalarHistory, ScalarLike, derivative_check
 from .scalar_functions import ScalarFunction
-from .tensor import History, Tensor
-from .tensor_data import IndexingError, TensorData, broadcast_index, index_to_position, shape_broadcast, to_index
-from .tensor_functions import grad_central_difference, grad_check, rand, tensor, zeros
-from .tensor_ops import SimpleBackend, SimpleOps, TensorBackend, TensorOps
+from .tensor import History, Tensor, TensorLike
+from .tensor_data import (
+    MAX_DIMS,
+    Index,
+    IndexingError,
+    OutIndex,
+    Shape,
+    Storage,
+    Strides,
+    TensorData,
+    UserIndex,
+    UserShape,
+    UserStrides,
+    broadcast_index,
+    index_to_position,
+    shape_broadcast,
+    strides_from_shape,
+    to_index,
+)
+from .tensor_functions import Function, grad_central_difference, grad_check, rand, tensor, zeros
+from .tensor_ops import MapProto, SimpleBackend, SimpleOps, TensorBackend, TensorOps
 from .testing import MathTest, MathTestVariable
 
 __all__ = [
@@ -66,6 +84,28 @@ __all__ = [
     "to_index",
     "zeros",
     "topological_sort",
+    "MAX_DIMS",
+    "Function",
+    "Index",
+    "MapProto",
+    "OutIndex",
+    "ScalarLike",
+    "Shape",
+    "Storage",
+    "Strides",
+    "TensorLike",
+    "UserIndex",
+    "UserShape",
+    "UserStrides",
+    "circle",
+    "diag",
+    "make_pts",
+    "prod",
+    "simple",
+    "spiral",
+    "split",
+    "strides_from_shape",
+    "xor",
 ]
 
 # Attributes imported on first use: name -> (module, attribute or None for the module itself).
@@ -78,6 +118,12 @@ _LAZY = {
     "conv1d": (".fast_conv", "conv1d"),
     "conv2d": (".fast_conv", "conv2d"),
     "CudaOps": (".cuda_ops", "CudaOps"),
+    "sum_practice": (".cuda_ops", "sum_practice"),
+    "mm_practice": (".cuda_ops", "mm_practice"),
+    "Conv1dFun": (".fast_conv", "Conv1dFun"),
+    "Conv2dFun": (".fast_conv", "Conv2dFun"),
+    "tensor_conv1d": (".fast_conv", "tensor_conv1d"),
+    "tensor_conv2d": (".fast_conv", "tensor_conv2d"),
 }
 
 

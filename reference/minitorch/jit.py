@@ -138,3 +138,10 @@ __all__ = [
     "select_cuda_mode",
     "use_project_cache",
 ]
+
+
+# Loading a compiled backend makes ``numba.cuda`` reachable, as in the public
+# package: code written for it calls ``numba.cuda.is_available()`` after
+# ``minitorch.FastOps``. The simulator, when there is no GPU, is chosen first.
+select_cuda_mode()
+import numba.cuda  # noqa: E402, F401

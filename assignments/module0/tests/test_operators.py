@@ -169,6 +169,18 @@ def test_backward_operators(x: float, d: float) -> None:
     assert as_float(inv_back(x, d), "operators.inv_back") == pytest.approx(-d / (x * x), rel=1e-3, abs=1e-2)
 
 
+@pytest.mark.task0_1
+def test_log_of_zero_is_finite() -> None:
+    """log(0) and log_back(0, d) are finite: a requirement of this course beyond the public one."""
+    rule = "this course requires log(x) = ln(x + EPS) and log_back(x, d) = d / (x + EPS), EPS = 1e-6 (Task 0.1)"
+    try:
+        at_zero, back_at_zero = as_float(log(0.0), "log(0)"), as_float(log_back(0.0, 2.0), "log_back(0, 2)")
+    except (ValueError, ZeroDivisionError) as error:
+        raise AssertionError(f"log(0) and log_back(0, d) must be finite, but raised {error!r}: {rule}") from None
+    assert math.isfinite(at_zero) and at_zero == pytest.approx(math.log(1e-6)), f"log(0) = {at_zero!r}: {rule}"
+    assert back_at_zero == pytest.approx(2.0 / 1e-6), f"log_back(0, 2) = {back_at_zero!r}: {rule}"
+
+
 # Task 0.2: write these property tests yourself.
 
 

@@ -94,24 +94,27 @@ def _derivative(variable: Scalar) -> float:
 
 
 @pytest.mark.task1_3
-def test_chain_rule_skips_constants() -> None:
-    """Constant inputs get no derivative from chain_rule."""
+def test_chain_rule_keeps_constants() -> None:
+    """Constant inputs stay in chain_rule's answer, paired with their derivative, as in the public course."""
     constants = [Scalar(0.0, None), Scalar(1.0, None)]
     out = Scalar(11.0, ScalarHistory(Function1, Context(), constants))
-    assert list(out.chain_rule(5.0)) == []
+    back = _back(out, 5.0)
+    assert back == [(id(constants[0]), 5.0), (id(constants[1]), 5.0)], (
+        f"chain_rule must return one (input, derivative) pair per input, constants included: got {back}"
+    )
     var = _leaf(2.0)
     mixed = Scalar(13.0, ScalarHistory(Function1, Context(), [constants[0], var]))
-    assert _back(mixed, 5.0) == [(id(var), 5.0)]
+    assert _back(mixed, 5.0) == [(id(constants[0]), 5.0), (id(var), 5.0)]
 
 
 @pytest.mark.task1_3
 def test_chain_rule_one_input() -> None:
-    """One variable input: it gets d_output times the local derivative."""
+    """A constant, then a variable: the variable gets d_output times the local derivative."""
     var = _leaf(0.0)
     out = Function1.apply(0, var)
     back = list(out.chain_rule(5.0))
-    assert len(back) == 1
-    variable, derivative = back[0]
+    assert len(back) == 2, "chain_rule must return one pair per input, the constant 0 included"
+    variable, derivative = back[1]
     assert variable is var
     assert as_float(derivative, "a derivative from chain_rule") == 5.0
 
@@ -131,8 +134,9 @@ def test_chain_rule_two_inputs(x: float, y: float, d: float) -> None:
 def test_chain_rule_pairs_each_derivative_with_its_own_input() -> None:
     """A constant first, then a variable: the variable gets its own local derivative, not the constant's."""
     var = _leaf(2.0)
-    out = Function2.apply(Scalar(4.0, None), var)
-    assert _back(out, 5.0) == [(id(var), 5.0 * 4.0)]
+    constant = Scalar(4.0, None)
+    out = Function2.apply(constant, var)
+    assert _back(out, 5.0) == [(id(constant), 5.0 * 3.0), (id(var), 5.0 * 4.0)]
 
 
 @pytest.mark.task1_3

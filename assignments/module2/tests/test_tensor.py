@@ -23,7 +23,7 @@ from .gradcheck import assert_tensor_gradients
 from .plain import as_array, as_bool, as_float, as_shape
 from .strategies import assert_tensor_close, shaped_tensors, tensors
 
-one_arg, two_arg = MathTestVariable._tests()
+one_arg, two_arg, _ = MathTestVariable._comp_testing()
 FORWARD = backend_params("forward")
 BACKWARD = backend_params("backward")
 # Where a function that is right on most of the line can still be wrong: negative, tiny and huge inputs.

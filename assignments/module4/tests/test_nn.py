@@ -124,6 +124,42 @@ def test_softmax_gradients(data: st.DataObject) -> None:
 
 
 @pytest.mark.task4_4
+def test_max_gradient_splits_ties() -> None:
+    """Tied maxima share max's gradient equally: a requirement of this course beyond the public one."""
+    t = minitorch.tensor([[3.0, 1.0, 3.0], [2.0, 2.0, 2.0], [0.0, 5.0, 1.0]], requires_grad=True)
+    minitorch.max(t, 1).sum().backward()
+    assert t.grad is not None
+    got = as_array(t.grad, "the gradient of max")
+    want = [[0.5, 0.0, 0.5], [1 / 3, 1 / 3, 1 / 3], [0.0, 1.0, 0.0]]
+    assert np.allclose(got, want), (
+        "Max.backward must split the gradient equally among tied maxima, k ties getting 1/k each, so that it "
+        "still sums to the upstream gradient (Task 4.4); argmax alone gives all of it to every tie: "
+        f"got {got.tolist()}, expected {want}"
+    )
+
+
+@pytest.mark.task4_4
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_softmax_and_logsoftmax_do_not_overflow(backend: str) -> None:
+    """Inputs near +-1000 give finite, right answers: a requirement of this course beyond the public one."""
+    rows = [[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -999.0]]
+    t = minitorch.tensor(rows, backend=get_backend(backend))
+    values = np.array(rows)
+    shifted = np.exp(values - values.max(axis=1, keepdims=True))
+    expected = shifted / shifted.sum(axis=1, keepdims=True)
+    rule = "softmax and logsoftmax must subtract the maximum along dim before exp, so no input overflows (Task 4.4)"
+    for name, fn, want in (
+        ("softmax", minitorch.softmax, expected),
+        ("logsoftmax", minitorch.logsoftmax, np.log(expected)),
+    ):
+        try:
+            got = as_array(fn(t, 1), name)
+        except (OverflowError, ValueError, ZeroDivisionError) as error:
+            raise AssertionError(f"{name} raised {error!r} on inputs near +-1000: {rule}") from None
+        assert np.all(np.isfinite(got)) and np.allclose(got, want), f"{name}: got {got.tolist()}: {rule}"
+
+
+@pytest.mark.task4_4
 @given(data=st.data(), kh=small, kw=small)
 def test_maxpool2d_matches_numpy(data: st.DataObject, kh: int, kw: int) -> None:
     """The largest value of every tile."""
