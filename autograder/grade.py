@@ -290,11 +290,12 @@ def _run_group(context: GradingContext, group: list[Task], hidden: bool) -> Repo
     total = sum(task.time_budget_s for task in group) * TASK_BUDGET_FACTOR
     reported.outcomes = run_tests(plan, list(budgets), total, values=reported.values)
     if len(group) > 1:
-        # pytest runs nothing when one named file fails to import (a broken submission): each task
-        # with an error gets a child of its own, so the file costs only the tasks whose tests import it.
+        # A test file that fails to import costs only its own tests (the children continue past collection
+        # errors); a task with another error gets a child of its own, so no other task's test causes it.
         for task in group:
             ids = [i["nodeid"] for i in mine[task.id]]
-            if ids and any(reported.outcomes[nodeid].status == "error" for nodeid in ids):
+            errors = [reported.outcomes[nodeid] for nodeid in ids if reported.outcomes[nodeid].status == "error"]
+            if errors and not all(outcome.uncollected for outcome in errors):
                 alone = dataclasses.replace(plan, test_budget_s=task.time_budget_s)
                 ids += [c for c in context.canaries.get(task.id, []) if is_secret(c) == hidden]
                 again = run_tests(alone, ids, task.time_budget_s * TASK_BUDGET_FACTOR, values=reported.values)
