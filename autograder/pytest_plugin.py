@@ -41,6 +41,7 @@ CUDA_MAX_EXAMPLES = "AUTOGRADER_CUDA_MAX_EXAMPLES"
 TASK_MAX_EXAMPLES = "AUTOGRADER_TASK_MAX_EXAMPLES"
 STUDENT_TESTS = "AUTOGRADER_STUDENT_TESTS"  # the tests are the student's: their settings are re-applied, not reported
 GUARD_MODULE = "_autograder_hypothesis"  # autograder/hypothesis_guard.py in the tree
+CUDA_MODULE = "_autograder_cuda"  # autograder/cuda_simulator.py in the tree
 MESSAGE_LIMIT = 1500
 RESOURCE_ERRORS = re.compile(r"\[Errno (28|27)\]")  # ENOSPC, EFBIG
 PACKAGE_INIT = "minitorch/__init__.py"  # imports each name on first use: never where an import error is
@@ -339,11 +340,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Take the orders out of the environment, install the profile, the library's layers and the reporter.
 
+    Under the CUDA simulator the child is also prepared for it (``cuda_simulator.py``).
+
     This runs before any test module is imported, so no test sees the orders.
     """
     global _guard
     select = os.environ.pop(SELECT, None)
     exclude = _names(os.environ.pop(EXCLUDE, ""))
+    if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+        importlib.import_module(CUDA_MODULE).prepare()
     guards = importlib.import_module(GUARD_MODULE)
     cuda_cap = os.environ.get(CUDA_MAX_EXAMPLES)
     max_examples = int(os.environ.get(MAX_EXAMPLES, "100"))

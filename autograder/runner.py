@@ -165,7 +165,7 @@ def _run(plan: ChildPlan, tree: Path, argv: Sequence[str], total_budget_s: float
     started = time.monotonic()
     test_started, budget = started, plan.test_budget_s
     output_path = tree.parent / "output"
-    with output_path.open("wb") as output, process_cgroup() as group:
+    with output_path.open("wb") as output, process_cgroup(plan.sandbox.processes) as group:
         try:
             process = subprocess.Popen(
                 plan.sandbox.command(argv, plan.pristine, tree), cwd=tree, env=env, stdin=subprocess.DEVNULL,
