@@ -7,11 +7,13 @@ reach, so a file no earlier module uses (``fast_ops.py``) waits for the
 module that does.
 
 ``minitorch/__init__.py`` is always shipped and its imports are not
-followed: the package imports everything, so following it would drag the
-whole library in. A partial release trims it instead
-(:func:`trim_package_init`): the imports of modules it does not ship, their
-names in ``__all__`` and their entries in a lazy-import table
-(``name: (".module", attribute)``) are left out.
+followed: it names the whole library, so following it would drag
+everything in. It imports nothing at run time: its tables (``"file":
+("Name", ...)``) say which file defines each public name, and its
+imports under ``TYPE_CHECKING`` say the same for type checkers
+(:func:`check_package_init` holds them to agree). A partial release trims
+it (:func:`trim_package_init`): the table entries and imports of files it
+does not ship are left out.
 
 A released file that a later module's task owns is an error: it means an
 earlier module's code imports a later module's stub.
@@ -49,7 +51,9 @@ def released_library(full: Course, last_module: int) -> list[str]:
     """
     assert full.reference is not None
     library = library_of(full.reference)
-    exports = package_exports(library[PACKAGE_INIT].read_text(encoding="utf-8"))
+    init_text = library[PACKAGE_INIT].read_text(encoding="utf-8")
+    check_package_init(init_text, library[PACKAGE_INIT])
+    exports = package_exports(init_text)
     owner = {}
     for task in reversed(full.tasks):
         for file in task.files:
@@ -131,32 +135,63 @@ def _chain(file: str, parent: dict[str, str]) -> list[str]:
 
 
 def package_exports(init_text: str) -> dict[str, str]:
-    """What ``minitorch/__init__.py`` exports: name -> the file that defines it (its lazy table included)."""
+    """What ``minitorch/__init__.py`` exports: name -> the file that defines it (its tables and imports)."""
     exports: dict[str, str] = {}
-    for node in ast.parse(init_text).body:
+    for node in _init_statements(ast.parse(init_text)):
         if isinstance(node, ast.ImportFrom) and node.level == 1:
             for alias in node.names:
-                target = f"{PACKAGE}/{node.module or alias.name}.py"
-                exports[alias.asname or alias.name] = target
-        for name, module, _, _ in _lazy_entries(node):
-            exports[name] = f"{PACKAGE}/{module}.py"
+                exports[alias.asname or alias.name] = f"{PACKAGE}/{node.module or alias.name}.py"
+        for file, names, _, _ in _table_entries(node):
+            exports |= {name: f"{PACKAGE}/{file}.py" for name in names}
     return exports
 
 
-def _lazy_entries(node: ast.stmt) -> list[tuple[str, str, ast.expr, ast.expr]]:
-    """``(name, module, key, value)`` for each ``"name": (".module", ...)`` entry of a dict assigned in ``node``."""
+def check_package_init(init_text: str, where: Path) -> None:
+    """Hold the tables of ``minitorch/__init__.py`` and its imports for type checkers to the same names.
+
+    Raises:
+        ManifestError: If a name is in one and not the other, or in both from different files.
+    """
+    tables: dict[str, str] = {}
+    imports: dict[str, str] = {}
+    for node in _init_statements(ast.parse(init_text)):
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+            imports |= {alias.asname or alias.name: node.module for alias in node.names}
+        for file, names, _, _ in _table_entries(node):
+            tables |= dict.fromkeys(names, file)
+    for name in sorted(tables.keys() ^ imports.keys()):
+        side = "its tables" if name in tables else "its imports"
+        raise ManifestError(f"{where}: {name!r} is only in {side}: list each public name in both")
+    for name, file in sorted(tables.items()):
+        if imports[name] != file:
+            raise ManifestError(
+                f"{where}: {name!r} comes from {file}.py in its tables, {imports[name]}.py in its imports"
+            )
+
+
+def _init_statements(tree: ast.Module) -> list[ast.stmt]:
+    """The top-level statements of a module, and those of its ``if`` blocks (``if TYPE_CHECKING:``)."""
+    statements: list[ast.stmt] = []
+    for node in tree.body:
+        statements.append(node)
+        if isinstance(node, ast.If):
+            statements += node.body
+    return statements
+
+
+def _table_entries(node: ast.stmt) -> list[tuple[str, list[str], ast.expr, ast.expr]]:
+    """``(file, names, key, value)`` of each ``"file": ("Name", ...)`` entry of a dict assigned in ``node``."""
     if not isinstance(node, ast.Assign | ast.AnnAssign) or not isinstance(node.value, ast.Dict):
         return []
-    entries: list[tuple[str, str, ast.expr, ast.expr]] = []
+    entries: list[tuple[str, list[str], ast.expr, ast.expr]] = []
     for key, value in zip(node.value.keys, node.value.values, strict=True):
         if (
             isinstance(key, ast.Constant)
+            and isinstance(key.value, str)
             and isinstance(value, ast.Tuple)
-            and value.elts
-            and isinstance(value.elts[0], ast.Constant)
-            and str(value.elts[0].value).startswith(".")
+            and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts)
         ):
-            entries.append((str(key.value), str(value.elts[0].value)[1:], key, value))
+            entries.append((key.value, [str(e.value) for e in value.elts if isinstance(e, ast.Constant)], key, value))
     return entries
 
 
@@ -210,7 +245,9 @@ def _nodes(tree: ast.Module, top_level: bool) -> Iterable[ast.AST]:
 
 
 def trim_package_init(text: str, shipped: Iterable[str], where: Path) -> str:
-    """``minitorch/__init__.py`` without the imports, names and lazy entries of files not shipped.
+    """``minitorch/__init__.py`` without the imports, table entries and ``__all__`` names of files not shipped.
+
+    An ``if`` block left without a statement goes too.
 
     Raises:
         ManifestError: If an entry to drop shares its line with one to keep.
@@ -220,7 +257,7 @@ def trim_package_init(text: str, shipped: Iterable[str], where: Path) -> str:
     lines = text.splitlines(keepends=True)
     drop: set[int] = set()
     gone: set[str] = set()
-    for node in tree.body:
+    for node in _init_statements(tree):
         if isinstance(node, ast.ImportFrom) and node.level == 1:
             modules = {node.module} if node.module else {a.name for a in node.names}
             if not modules & present:
@@ -228,10 +265,16 @@ def trim_package_init(text: str, shipped: Iterable[str], where: Path) -> str:
                 gone.update(alias.asname or alias.name for alias in node.names)
             elif not modules <= present:
                 raise ManifestError(f"{where}:{node.lineno}: import the absent and present modules on separate lines")
-        for _, module, key, value in _lazy_entries(node):
-            if module not in present:
+        entries = _table_entries(node)
+        for file, _, key, value in entries:
+            if file not in present:
                 drop.update(_own_lines(lines, key, value, where))
+        if entries and all(file not in present for file, _, _, _ in entries) and lines[node.lineno - 1].endswith("{\n"):
+            lines[node.lineno - 1] = lines[node.lineno - 1][:-1] + "}\n"  # a table left empty: `= {}`
+            drop.update(range(node.lineno, node.end_lineno or node.lineno))
     for node in tree.body:
+        if isinstance(node, ast.If) and all(set(_lines_of(s)) <= drop for s in node.body):
+            drop.update(_lines_of(node))
         if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.List | ast.Tuple):
             continue
         if any(getattr(t, "id", None) == "__all__" for t in node.targets):
@@ -239,6 +282,11 @@ def trim_package_init(text: str, shipped: Iterable[str], where: Path) -> str:
                 if isinstance(element, ast.Constant) and element.value in gone:
                     drop.update(_own_lines(lines, element, element, where))
     return "".join(line for index, line in enumerate(lines) if index not in drop)
+
+
+def _lines_of(node: ast.stmt) -> range:
+    """The (0-based) lines a statement spans."""
+    return range(node.lineno - 1, node.end_lineno or node.lineno)
 
 
 def _own_lines(lines: list[str], first: ast.expr, last: ast.expr, where: Path) -> range:

@@ -14,7 +14,7 @@ import pytest
 
 from autograder.grade import select_tasks
 from autograder.leaks import find_leaks
-from autograder.library_files import released_library, trim_package_init
+from autograder.library_files import check_package_init, released_library, trim_package_init
 from autograder.manifest import Course, ManifestError, load_course
 from autograder.release import module_blocks, release_module
 from autograder.units import split_units
@@ -114,20 +114,38 @@ def test_a_module_importing_a_later_modules_file_is_an_error(course: Course, tmp
     )
 
 
-def test_trim_package_init_drops_the_imports_names_and_lazy_entries_of_absent_files() -> None:
+def test_trim_package_init_drops_the_imports_entries_and_names_of_absent_files() -> None:
     text = (
-        "from . import operators\nfrom .nn import softmax, tile\nfrom .scalar import Scalar\n\n"
+        "if TYPE_CHECKING:\n    from . import operators\n    from .nn import softmax, tile\n"
+        "if TYPE_CHECKING:\n    from .fast_ops import FastOps\n"
+        "from .scalar import Scalar\n\n"
         '__all__ = [\n    "Scalar",\n    "softmax",\n    "operators",\n    "tile",\n]\n\n'
-        '_LAZY = {\n    "FastOps": (".fast_ops", "FastOps"),\n    "keep": (".scalar", None),\n}\n'
+        '_EXPORTS = {\n    "nn": ("softmax", "tile"),\n    "scalar": ("Scalar",),\n}\n'
+        '_COMPILED = {\n    "fast_ops": ("FastOps",),\n}\n'
     )
     trimmed = trim_package_init(text, ["minitorch/operators.py", "minitorch/scalar.py"], Path("init.py"))
     assert trimmed == (
-        "from . import operators\nfrom .scalar import Scalar\n\n"
+        "if TYPE_CHECKING:\n    from . import operators\n"
+        "from .scalar import Scalar\n\n"
         '__all__ = [\n    "Scalar",\n    "operators",\n]\n\n'
-        '_LAZY = {\n    "keep": (".scalar", None),\n}\n'
+        '_EXPORTS = {\n    "scalar": ("Scalar",),\n}\n'
+        "_COMPILED = {}\n"
     )
     with pytest.raises(ManifestError, match="init.py:1: put each entry on a line of its own"):
         trim_package_init('__all__ = ["softmax", "x"]\nfrom .nn import softmax\n', [], Path("init.py"))
+    with pytest.raises(ManifestError, match="init.py:1: put each entry on a line of its own"):
+        trim_package_init(
+            '_EXPORTS = {"nn": ("softmax",), "scalar": ("Scalar",)}\n', ["minitorch/scalar.py"], Path("init.py")
+        )
+
+
+def test_the_package_tables_and_its_imports_for_type_checkers_must_agree() -> None:
+    init = "if TYPE_CHECKING:\n    from .nn import softmax, tile\n"
+    check_package_init(init + '_EXPORTS = {\n    "nn": ("softmax", "tile"),\n}\n', Path("init.py"))
+    with pytest.raises(ManifestError, match="init.py: 'tile' is only in its imports"):
+        check_package_init(init + '_EXPORTS = {\n    "nn": ("softmax",),\n}\n', Path("init.py"))
+    with pytest.raises(ManifestError, match="x: 'tile' comes from tensor.py in its tables, nn.py in its imports"):
+        check_package_init(init + '_EXPORTS = {\n    "nn": ("softmax",),\n    "tensor": ("tile",),\n}\n', Path("x"))
 
 
 def test_module_blocks_keep_the_released_modules_and_reject_unclosed_blocks() -> None:

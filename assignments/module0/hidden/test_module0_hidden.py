@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from minitorch import operators
 
+from ..call_styles import call_reduce
 from ..plain import as_bool, as_float, as_floats, as_str
 from ..strategies import assert_close
 
@@ -42,7 +43,7 @@ def test_hidden_log_at_zero() -> None:
 @given(st.lists(st.text(max_size=2), max_size=6))
 def test_hidden_reduce_order(words: list[str]) -> None:
     """reduce calls fn(element, accumulator), left to right."""
-    assert as_str(operators.reduce(lambda x, acc: acc + x, "")(words), "reduce(fn, '')") == "".join(words)
+    assert as_str(call_reduce(operators.reduce, lambda x, acc: acc + x, "", words), "reduce(fn, '')") == "".join(words)
 
 
 @pytest.mark.task0_3

@@ -17,7 +17,7 @@ def test_hidden_permute_of_permute() -> None:
     twice = data.permute(2, 0, 1).permute(1, 2, 0)
     assert as_shape(twice.shape, "TensorData.shape") == (2, 3, 4)
     assert [as_float(twice.get(i), "TensorData.get") for i in twice.indices()] == [float(v) for v in range(24)]
-    with pytest.raises(IndexingError):
+    with pytest.raises((IndexingError, AssertionError)):  # provided code: the public course's asserts
         data.permute(0, 0, 1)
 
 

@@ -112,7 +112,7 @@ def test_view_needs_contiguous_storage(backend: str) -> None:
     t = minitorch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], backend=get_backend(backend))
     p = t.permute(1, 0)
     assert as_shape(p.shape, "Tensor.shape") == (3, 2)
-    with pytest.raises(minitorch.IndexingError, match="contiguous"):
+    with pytest.raises((minitorch.IndexingError, AssertionError), match="contiguous"):  # either course's provided check
         p.view(6)
     assert_tensor_close(p.contiguous().view(6), np.array([1, 4, 2, 5, 3, 6]))
     assert as_float((t < 3.5).sum().item(), "Tensor.item()") == 3.0

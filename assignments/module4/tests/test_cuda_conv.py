@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from .backends import get_backend
-from .plain import as_array, as_int
+from .cuda_blocks import block_threads
+from .plain import as_array
 from .strategies import assert_tensor_close, tensors
 from .test_conv import assert_gradients_match_numpy, numpy_conv1d, numpy_conv2d
 
@@ -54,9 +55,7 @@ def test_cuda_conv1d_right_edge_and_reverse() -> None:
 def test_cuda_conv1d_more_outputs_than_a_block() -> None:
     """An output of more than THREADS_PER_BLOCK positions needs every block."""
     backend, cuda_conv = _cuda()
-    from minitorch.cuda_ops import THREADS_PER_BLOCK
-
-    width = as_int(THREADS_PER_BLOCK, "cuda_ops.THREADS_PER_BLOCK") + 3
+    width = block_threads(cuda_conv) + 3
     x = minitorch.tensor([[[float(i % 7) for i in range(width)]]], backend=backend)
     w = minitorch.tensor([[[1.0, -2.0]]], backend=backend)
     assert_tensor_close(cuda_conv.conv1d(x, w), numpy_conv1d(as_array(x, "x"), as_array(w, "w")))
