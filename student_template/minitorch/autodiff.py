@@ -53,7 +53,10 @@ class Variable(Protocol):
         """The inputs of the function that made this variable."""
 
     def chain_rule(self, d_output: Any) -> Iterable[tuple[Variable, Any]]:
-        """Pairs of (input, derivative of the output with respect to it) times ``d_output``."""
+        """Pairs of (input, derivative of the output with respect to it) times ``d_output``.
+
+        One pair per input, constants included: the caller skips those.
+        """
 
 
 def topological_sort(variable: Variable) -> Iterable[Variable]:
@@ -76,6 +79,8 @@ def backpropagate(variable: Variable, deriv: Any) -> None:
 
     Each node's derivative is summed over all paths from the output before
     it is passed on, which is why the nodes are visited in topological order.
+    ``chain_rule`` pairs constant inputs with a derivative too; they are
+    skipped here, so a constant never receives one.
 
     Args:
         variable: The right-most variable.

@@ -1,27 +1,33 @@
 """Convolutions on the CUDA backend: the kernels of ``fast_conv`` as numba.cuda kernels (Task 4.4b, extra credit).
 
-The same convolutions as :mod:`minitorch.fast_conv`, with the same
+The same convolutions as :mod:`minitorch.fast_conv`, with the same kernel
 arguments and the same meaning of ``reverse``, so the forward and backward
-passes are shared with it; only the kernels differ. Each thread computes
-one output position, looping over the input channels and the kernel.
-Without a GPU they run under numba's CUDA simulator, like Module 3's
-kernels (see :mod:`minitorch.cuda_ops`).
+passes are the same too: each is one kernel call, the backward pass two.
+Each thread computes one output position, looping over the input channels
+and the kernel. Without a GPU they run under numba's CUDA simulator, like
+Module 3's kernels (see :mod:`minitorch.cuda_ops`).
+
+This file needs nothing of your other files but their public names
+(``Function``, the Tensor API): it runs whatever your ``cuda_ops.py`` and
+``fast_conv.py`` call their helpers.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from numba import cuda
-
 from .autodiff import Context
-from .cuda_ops import THREADS_PER_BLOCK, _blocks  # first: it chooses the simulator when there is no GPU
-from .fast_conv import conv1d_backward, conv1d_forward, conv2d_backward, conv2d_forward
+from .jit import cuda_tile, select_cuda_mode
 from .tensor_functions import Function
+
+select_cuda_mode()  # the simulator when there is no GPU; it must come before numba.cuda is imported
+from numba import cuda  # noqa: E402
 
 if TYPE_CHECKING:
     from .tensor import Tensor
     from .tensor_data import Shape, Storage, Strides
+
+THREADS_PER_BLOCK = cuda_tile() ** 2
 
 
 def _conv1d_kernel(
@@ -82,7 +88,8 @@ def _launcher(kernel: Any) -> Any:
     """Call ``kernel`` like the CPU kernels are called, one thread per output position (``args[3]``)."""
 
     def launch(*args: Any) -> None:
-        kernel[_blocks(args[3]), THREADS_PER_BLOCK](*args)
+        blocks = max(1, (args[3] + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK)
+        kernel[blocks, THREADS_PER_BLOCK](*args)
 
     return launch
 
@@ -91,16 +98,43 @@ cuda_conv1d = _launcher(_conv1d)
 cuda_conv2d = _launcher(_conv2d)
 
 
+def _forward(ctx: Context, input: Tensor, weight: Tensor, kernel: Any) -> Tensor:
+    """A convolution of ``(batch, in_channels, *size)`` by ``(out_channels, in_channels, *kernel_size)``."""
+    ctx.save_for_backward(input, weight)
+    if input.shape[1] != weight.shape[1]:
+        raise ValueError(f"conv: input has {input.shape[1]} channels, weight expects {weight.shape[1]}")
+    out = input.zeros((input.shape[0], weight.shape[0], *input.shape[2:]))
+    kernel(*out.tuple(), out.size, *input.tuple(), *weight.tuple(), False)
+    return out
+
+
+def _backward(ctx: Context, grad_output: Tensor, kernel: Any) -> tuple[Tensor, Tensor]:
+    """Both gradients of :func:`_forward`, each itself a convolution (see ``fast_conv.conv1d_backward``)."""
+    input: Tensor = ctx.saved_values[0]
+    weight: Tensor = ctx.saved_values[1]
+    swap = (1, 0, *range(2, len(input.shape)))  # channels first: batch and channels change places
+    # d/dweight: the input (channels as batch) convolved by the output gradient, as wide as the kernel.
+    grad_weight = grad_output.zeros((input.shape[1], weight.shape[0], *weight.shape[2:]))
+    kernel(
+        *grad_weight.tuple(), grad_weight.size,
+        *input.permute(*swap).tuple(), *grad_output.permute(*swap).tuple(), False,
+    )  # fmt: skip
+    # d/dinput: the output gradient convolved by the weight, reversed.
+    grad_input = grad_output.zeros(input.shape)
+    kernel(*grad_input.tuple(), grad_input.size, *grad_output.tuple(), *weight.permute(*swap).tuple(), True)
+    return grad_input, grad_weight.permute(*swap)
+
+
 class Conv1dCudaFun(Function):
     """:class:`minitorch.fast_conv.Conv1dFun` with its kernels on the GPU."""
 
     @staticmethod
     def forward(ctx: Context, input: Tensor, weight: Tensor) -> Tensor:
-        return conv1d_forward(ctx, input, weight, cuda_conv1d)
+        return _forward(ctx, input, weight, cuda_conv1d)
 
     @staticmethod
     def backward(ctx: Context, grad_output: Tensor) -> tuple[Tensor, Tensor]:
-        return conv1d_backward(ctx, grad_output, cuda_conv1d)
+        return _backward(ctx, grad_output, cuda_conv1d)
 
 
 class Conv2dCudaFun(Function):
@@ -108,11 +142,11 @@ class Conv2dCudaFun(Function):
 
     @staticmethod
     def forward(ctx: Context, input: Tensor, weight: Tensor) -> Tensor:
-        return conv2d_forward(ctx, input, weight, cuda_conv2d)
+        return _forward(ctx, input, weight, cuda_conv2d)
 
     @staticmethod
     def backward(ctx: Context, grad_output: Tensor) -> tuple[Tensor, Tensor]:
-        return conv2d_backward(ctx, grad_output, cuda_conv2d)
+        return _backward(ctx, grad_output, cuda_conv2d)
 
 
 conv1d = Conv1dCudaFun.apply

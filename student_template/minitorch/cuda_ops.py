@@ -9,7 +9,7 @@ Without a GPU, numba's CUDA simulator runs the same kernels in Python, one
 thread at a time (``NUMBA_ENABLE_CUDASIM=1``, which the grader sets; see
 :func:`minitorch.jit.select_cuda_mode` for everyone else). A simulated thread costs about a millisecond, so the
 block size comes from one setting, :data:`TILE`: 32 on a GPU, 4 under the
-simulator, or ``$MINITORCH_CUDA_TILE``.
+simulator, or ``$MINITORCH_CUDA_TILE`` (:func:`minitorch.jit.cuda_tile`).
 
 Two simulator rules the kernels follow: one ``cuda.shared.array`` call per
 source line (two on one line share memory under the simulator), and no
@@ -19,13 +19,12 @@ deadlocks the simulated block, and is a bug on a GPU too).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numba
 
-from .jit import jitable, matmul_operands, select_cuda_mode
+from .jit import cuda_tile, jitable, matmul_operands, select_cuda_mode
 from .tensor_data import MAX_DIMS, broadcast_index, index_to_position, shape_broadcast, to_index
 from .tensor_ops import MapProto, TensorOps
 
@@ -43,7 +42,7 @@ def simulated() -> bool:
 
 
 # The edge of a square tile of threads; 1-D kernels use blocks of TILE * TILE.
-TILE = int(os.environ.get("MINITORCH_CUDA_TILE") or (4 if simulated() else 32))
+TILE = cuda_tile()
 THREADS_PER_BLOCK = TILE * TILE
 
 

@@ -93,6 +93,15 @@ def select_cuda_mode() -> str:
     return "simulator" if numba.config.ENABLE_CUDASIM else "gpu"  # type: ignore[attr-defined]
 
 
+def cuda_tile() -> int:
+    """The edge of a square block of CUDA threads: ``$MINITORCH_CUDA_TILE``, else 4 under the simulator, 32 on a GPU.
+
+    A simulated thread costs about a millisecond, so blocks are small there.
+    1-D kernels use blocks of ``cuda_tile() ** 2`` threads.
+    """
+    return int(os.environ.get("MINITORCH_CUDA_TILE") or (4 if select_cuda_mode() == "simulator" else 32))
+
+
 def matmul_operands(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     """Check and prepare a batched matrix product for a backend's kernel.
 
@@ -138,3 +147,10 @@ __all__ = [
     "select_cuda_mode",
     "use_project_cache",
 ]
+
+
+# Loading a compiled backend makes ``numba.cuda`` reachable, as in the public
+# package: code written for it calls ``numba.cuda.is_available()`` after
+# ``minitorch.FastOps``. The simulator, when there is no GPU, is chosen first.
+select_cuda_mode()
+import numba.cuda  # noqa: E402, F401

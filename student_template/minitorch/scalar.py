@@ -175,9 +175,13 @@ class Scalar:
             d_output: The derivative of the final output with respect to this scalar.
 
         Returns:
-            One ``(input, derivative)`` pair per non-constant input of the
-            function that made this scalar, where the derivative is ``d_output``
-            times the local derivative of the function with respect to that input.
+            One ``(input, derivative)`` pair per input of the function that made
+            this scalar, in the order of its inputs, where the derivative is
+            ``d_output`` times the local derivative of the function with respect
+            to that input. Constant inputs (plain numbers passed to ``apply``)
+            are kept, paired with their derivative like any other input, as in
+            the public MiniTorch course; :func:`backpropagate` is the one that
+            leaves them out.
         """
         history = self.history
         assert history is not None and history.last_fn is not None and history.ctx is not None

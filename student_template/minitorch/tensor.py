@@ -202,7 +202,12 @@ class Tensor:
         return Tensor.make(out._tensor._storage, self.shape, backend=self.backend)
 
     def chain_rule(self, d_output: Any) -> Iterable[builtins.tuple[Variable, Any]]:
-        """One step of the chain rule, with gradients brought to each input's shape."""
+        """One step of the chain rule, with gradients brought to each input's shape.
+
+        Unlike :meth:`Scalar.chain_rule`, constant inputs are left out here:
+        bringing a gradient to a constant's shape is a reduction that
+        backpropagation would throw away.
+        """
         history = self.history
         assert history is not None and history.last_fn is not None and history.ctx is not None
         grads = history.last_fn._backward(history.ctx, d_output)

@@ -148,6 +148,19 @@ class TensorData:
         if self.size != 0 and len(self._storage) < self.size and self.is_contiguous():
             raise IndexingError(f"storage of {len(self._storage)} values is too small for shape {shape}")
 
+    def to_cuda_(self) -> None:
+        """Move the storage to the CUDA device in place.
+
+        The kernels of this library take numpy storage and copy it
+        themselves; this is for code that manages device memory on its own.
+        Without a GPU the device is numba's simulator, chosen when the
+        compiled backends load (:func:`minitorch.jit.select_cuda_mode`).
+        """
+        from numba import cuda
+
+        if not hasattr(self._storage, "copy_to_host"):
+            self._storage = cuda.to_device(self._storage)
+
     def is_contiguous(self) -> bool:
         """Whether the strides decrease from the first dimension to the last (row-major order)."""
         last = 1e9

@@ -6,6 +6,12 @@ Each function exists twice: :class:`MathTest` computes it on floats with
 ``Tensor``) through their methods, as the code under test. Constants shift
 the inputs away from the places where a function is not differentiable
 (``log`` near 0, ``relu`` at 0).
+
+The helpers have the shapes of the public MiniTorch package's:
+``_tests()`` returns three lists of ``(name, function)`` pairs (one-argument
+functions, two-argument functions, reductions) taken from the class it is
+called on, and ``_comp_testing()`` returns the same three lists as
+``(name, float function, variable function)`` triples.
 """
 
 from __future__ import annotations
@@ -16,7 +22,13 @@ from typing import Any
 from . import operators
 
 Fn = Callable[..., Any]
+Pair = tuple[str, Fn]
 Named = tuple[str, Fn, Fn]
+
+ONE_ARG = ["neg", "addConstant", "square", "cube", "subConstant", "multConstant", "div", "inv", "sig", "log"]
+ONE_ARG += ["relu", "exp", "explog", "complex"]
+TWO_ARG = ["add2", "mul2", "div2", "gt2", "lt2", "eq2"]
+REDUCTIONS = ["sum_red", "mean_red", "mean_full_red"]
 
 
 class MathTest:
@@ -124,21 +136,36 @@ class MathTest:
             operators.log(operators.sigmoid(operators.relu(operators.relu(a * 10.0 + 7.0) * 6.0 + 5.0) * 10.0)) / 50.0
         )
 
+    @staticmethod
+    def sum_red(a: list[float]) -> float:
+        """Sum of a list."""
+        return operators.sum(a)
+
+    @staticmethod
+    def mean_red(a: list[float]) -> float:
+        """Mean of a list (the variable version reduces dimension 0)."""
+        return operators.sum(a) / float(len(a))
+
+    @staticmethod
+    def mean_full_red(a: list[float]) -> float:
+        """Mean of a list (the variable version reduces every dimension)."""
+        return operators.sum(a) / float(len(a))
+
     @classmethod
-    def _tests(cls) -> tuple[list[Named], list[Named]]:
-        """The one- and two-argument functions, as (name, float fn, variable fn)."""
-        one = ["neg", "addConstant", "square", "cube", "subConstant", "multConstant", "div", "inv", "sig", "log"]
-        one += ["relu", "exp", "explog", "complex"]
-        two = ["add2", "mul2", "div2", "gt2", "lt2", "eq2"]
+    def _tests(cls) -> tuple[list[Pair], list[Pair], list[Pair]]:
+        """The one-argument, two-argument and reduction functions of ``cls``, as (name, fn)."""
         return (
-            [(name, getattr(MathTest, name), getattr(cls, name)) for name in one],
-            [(name, getattr(MathTest, name), getattr(cls, name)) for name in two],
+            [(name, getattr(cls, name)) for name in ONE_ARG],
+            [(name, getattr(cls, name)) for name in TWO_ARG],
+            [(name, getattr(cls, name)) for name in REDUCTIONS],
         )
 
     @classmethod
-    def _comp_testing(cls) -> tuple[list[Named], list[Named]]:
-        """The same lists, for comparing the float and variable versions."""
-        return cls._tests()
+    def _comp_testing(cls) -> tuple[list[Named], list[Named], list[Named]]:
+        """The same three lists as (name, float fn, ``cls`` fn), to compare the two versions."""
+        lists = zip(MathTest._tests(), cls._tests())
+        one, two, red = ([(name, base, own) for (name, base), (_, own) in zip(floats, mine)] for floats, mine in lists)
+        return one, two, red
 
 
 class MathTestVariable(MathTest):
@@ -193,3 +220,18 @@ class MathTestVariable(MathTest):
     def complex(a: Any) -> Any:
         """A composition of many of the above."""
         return (((a * 10.0 + 7.0).relu() * 6.0 + 5.0).relu() * 10.0).sigmoid().log() / 50.0
+
+    @staticmethod
+    def sum_red(a: Any) -> Any:
+        """Sum over dimension 0."""
+        return a.sum(0)
+
+    @staticmethod
+    def mean_red(a: Any) -> Any:
+        """Mean over dimension 0."""
+        return a.mean(0)
+
+    @staticmethod
+    def mean_full_red(a: Any) -> Any:
+        """Mean of every element."""
+        return a.mean()

@@ -6,15 +6,22 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 from hypothesis import strategies as st
+
+from .plain import SEQUENCES, as_array, as_float
 
 small_ints = st.integers(min_value=1, max_value=3)
 small_floats = st.floats(min_value=-100, max_value=100, allow_nan=False)
 med_ints = st.integers(min_value=1, max_value=20)
 
 
-def assert_close(a: float, b: float) -> None:
-    """Fail unless ``a`` and ``b`` agree to within 1e-2 (the course's is_close)."""
+def assert_close(a: float, b: float, what: str = "the library") -> None:
+    """Fail unless ``a`` and ``b`` are plain numbers that agree to within 1e-2 (the course's is_close).
+
+    ``what`` names where the values came from, for the message when one is not a plain number.
+    """
+    a, b = as_float(a, what), as_float(b, what)
     assert math.isfinite(a) and math.isfinite(b), f"non-finite value: {a}, {b}"
     assert abs(a - b) < 1e-2, f"Failure x={a} y={b}"
 
@@ -27,19 +34,20 @@ def assert_on_grid(
     rel: float = 1e-9,
     abs_tol: float = 1e-9,
 ) -> None:
-    """``fn`` agrees with ``expected`` on every case; the message names the first inputs it fails on.
+    """``fn`` returns plain numbers close to ``expected``'s on every case; the message names the first it fails on.
 
     A grid of chosen inputs (negative, tiny, huge, ties) finds what a property
     test finds only by luck: a function that is wrong on part of the line.
     """
     wrong = []
     for args in cases:
-        want = expected(*args)
+        want = float(expected(*args))
         try:
-            got = float(fn(*args))
+            result = fn(*args)
         except Exception as error:  # noqa: BLE001 (every failure is reported with its input)
             wrong.append(f"{name}{args} raised {type(error).__name__}, expected {want!r}")
             continue
+        got = as_float(result, f"{name}{args}")
         if not math.isclose(got, want, rel_tol=rel, abs_tol=abs_tol):
             wrong.append(f"{name}{args} = {got!r}, expected {want!r}")
     assert not wrong, "; ".join(wrong[:3]) + (f" (and {len(wrong) - 3} more)" if len(wrong) > 3 else "")
@@ -91,11 +99,23 @@ def shaped_tensors(draw: st.DrawFn, n: int, max_dims: int = 3, backend: Any = No
     return [draw(tensors(shape, backend=backend)) for _ in range(n)]
 
 
-def assert_tensor_close(actual: Any, expected: Any) -> None:
-    """Elementwise closeness of a Tensor and a numpy array (or two Tensors)."""
-    import numpy as np
+def assert_tensor_close(actual: Any, expected: Any, what: str = "the tensor") -> None:
+    """Elementwise closeness of a Tensor and a numpy array, a list of numbers, or another Tensor.
 
-    got = actual.to_numpy()
-    want = expected.to_numpy() if hasattr(expected, "to_numpy") else np.asarray(expected, dtype=np.float64)
+    Both sides are read as plain numpy arrays first (:func:`plain.as_array`).
+    """
+    got = as_array(actual, what)
+    want = as_array(expected, "the expected tensor") if _is_tensor_or_array(expected) else _literal(expected)
     assert got.shape == want.shape, f"shape {got.shape}, expected {want.shape}"
     assert np.allclose(got, want, rtol=1e-2, atol=1e-2), f"got {got}, expected {want}"
+
+
+def _is_tensor_or_array(value: Any) -> bool:
+    return isinstance(value, np.ndarray) or hasattr(type(value), "to_numpy")
+
+
+def _literal(value: Any) -> np.ndarray:
+    """An expected value written in a test (a number, or nested lists of numbers) as a float64 array."""
+    if type(value) in SEQUENCES:
+        return np.array([_literal(item) for item in value], dtype=np.float64)
+    return np.array(as_float(value, "the expected value"), dtype=np.float64)

@@ -13,6 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from .backends import get_backend
+from .cuda_blocks import block_threads
+from .plain import as_array
 from .strategies import assert_tensor_close, tensors
 from .test_conv import assert_gradients_match_numpy, numpy_conv1d, numpy_conv2d
 
@@ -36,7 +38,7 @@ def test_cuda_conv1d_matches_numpy(data: st.DataObject) -> None:
     width, kernel = data.draw(st.integers(1, 8)), data.draw(st.integers(1, 4))
     x = data.draw(tensors((batch, in_channels, width), backend=backend))
     w = data.draw(tensors((out_channels, in_channels, kernel), backend=backend))
-    assert_tensor_close(cuda_conv.conv1d(x, w), numpy_conv1d(x.to_numpy(), w.to_numpy()))
+    assert_tensor_close(cuda_conv.conv1d(x, w), numpy_conv1d(as_array(x, "x"), as_array(w, "w")))
 
 
 def test_cuda_conv1d_right_edge_and_reverse() -> None:
@@ -47,18 +49,16 @@ def test_cuda_conv1d_right_edge_and_reverse() -> None:
     assert_tensor_close(cuda_conv.conv1d(x, w), [[[321.0, 432.0, 43.0, 4.0]]])
     out = x.zeros((1, 1, 4))
     cuda_conv.cuda_conv1d(*out.tuple(), out.size, *x.tuple(), *w.tuple(), True)
-    assert_tensor_close(out, numpy_conv1d(x.to_numpy(), w.to_numpy(), reverse=True))
+    assert_tensor_close(out, numpy_conv1d(as_array(x, "x"), as_array(w, "w"), reverse=True))
 
 
 def test_cuda_conv1d_more_outputs_than_a_block() -> None:
     """An output of more than THREADS_PER_BLOCK positions needs every block."""
     backend, cuda_conv = _cuda()
-    from minitorch.cuda_ops import THREADS_PER_BLOCK
-
-    width = THREADS_PER_BLOCK + 3
+    width = block_threads(cuda_conv) + 3
     x = minitorch.tensor([[[float(i % 7) for i in range(width)]]], backend=backend)
     w = minitorch.tensor([[[1.0, -2.0]]], backend=backend)
-    assert_tensor_close(cuda_conv.conv1d(x, w), numpy_conv1d(x.to_numpy(), w.to_numpy()))
+    assert_tensor_close(cuda_conv.conv1d(x, w), numpy_conv1d(as_array(x, "x"), as_array(w, "w")))
 
 
 @given(data=st.data())
@@ -79,7 +79,7 @@ def test_cuda_conv2d_matches_numpy(data: st.DataObject) -> None:
     kh, kw = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
     x = data.draw(tensors((batch, in_channels, height, width), backend=backend))
     w = data.draw(tensors((out_channels, in_channels, kh, kw), backend=backend))
-    assert_tensor_close(cuda_conv.conv2d(x, w), numpy_conv2d(x.to_numpy(), w.to_numpy()))
+    assert_tensor_close(cuda_conv.conv2d(x, w), numpy_conv2d(as_array(x, "x"), as_array(w, "w")))
 
 
 @given(data=st.data())

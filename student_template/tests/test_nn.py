@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from minitorch import Tensor
 
 from .backends import get_backend
+from .gradcheck import assert_tensor_gradients
+from .plain import as_array, as_float, as_int
 from .strategies import assert_tensor_close, tensors
 
 BACKENDS = ["simple", "fast"]  # CUDA is Module 3's; these tests grade Module 4 only
@@ -41,9 +43,13 @@ def _numpy_tiles(x: np.ndarray, kh: int, kw: int) -> np.ndarray:
 def test_tile_matches_numpy(data: st.DataObject, kh: int, kw: int) -> None:
     """Each kh x kw tile, row by row, in the last dimension."""
     x = _images(data, "simple", kh, kw)
+    values = as_array(x, "x")
     tiles, new_height, new_width = minitorch.tile(x, (kh, kw))
-    assert (new_height, new_width) == (x.shape[2] // kh, x.shape[3] // kw)
-    assert_tensor_close(tiles, _numpy_tiles(x.to_numpy(), kh, kw))
+    assert (as_int(new_height, "tile's new height"), as_int(new_width, "tile's new width")) == (
+        values.shape[2] // kh,
+        values.shape[3] // kw,
+    )
+    assert_tensor_close(tiles, _numpy_tiles(values, kh, kw))
 
 
 @pytest.mark.task4_3
@@ -52,7 +58,7 @@ def test_tile_matches_numpy(data: st.DataObject, kh: int, kw: int) -> None:
 def test_avgpool2d_matches_numpy(backend: str, data: st.DataObject, kh: int, kw: int) -> None:
     """The mean of every tile."""
     x = _images(data, backend, kh, kw)
-    assert_tensor_close(minitorch.avgpool2d(x, (kh, kw)), _numpy_tiles(x.to_numpy(), kh, kw).mean(axis=4))
+    assert_tensor_close(minitorch.avgpool2d(x, (kh, kw)), _numpy_tiles(as_array(x, "x"), kh, kw).mean(axis=4))
 
 
 @pytest.mark.task4_3
@@ -60,7 +66,7 @@ def test_avgpool2d_matches_numpy(backend: str, data: st.DataObject, kh: int, kw:
 @given(data=st.data())
 def test_avgpool2d_gradient(data: st.DataObject) -> None:
     """Gradients flow back through the tiles."""
-    minitorch.grad_check(lambda t: minitorch.avgpool2d(t, (2, 2)), _images(data, "simple", 2, 2))
+    assert_tensor_gradients(lambda t: minitorch.avgpool2d(t, (2, 2)), _images(data, "simple", 2, 2))
 
 
 # Task 4.4
@@ -72,8 +78,8 @@ def test_avgpool2d_gradient(data: st.DataObject) -> None:
 def test_max_argmax_forward(backend: str, data: st.DataObject) -> None:
     """max keeps the reduced dimension as size 1; argmax marks the maxima."""
     t = data.draw(tensors(backend=get_backend(backend)))
-    dim = data.draw(st.integers(0, t.dims - 1))
-    values = t.to_numpy()
+    values = as_array(t, "t")
+    dim = data.draw(st.integers(0, values.ndim - 1))
     assert_tensor_close(minitorch.max(t, dim), values.max(axis=dim, keepdims=True))
     assert_tensor_close(minitorch.argmax(t, dim), values == values.max(axis=dim, keepdims=True))
 
@@ -98,8 +104,8 @@ def test_max_gradient(data: st.DataObject) -> None:
 def test_softmax_and_logsoftmax_match_numpy(backend: str, data: st.DataObject) -> None:
     """softmax sums to 1 along the dimension; logsoftmax is its log."""
     t = data.draw(tensors(backend=get_backend(backend)))
-    dim = data.draw(st.integers(0, t.dims - 1))
-    values = t.to_numpy()
+    values = as_array(t, "t")
+    dim = data.draw(st.integers(0, values.ndim - 1))
     shifted = np.exp(values - values.max(axis=dim, keepdims=True))
     expected = shifted / shifted.sum(axis=dim, keepdims=True)
     assert_tensor_close(minitorch.softmax(t, dim), expected)
@@ -113,8 +119,44 @@ def test_softmax_gradients(data: st.DataObject) -> None:
     """Gradients of softmax and logsoftmax match central differences."""
     t = data.draw(tensors())
     dim = data.draw(st.integers(0, t.dims - 1))
-    minitorch.grad_check(lambda a: minitorch.softmax(a, dim), t)
-    minitorch.grad_check(lambda a: minitorch.logsoftmax(a, dim), t)
+    assert_tensor_gradients(lambda a: minitorch.softmax(a, dim), t)
+    assert_tensor_gradients(lambda a: minitorch.logsoftmax(a, dim), t)
+
+
+@pytest.mark.task4_4
+def test_max_gradient_splits_ties() -> None:
+    """Tied maxima share max's gradient equally: a requirement of this course beyond the public one."""
+    t = minitorch.tensor([[3.0, 1.0, 3.0], [2.0, 2.0, 2.0], [0.0, 5.0, 1.0]], requires_grad=True)
+    minitorch.max(t, 1).sum().backward()
+    assert t.grad is not None
+    got = as_array(t.grad, "the gradient of max")
+    want = [[0.5, 0.0, 0.5], [1 / 3, 1 / 3, 1 / 3], [0.0, 1.0, 0.0]]
+    assert np.allclose(got, want), (
+        "Max.backward must split the gradient equally among tied maxima, k ties getting 1/k each, so that it "
+        "still sums to the upstream gradient (Task 4.4); argmax alone gives all of it to every tie: "
+        f"got {got.tolist()}, expected {want}"
+    )
+
+
+@pytest.mark.task4_4
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_softmax_and_logsoftmax_do_not_overflow(backend: str) -> None:
+    """Inputs near +-1000 give finite, right answers: a requirement of this course beyond the public one."""
+    rows = [[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -999.0]]
+    t = minitorch.tensor(rows, backend=get_backend(backend))
+    values = np.array(rows)
+    shifted = np.exp(values - values.max(axis=1, keepdims=True))
+    expected = shifted / shifted.sum(axis=1, keepdims=True)
+    rule = "softmax and logsoftmax must subtract the maximum along dim before exp, so no input overflows (Task 4.4)"
+    for name, fn, want in (
+        ("softmax", minitorch.softmax, expected),
+        ("logsoftmax", minitorch.logsoftmax, np.log(expected)),
+    ):
+        try:
+            got = as_array(fn(t, 1), name)
+        except (OverflowError, ValueError, ZeroDivisionError) as error:
+            raise AssertionError(f"{name} raised {error!r} on inputs near +-1000: {rule}") from None
+        assert np.all(np.isfinite(got)) and np.allclose(got, want), f"{name}: got {got.tolist()}: {rule}"
 
 
 @pytest.mark.task4_4
@@ -122,7 +164,7 @@ def test_softmax_gradients(data: st.DataObject) -> None:
 def test_maxpool2d_matches_numpy(data: st.DataObject, kh: int, kw: int) -> None:
     """The largest value of every tile."""
     x = _images(data, "simple", kh, kw)
-    assert_tensor_close(minitorch.maxpool2d(x, (kh, kw)), _numpy_tiles(x.to_numpy(), kh, kw).max(axis=4))
+    assert_tensor_close(minitorch.maxpool2d(x, (kh, kw)), _numpy_tiles(as_array(x, "x"), kh, kw).max(axis=4))
 
 
 @pytest.mark.task4_4
@@ -133,9 +175,9 @@ def test_dropout_rates() -> None:
     assert_tensor_close(minitorch.dropout(t, 0.0), np.ones(1000))
     assert_tensor_close(minitorch.dropout(t, 0.9, ignore=True), np.ones(1000))
     assert_tensor_close(minitorch.dropout(t, 1.0), np.zeros(1000))
-    kept = minitorch.dropout(t, 0.5).sum().item()
+    kept = as_float(minitorch.dropout(t, 0.5).sum().item(), "Tensor.item()")
     assert 400 < kept < 600, f"rate 0.5 kept {kept:.0f} of 1000"
-    kept = minitorch.dropout(t, 0.25).sum().item()
+    kept = as_float(minitorch.dropout(t, 0.25).sum().item(), "Tensor.item()")
     assert 680 < kept < 820, f"rate 0.25 (drop a quarter) kept {kept:.0f} of 1000"
 
 

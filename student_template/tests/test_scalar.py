@@ -12,9 +12,10 @@ from hypothesis import given
 from minitorch import MathTestVariable, Scalar
 
 from .gradcheck import assert_derivatives
+from .plain import as_float
 from .strategies import assert_close, assert_on_grid, small_floats
 
-one_arg, two_arg = MathTestVariable._tests()
+one_arg, two_arg, _ = MathTestVariable._comp_testing()
 # Where a function that is right on most of the line can still be wrong: negative, tiny and huge inputs.
 EDGES = [-1000.0, -710.0, -20.0, -1.0, -1e-4, -0.0, 0.0, 1e-4, 1.0, 20.0, 710.0, 1000.0]
 LOGS = [0.0, 1e-9, 1e-4, 1.0, 1e6]
@@ -38,15 +39,15 @@ def _derivative(method: str, x: float) -> float | None:
 @given(small_floats, small_floats)
 def test_simple(a: float, b: float) -> None:
     """Scalar arithmetic gives the same numbers as float arithmetic."""
-    assert_close((Scalar(a) + Scalar(b)).data, a + b)
-    assert_close((Scalar(a) * Scalar(b)).data, a * b)
-    assert_close((Scalar(a) - Scalar(b)).data, a - b)
-    assert_close((-Scalar(a)).data, -a)
-    assert_close((Scalar(a) + 2.0).data, a + 2.0)
-    assert_close((Scalar(a) - 2.0).data, a - 2.0)
-    assert (Scalar(a) < Scalar(b)).data == (1.0 if a < b else 0.0)
-    assert (Scalar(a) > Scalar(b)).data == (1.0 if a > b else 0.0)
-    assert (Scalar(a) == Scalar(b)).data == (1.0 if a == b else 0.0)
+    assert_close((Scalar(a) + Scalar(b)).data, a + b, "Scalar.data")
+    assert_close((Scalar(a) * Scalar(b)).data, a * b, "Scalar.data")
+    assert_close((Scalar(a) - Scalar(b)).data, a - b, "Scalar.data")
+    assert_close((-Scalar(a)).data, -a, "Scalar.data")
+    assert_close((Scalar(a) + 2.0).data, a + 2.0, "Scalar.data")
+    assert_close((Scalar(a) - 2.0).data, a - 2.0, "Scalar.data")
+    assert as_float((Scalar(a) < Scalar(b)).data, "Scalar.data") == (1.0 if a < b else 0.0)
+    assert as_float((Scalar(a) > Scalar(b)).data, "Scalar.data") == (1.0 if a > b else 0.0)
+    assert as_float((Scalar(a) == Scalar(b)).data, "Scalar.data") == (1.0 if a == b else 0.0)
 
 
 @pytest.mark.task1_2

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from .backends import get_backend
+from .plain import as_array, as_shape, as_str
 from .training import check_classifier, target_id, targets
 
 TARGETS = {t["dataset"]: t for t in targets("4.5")}
@@ -31,14 +32,18 @@ def _mnist1d_trainer(hidden: int = 8) -> Any:
 
 
 def _shapes(model: Any) -> dict[str, tuple[int, ...]]:
-    return {name: tuple(p.value.shape) for name, p in model.named_parameters()}
+    """Each parameter's shape by name, read as plain strs and ints."""
+    return {
+        as_str(name, "a parameter name"): as_shape(p.value.shape, f"the shape of {name}")
+        for name, p in model.named_parameters()
+    }
 
 
 def _assert_log_probabilities(trainer: Any, x: np.ndarray, classes: int) -> None:
-    out = trainer.log_probabilities(x)
+    out = as_array(trainer.log_probabilities(x), "log_probabilities")
     assert out.shape == (len(x), classes), f"the network gives shape {out.shape}, not (batch, classes)"
     np.testing.assert_allclose(np.exp(out).sum(axis=1), 1.0, atol=1e-6, err_msg="rows are not log-probabilities")
-    again = trainer.log_probabilities(x)
+    again = as_array(trainer.log_probabilities(x), "log_probabilities")
     np.testing.assert_array_equal(out, again, err_msg="evaluation is not repeatable: is dropout off in eval mode?")
 
 
@@ -75,7 +80,9 @@ def test_lenet_dropout_only_in_training() -> None:
     x = to_tensor(digits().train_x[:32], trainer.backend)
     trainer.model.train()
     first, second = trainer.model.forward(x), trainer.model.forward(x)
-    assert not np.array_equal(first.to_numpy(), second.to_numpy()), "training mode: no dropout between layers"
+    assert not np.array_equal(as_array(first, "forward"), as_array(second, "forward")), (
+        "training mode: no dropout between layers"
+    )
     first.sum().view(1).backward()
     missing = [name for name, p in trainer.model.named_parameters() if p.value.grad is None]
     assert not missing, f"no gradient reached {', '.join(missing)}"

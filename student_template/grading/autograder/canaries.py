@@ -6,7 +6,9 @@ marker. A canary's body asserts something false about plain arithmetic, so
 it fails for a correct library, a stub and any bug alike. If one is reported
 passed, the machinery that ran it (pytest's hooks, the reporting plugin, the
 event stream) was tampered with: the child's results are void and the task
-is flagged ``tampered``.
+is flagged ``tampered``. A canary's body computes with literals and operators
+alone: a test file may import the library's own ``sum`` or ``max`` under
+those names, and a library that answers anything must not pass for tampering.
 
 Names and numbers are drawn from a seed made from the submission's files,
 so a regrade plants the same canaries and reproduces its verdicts.
@@ -28,7 +30,8 @@ TEMPLATES = (
 @pytest.mark.{marker}
 def {name}() -> None:
     """{words} hold for exact sums."""
-    total = sum([{a}, {b}])
+    total = {a}
+    total += {b}
     assert total == {wrong_sum}, f"{{total}}"
 ''',
     '''

@@ -19,6 +19,7 @@ from typing import Any
 from .context import GradingContext, GradingSetup, course_items, is_secret, prepare_context
 from .cuda import child_environment, cuda_mode, device_nodes
 from .kernel_cache import cache_variables, kernel_cache
+from .limits import CUDA_PROCESS_LIMIT
 from .manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, ManifestError, Task
 from .mutation import grade_student_tests
 from .pytest_plugin import EXCLUDE, MAX_EXAMPLES, TASK_MAX_EXAMPLES
@@ -274,6 +275,8 @@ def _run_group(context: GradingContext, group: list[Task], hidden: bool) -> Repo
     """Run a group's public (or secret: hidden and trusted checks) tests in one child (restarted after deaths)."""
     plan = context.hidden if hidden else context.public
     assert plan is not None
+    if any(task.cuda for task in group):
+        plan = _for_cuda(plan)
     mine = {
         task.id: [i for i in course_items(task, context.items) if is_secret(i["nodeid"]) == hidden] for task in group
     }
@@ -290,11 +293,12 @@ def _run_group(context: GradingContext, group: list[Task], hidden: bool) -> Repo
     total = sum(task.time_budget_s for task in group) * TASK_BUDGET_FACTOR
     reported.outcomes = run_tests(plan, list(budgets), total, values=reported.values)
     if len(group) > 1:
-        # pytest runs nothing when one named file fails to import (a broken submission): each task
-        # with an error gets a child of its own, so the file costs only the tasks whose tests import it.
+        # A test file that fails to import costs only its own tests (the children continue past collection
+        # errors); a task with another error gets a child of its own, so no other task's test causes it.
         for task in group:
             ids = [i["nodeid"] for i in mine[task.id]]
-            if ids and any(reported.outcomes[nodeid].status == "error" for nodeid in ids):
+            errors = [reported.outcomes[nodeid] for nodeid in ids if reported.outcomes[nodeid].status == "error"]
+            if errors and not all(outcome.uncollected for outcome in errors):
                 alone = dataclasses.replace(plan, test_budget_s=task.time_budget_s)
                 ids += [c for c in context.canaries.get(task.id, []) if is_secret(c) == hidden]
                 again = run_tests(alone, ids, task.time_budget_s * TASK_BUDGET_FACTOR, values=reported.values)
@@ -303,6 +307,16 @@ def _run_group(context: GradingContext, group: list[Task], hidden: bool) -> Repo
     if any(o.passed for o in sung) or any(voided(o) for o in reported.outcomes.values()):
         reported.tampered |= {task.id for task in group}
     return reported
+
+
+def _for_cuda(plan: ChildPlan) -> ChildPlan:
+    """The plan of CUDA tasks' children: room for the 1,024 threads of a simulated 32x32 block.
+
+    The process cap counts threads (``limits.CUDA_PROCESS_LIMIT``); fewer malloc arenas keep so many
+    threads from reserving the address-space cap (glibc reserves 64 MiB per arena, up to 8 per core).
+    """
+    sandbox = dataclasses.replace(plan.sandbox, processes=CUDA_PROCESS_LIMIT)
+    return dataclasses.replace(plan.with_env({"MALLOC_ARENA_MAX": "4"}), sandbox=sandbox)
 
 
 def _extras(context: GradingContext, task: Task) -> TaskResult:

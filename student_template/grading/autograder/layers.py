@@ -93,12 +93,17 @@ def apply_orders(orders: dict[str, Any]) -> None:
 
 
 def _install(module: ModuleType, name: str, function: FunctionType) -> None:
-    """Replace ``module.name`` wherever the library imported it by name (``from .operators import sigmoid``)."""
+    """Replace ``module.name`` wherever the library imported it by name (``from .operators import sigmoid``).
+
+    Only names already bound are looked at: asking the package for a name it
+    has not imported yet would import its file (``minitorch.max`` is
+    ``nn.py``'s), so which files are loaded would tell a layered run apart.
+    """
     original = getattr(module, name)
     package = module.__name__.split(".")[0]
     for loaded_name, loaded in list(sys.modules.items()):
         in_package = loaded_name == package or loaded_name.startswith(package + ".")
-        if in_package and getattr(loaded, name, None) is original:
+        if in_package and vars(loaded).get(name) is original:
             setattr(loaded, name, function)
 
 

@@ -4,6 +4,11 @@ Every child gets them, whatever its confinement: an address-space cap
 (memory), a file-size cap (bounds what it can print or write), no core
 dumps, and a cap on the number of processes: a cgroup ``pids`` limit where
 one can be made, else ``RLIMIT_NPROC`` (which the kernel ignores for root).
+Both count threads. The children of CUDA tasks get a higher cap
+(:data:`CUDA_PROCESS_LIMIT`): numba's CUDA simulator runs each thread of a
+block as a thread of its own, all at once, and the 32x32 blocks that public
+CUDA kernels use are 1,024 of them. Their stacks are kept small in the child
+(``cuda_simulator.py``), so the address-space cap still holds.
 A child started by root in plain mode may also be switched to an
 unprivileged user.
 """
@@ -22,11 +27,15 @@ from pathlib import Path
 MEMORY_LIMIT_BYTES = 6 * 1024**3
 FILE_SIZE_LIMIT_BYTES = 64 * 1024**2
 PROCESS_LIMIT = 512
+# A 32x32 simulated block (1,024 threads) beside the child's own threads (numba's, OpenMP's), with room to spare.
+CUDA_PROCESS_LIMIT = 2048
 CGROUP_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
 
 
-def limit_resources(memory_bytes: int, group: Path | None, user: tuple[int, int] | None = None) -> Callable[[], None]:
-    """A ``preexec_fn`` that caps the child's memory, file sizes and processes, and drops to ``user``.
+def limit_resources(
+    memory_bytes: int, group: Path | None, user: tuple[int, int] | None = None, processes: int = PROCESS_LIMIT
+) -> Callable[[], None]:
+    """A ``preexec_fn`` that caps the child's memory, file sizes and processes (and threads), and drops to ``user``.
 
     It runs in the child between fork and exec, so the child joins the
     process-count cgroup ``group`` before it can start anything else.
@@ -40,7 +49,7 @@ def limit_resources(memory_bytes: int, group: Path | None, user: tuple[int, int]
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT_BYTES, FILE_SIZE_LIMIT_BYTES))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_NPROC, (PROCESS_LIMIT, PROCESS_LIMIT))
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
         # Over-long writes then fail with EFBIG instead of killing the child.
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         if user is not None:
@@ -52,13 +61,13 @@ def limit_resources(memory_bytes: int, group: Path | None, user: tuple[int, int]
 
 
 @contextlib.contextmanager
-def process_cgroup() -> Iterator[Path | None]:
-    """A cgroup capping how many processes a child and its descendants may have.
+def process_cgroup(processes: int = PROCESS_LIMIT) -> Iterator[Path | None]:
+    """A cgroup capping how many processes (and threads) a child and its descendants may have.
 
     Yields its folder, or ``None`` where no cgroup can be made; on exit every
     process left in it is killed and the group removed.
     """
-    group = _make_cgroup()
+    group = _make_cgroup(processes)
     try:
         yield group
     finally:
@@ -66,14 +75,14 @@ def process_cgroup() -> Iterator[Path | None]:
             _kill_cgroup(group)
 
 
-def _make_cgroup() -> Path | None:
+def _make_cgroup(processes: int) -> Path | None:
     for root in CGROUP_ROOTS:
         if not (root / "cgroup.procs").exists():
             continue
         group = root / f"autograder-{uuid.uuid4().hex[:12]}"
         try:
             group.mkdir()
-            (group / "pids.max").write_text(str(PROCESS_LIMIT))
+            (group / "pids.max").write_text(str(processes))
             return group
         except OSError:
             with contextlib.suppress(OSError):

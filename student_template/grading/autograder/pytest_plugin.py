@@ -9,7 +9,8 @@ is imported) and writes one JSON object per line to the pipe the parent
 passes it (its file descriptor is in the environment):
 
 - ``collected``: the node ids selected for this run;
-- ``collect_error``: a test file that could not be imported;
+- ``collect_error``: a test file that could not be imported, with the error
+  that stopped it where it was raised (:func:`import_failure`);
 - ``start`` / ``report`` / ``finish``: one test's phases;
 - ``done``: the session ended normally, with pytest's exit status.
 
@@ -23,7 +24,9 @@ import importlib
 import json
 import os
 import re
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,8 +41,10 @@ CUDA_MAX_EXAMPLES = "AUTOGRADER_CUDA_MAX_EXAMPLES"
 TASK_MAX_EXAMPLES = "AUTOGRADER_TASK_MAX_EXAMPLES"
 STUDENT_TESTS = "AUTOGRADER_STUDENT_TESTS"  # the tests are the student's: their settings are re-applied, not reported
 GUARD_MODULE = "_autograder_hypothesis"  # autograder/hypothesis_guard.py in the tree
+CUDA_MODULE = "_autograder_cuda"  # autograder/cuda_simulator.py in the tree
 MESSAGE_LIMIT = 1500
 RESOURCE_ERRORS = re.compile(r"\[Errno (28|27)\]")  # ENOSPC, EFBIG
+PACKAGE_INIT = "minitorch/__init__.py"  # imports each name on first use: never where an import error is
 
 
 def _reporting_machinery() -> list[tuple[object, str]]:
@@ -87,8 +92,12 @@ class GradingReporter:
     settings changed where the tests are the course's.
     """
 
-    def __init__(self, fd: int, select: set[str] | None, exclude: set[str], guard: Any = None) -> None:
+    def __init__(
+        self, fd: int, select: set[str] | None, exclude: set[str], guard: Any = None, root: Path | None = None
+    ) -> None:
         self._out = os.fdopen(fd, "w", encoding="utf-8")
+        self._root = root or Path.cwd()
+        self._located: dict[tuple[str, str], str] = {}  # (node id, phase) -> where an import failed
         self._machinery = [(owner, name, owner.__dict__.get(name)) for owner, name in _reporting_machinery()]
         self._hypothesis = [(owner, name, owner.__dict__.get(name)) for owner, name in _hypothesis_machinery()]
         self._guard = guard
@@ -118,9 +127,27 @@ class GradingReporter:
             config.hook.pytest_deselected(items=drop)
             items[:] = keep
 
+    def pytest_exception_interact(
+        self, node: pytest.Item | pytest.Collector, call: pytest.CallInfo[Any], report: Any
+    ) -> None:
+        if isinstance(report, pytest.CollectReport) and call.excinfo is not None:
+            located = import_failure(call.excinfo.value, self._root, collecting=True)
+            if located is not None:
+                self._located[(report.nodeid, "collect")] = located
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        report = yield
+        if call.excinfo is not None and report.failed:
+            located = import_failure(call.excinfo.value, self._root, collecting=False)
+            if located is not None:
+                self._located[(item.nodeid, call.when)] = located
+        return report
+
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
-            self._emit(event="collect_error", nodeid=report.nodeid, message=_short(report))
+            located = self._located.pop((report.nodeid, "collect"), None)
+            self._emit(event="collect_error", nodeid=report.nodeid, message=located or _short(report, self._root))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         items = [
@@ -159,8 +186,16 @@ class GradingReporter:
             when=report.when,
             outcome=report.outcome,
             duration=report.duration,
-            message=_short(report) if report.failed else skip_reason,
+            message=self._message(report) if report.failed else skip_reason,
         )
+
+    def _message(self, report: pytest.TestReport) -> str:
+        """A failure's message; an import that failed during the test is told where it failed."""
+        short = _short(report, self._root)
+        located = self._located.pop((report.nodeid, report.when), None)
+        if located is None:
+            return short
+        return "\n".join([located, *short.splitlines()[1:]])[:MESSAGE_LIMIT]
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         self._emit(event="finish", nodeid=nodeid)
@@ -213,8 +248,8 @@ def _names(value: str) -> set[str]:
     return {name for name in value.split(",") if name}
 
 
-def _short(report: pytest.TestReport | pytest.CollectReport) -> str:
-    """The failure as a student needs it: the error line and any falsifying example."""
+def _short(report: pytest.TestReport | pytest.CollectReport, root: Path) -> str:
+    """The failure as a student needs it: the error line and any falsifying example, paths relative to ``root``."""
     longrepr = report.longrepr
     crash = getattr(longrepr, "reprcrash", None)
     text = report.longreprtext
@@ -224,8 +259,57 @@ def _short(report: pytest.TestReport | pytest.CollectReport) -> str:
     ]
     # A full disk or file-size cap is the grader's limit, whatever exception group it hides in.
     lines += [line.strip(" E") for line in text.splitlines() if RESOURCE_ERRORS.search(line)][:1]
-    message = "\n".join(dict.fromkeys(line for line in lines if line))
+    message = _relative("\n".join(dict.fromkeys(line for line in lines if line)), root)
     return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 3] + "..."
+
+
+def import_failure(error: BaseException, root: Path, collecting: bool) -> str | None:
+    """``file:line: Type: message`` of an error raised while importing a file, or None for any other error.
+
+    The place is where the error was raised: the innermost frame in the
+    tree under ``root`` (shown relative to it), or for a ``SyntaxError``
+    the line that does not parse. An error counts as an import's when it
+    stopped collection, is an ``ImportError`` or ``SyntaxError``, or was
+    raised while a file's top level ran (``minitorch.nn`` imported on
+    first use inside a test). The cause of a chained error is what is told.
+    """
+    for _ in range(10):  # pytest's CollectError, and minitorch's ImportError, wrap the real error
+        if error.__cause__ is None:
+            break
+        error = error.__cause__
+    frames = [
+        (place, frame)
+        for frame in traceback.extract_tb(error.__traceback__)
+        if (place := _in_tree(frame.filename, root))
+    ]
+    at_import = any(frame.name == "<module>" for _, frame in frames)
+    if not (collecting or at_import or isinstance(error, ImportError | SyntaxError)):
+        return None
+    if isinstance(error, SyntaxError) and error.filename:
+        places = [f"{_in_tree(error.filename, root) or error.filename}:{error.lineno}"]
+        text = f"SyntaxError: {error.msg}"
+    else:
+        places = [f"{place}:{frame.lineno}" for place, frame in frames if place != PACKAGE_INIT]
+        text = f"{type(error).__name__}: {error}"
+    return _relative(": ".join([*places[-1:], text]), root)[:MESSAGE_LIMIT]
+
+
+def _in_tree(filename: str, root: Path) -> str | None:
+    """``filename`` relative to ``root`` (``minitorch/nn.py``), or None outside it or not a file."""
+    path = Path(filename)
+    if not path.is_absolute() or not path.is_file():
+        return None  # "<string>", "<frozen importlib._bootstrap>"
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return None
+
+
+def _relative(text: str, root: Path) -> str:
+    """``text`` with the tree's own path taken out of the paths it names."""
+    for prefix in dict.fromkeys((str(root), str(root.resolve()))):
+        text = text.replace(prefix.rstrip("/") + "/", "")
+    return text
 
 
 _guard: Any = None  # the HypothesisGuard pytest_configure sets up
@@ -256,11 +340,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Take the orders out of the environment, install the profile, the library's layers and the reporter.
 
+    Under the CUDA simulator the child is also prepared for it (``cuda_simulator.py``).
+
     This runs before any test module is imported, so no test sees the orders.
     """
     global _guard
     select = os.environ.pop(SELECT, None)
     exclude = _names(os.environ.pop(EXCLUDE, ""))
+    if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+        importlib.import_module(CUDA_MODULE).prepare()
     guards = importlib.import_module(GUARD_MODULE)
     cuda_cap = os.environ.get(CUDA_MAX_EXAMPLES)
     max_examples = int(os.environ.get(MAX_EXAMPLES, "100"))
@@ -273,5 +361,5 @@ def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get(EVENTS_FD):
         # The pipe's number leaves the environment before any student code is imported.
         names = None if select is None else _names(select)
-        reporter = GradingReporter(int(os.environ.pop(EVENTS_FD)), names, exclude, _guard)
+        reporter = GradingReporter(int(os.environ.pop(EVENTS_FD)), names, exclude, _guard, config.rootpath)
         config.pluginmanager.register(reporter, "autograder-reporter")

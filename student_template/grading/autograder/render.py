@@ -68,11 +68,27 @@ def print_table(report: GradeReport, console: Console | None = None, failures: i
             console.print(_plain(f"note ({task.id}): {note}"))
         if task.not_started:
             continue
-        shown = [t for t in task.tests if not t.passed][:failures]
-        for test in shown:
-            name = "hidden test" if test.hidden else test.name
-            first = (test.message or "").strip().splitlines()
-            console.print(_plain(f"  {task.id} {test.status}: {name}: {first[0] if first else ''}"))
+        for test, more in _distinct_failures(task.tests)[:failures]:
+            name = ("hidden test" if test.hidden else test.name) + (f" and {more} more" if more else "")
+            console.print(_plain(f"  {task.id} {test.status}: {name}: {_first_line(test)}"))
+
+
+def _first_line(test: TestResult) -> str:
+    lines = (test.message or "").strip().splitlines()
+    return lines[0] if lines else ""
+
+
+def _distinct_failures(tests: list[TestResult]) -> list[tuple[TestResult, int]]:
+    """The failed tests, one per distinct failure (status and first line), with how many more failed alike.
+
+    A file that fails to import fails every test that imports it the same
+    way: its error is shown once, not once per test.
+    """
+    groups: dict[tuple[str, bool, str], list[TestResult]] = {}
+    for test in tests:
+        if not test.passed:
+            groups.setdefault((test.status, test.hidden, _first_line(test)), []).append(test)
+    return [(alike[0], len(alike) - 1) for alike in groups.values()]
 
 
 def to_markdown(report: GradeReport) -> str:

@@ -85,6 +85,7 @@ class Outcome:
     message: str | None = None
     duration_s: float = 0.0
     from_test: bool = False  # the message is the test's own output, not the grader's
+    uncollected: bool = False  # its file failed to import: running it again changes nothing
 
     @property
     def passed(self) -> bool:
@@ -164,7 +165,7 @@ def _run(plan: ChildPlan, tree: Path, argv: Sequence[str], total_budget_s: float
     started = time.monotonic()
     test_started, budget = started, plan.test_budget_s
     output_path = tree.parent / "output"
-    with output_path.open("wb") as output, process_cgroup() as group:
+    with output_path.open("wb") as output, process_cgroup(plan.sandbox.processes) as group:
         try:
             process = subprocess.Popen(
                 plan.sandbox.command(argv, plan.pristine, tree), cwd=tree, env=env, stdin=subprocess.DEVNULL,
@@ -295,7 +296,7 @@ def outcomes_from_run(run: ChildRun, expected: Sequence[str]) -> tuple[dict[str,
     """
     phases: dict[str, list[dict[str, Any]]] = {}
     finished: set[str] = set()
-    collect_errors: list[str] = []
+    collect_errors: list[tuple[str, str]] = []
     tampered = _tampered(run) or (TAMPERED if implausible(run, expected) else None)
     running: str | None = None
     for event in run.events:
@@ -308,7 +309,7 @@ def outcomes_from_run(run: ChildRun, expected: Sequence[str]) -> tuple[dict[str,
             finished.add(str(event.get("nodeid")))
             running = None
         elif kind == "collect_error":
-            collect_errors.append(f"{event.get('nodeid')}: {event.get('message')}")
+            collect_errors.append((str(event.get("nodeid")), str(event.get("message"))))
     outcomes: dict[str, Outcome] = {}
     unreached: list[str] = []
     done = any(e.get("event") == "done" for e in run.events)
@@ -320,11 +321,21 @@ def outcomes_from_run(run: ChildRun, expected: Sequence[str]) -> tuple[dict[str,
         elif nodeid == running:
             outcomes[nodeid] = _died_in(nodeid, run)
         elif done:
-            message = "; ".join(collect_errors) if collect_errors else "the test was not collected"
-            outcomes[nodeid] = Outcome(nodeid, "error", _clip(message), from_test=bool(collect_errors))
+            outcomes[nodeid] = _uncollected(nodeid, collect_errors)
         else:
             unreached.append(nodeid)
     return outcomes, unreached
+
+
+def _uncollected(nodeid: str, collect_errors: list[tuple[str, str]]) -> Outcome:
+    """A test pytest never collected: the errors of collecting its file (or of any collector above it)."""
+    file = nodeid.split("::")[0]
+    own = [(where, message) for where, message in collect_errors if file == where or file.startswith(f"{where}/")]
+    errors = own or collect_errors
+    if not errors:
+        return Outcome(nodeid, "error", "the test was not collected")
+    message = "; ".join(message if where == file else f"{message} (collecting {where})" for where, message in errors)
+    return Outcome(nodeid, "error", _clip(message), from_test=True, uncollected=True)
 
 
 def implausible(run: ChildRun, expected: Sequence[str]) -> bool:

@@ -64,6 +64,8 @@ class Sandbox:
             and ``$AUTOGRADER_CHILD_USER`` names a user (``unshare`` and
             ``subprocess``; bubblewrap drops root's capabilities instead).
         tree_quota_bytes: Size of the file system a child's tree lives on.
+        processes: How many processes and threads a child may have (more for CUDA tasks:
+            :data:`~autograder.limits.CUDA_PROCESS_LIMIT`).
     """
 
     mode: str
@@ -72,6 +74,7 @@ class Sandbox:
     writable: tuple[Path, ...] = ()
     user: tuple[int, int] | None = None
     tree_quota_bytes: int = TREE_QUOTA_BYTES
+    processes: int = PROCESS_LIMIT
 
     def prepare(self, pristine: Path, tree: Path) -> None:
         """Make the folder ``tree`` a child will run in: a copy of ``pristine`` in plain mode.
@@ -121,7 +124,9 @@ class Sandbox:
 
     def preexec(self, group: Path | None) -> Callable[[], None]:
         """The child's ``preexec_fn``: resource limits, and in plain mode the switch to the child user."""
-        return limit_resources(self.memory_bytes, group, self.user if self.mode == "subprocess" else None)
+        return limit_resources(
+            self.memory_bytes, group, self.user if self.mode == "subprocess" else None, self.processes
+        )
 
     def describe(self) -> str:
         """One line for the report."""
@@ -131,7 +136,7 @@ class Sandbox:
         else:
             confinement = f"no network, allowlisted files, a {self.tree_quota_bytes // 1024**2} MiB tree"
         memory = f"{self.memory_bytes / 1024**3:g} GiB memory" if self.memory_bytes > 0 else "no memory cap (GPU)"
-        return f"{self.mode} ({confinement}, {memory}, {PROCESS_LIMIT} processes)"
+        return f"{self.mode} ({confinement}, {memory}, {self.processes} processes)"
 
 
 @dataclass(frozen=True)

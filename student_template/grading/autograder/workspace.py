@@ -10,6 +10,7 @@ A grading tree is laid out like a student tree::
     _autograder_plugin.py     the reporting plugin
     _autograder_layers.py     lays mutants and variants over the library (layers)
     _autograder_hypothesis.py the grader's Hypothesis settings (hypothesis_guard)
+    _autograder_cuda.py       what numba's CUDA simulator needs and lacks (cuda_simulator)
     _autograder_numba.py      where numba files compiled kernels (numba_locator)
 
 Nothing else from the submission is copied: its own tests, conftest.py,
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from .kernel_cache import LOCATOR_MODULE
 from .manifest import Course
-from .pytest_plugin import GUARD_MODULE, LAYERS_MODULE
+from .pytest_plugin import CUDA_MODULE, GUARD_MODULE, LAYERS_MODULE
 from .submission import Submission
 
 LIBRARY_DIRS = ("minitorch", "project")
@@ -69,7 +70,7 @@ def _write_support(dest: Path, course: Course) -> None:
     (dest / "pytest.ini").write_text(
         "[pytest]\n"
         "python_files = test_*.py\n"
-        "addopts = --strict-markers -p no:cacheprovider\n"
+        "addopts = --strict-markers -p no:cacheprovider --continue-on-collection-errors\n"
         "filterwarnings = ignore::DeprecationWarning\n"
         f"markers =\n{markers}\n",
         encoding="utf-8",
@@ -78,6 +79,7 @@ def _write_support(dest: Path, course: Course) -> None:
     shutil.copyfile(plugin, dest / f"{PLUGIN_NAME}.py")
     shutil.copyfile(Path(__file__).with_name("layers.py"), dest / f"{LAYERS_MODULE}.py")
     shutil.copyfile(Path(__file__).with_name("hypothesis_guard.py"), dest / f"{GUARD_MODULE}.py")
+    shutil.copyfile(Path(__file__).with_name("cuda_simulator.py"), dest / f"{CUDA_MODULE}.py")
     shutil.copyfile(Path(__file__).with_name("numba_locator.py"), dest / f"{LOCATOR_MODULE}.py")
     shutil.copyfile(Path(__file__).with_name("notebook_runner.py"), dest / RUNNER_NAME)
     (dest / "tests" / TRAINING_TARGETS).write_text(training_targets_json(course), encoding="utf-8")

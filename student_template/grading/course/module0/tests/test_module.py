@@ -6,6 +6,7 @@ import minitorch
 import pytest
 from hypothesis import given
 
+from .plain import as_bool, as_float, as_str
 from .strategies import med_ints, small_floats
 
 
@@ -52,19 +53,28 @@ class Branch(minitorch.Module):
         self.parameter_a = minitorch.Parameter(value)
 
 
+def named(module: minitorch.Module) -> dict[str, minitorch.Parameter]:
+    """``named_parameters()`` as a dict, each name read as a plain str."""
+    return {as_str(name, "a name from named_parameters()"): p for name, p in module.named_parameters()}
+
+
+def training(module: minitorch.Module) -> bool:
+    """The module's ``training`` flag, read as a plain bool."""
+    return as_bool(module.training, "Module.training")
+
+
 @pytest.mark.task0_4
 def test_stacked_named_parameters() -> None:
     """Parameters of nested modules are named by their dotted paths."""
     module = ModuleA1()
-    named = dict(module.named_parameters())
-    assert named == {
-        "p1": module.p1,
-        "a.p2": module.a.p2,
-        "b.c.p3": module.b.c.p3,
-    }
-    assert named["b.c.p3"].value == 15
+    parameters = named(module)
+    assert sorted(parameters) == ["a.p2", "b.c.p3", "p1"]
+    assert parameters["p1"] is module.p1
+    assert parameters["a.p2"] is module.a.p2
+    assert parameters["b.c.p3"] is module.b.c.p3
+    assert as_float(parameters["b.c.p3"].value, "Parameter.value") == 15
     assert len(module.parameters()) == 3
-    assert "non_param" not in named
+    assert "non_param" not in parameters
 
 
 @pytest.mark.task0_4
@@ -73,11 +83,11 @@ def test_parameters_count(size_a: int, size_b: int, value: float) -> None:
     """parameters() returns every parameter in the tree exactly once."""
     module = Branch(size_a, size_b, value)
     assert len(module.parameters()) == 1 + (size_a + 1) + (size_b + 1)
-    names = [name for name, _ in module.named_parameters()]
-    assert len(set(names)) == len(names)
+    names = list(named(module))
+    assert len(names) == len(list(module.named_parameters())), "a name appears twice"
     assert "module_a.parameter_a" in names
     assert f"module_b.extra_{size_b - 1}" in names
-    assert module.module_a.parameter_a.value == value
+    assert as_float(module.module_a.parameter_a.value, "Parameter.value") == value
 
 
 @pytest.mark.task0_4
@@ -86,10 +96,10 @@ def test_train_eval(size_a: int, size_b: int) -> None:
     """train() and eval() switch the whole tree, not just the root."""
     module = Branch(size_a, size_b, 0.0)
     module.eval()
-    assert not module.training
-    assert not module.module_a.training
-    assert not module.module_b.training
+    assert not training(module)
+    assert not training(module.module_a)
+    assert not training(module.module_b)
     module.train()
-    assert module.training
-    assert module.module_a.training
-    assert module.module_b.training
+    assert training(module)
+    assert training(module.module_a)
+    assert training(module.module_b)
