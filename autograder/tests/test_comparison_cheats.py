@@ -5,7 +5,7 @@ A cheat returns objects whose ``==`` is always true, floats whose ``<`` and
 close to anything. Planted where the stubs are (so that nothing else would
 earn a point), not one of the task's tests may pass: the tests compare only
 plain numbers, lists and arrays (``tests/plain.py``), and the trusted checks
-record only plain values.
+find no value right either.
 """
 
 from __future__ import annotations
