@@ -5,13 +5,16 @@ A cheat returns objects whose ``==`` is always true, floats whose ``<`` and
 close to anything. Planted where the stubs are (so that nothing else would
 earn a point), not one of the task's tests may pass: the tests compare only
 plain numbers, lists and arrays (``tests/plain.py``), and the trusted checks
-record only plain values.
+find no value right either.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
+import numpy as np
 import pytest
 
 from autograder.grade import grade
@@ -19,7 +22,7 @@ from autograder.manifest import Course
 from autograder.release import write_solution_tree
 from autograder.submission import reference_submission
 
-from .conftest import as_submission
+from .conftest import REPO, as_submission
 
 BUDGET_S = 60.0
 
@@ -152,3 +155,70 @@ def test_the_reference_keeps_every_point_of_those_tasks(course: Course) -> None:
     assert [(t.id, t.score) for t in report.tasks] == [(t.id, t.points) for t in report.tasks], [
         (t.id, [(r.name, r.message) for r in t.tests if not r.passed]) for t in report.tasks
     ]
+
+
+def _plain() -> ModuleType:
+    """The course's ``tests/plain.py``, loaded by path (it needs numpy alone)."""
+    spec = importlib.util.spec_from_file_location("plain", REPO / "assignments/common/tests/plain.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_plain_values_are_exactly_what_python_and_numpy_make() -> None:
+    plain = _plain()
+    assert [plain.as_float(v, "f") for v in (1, 2.5, True, np.float32(0.5), np.int64(3))] == [1.0, 2.5, 1.0, 0.5, 3.0]
+    assert type(plain.as_float(np.float64(2.0), "f")) is float
+    assert plain.as_floats((1, 2.0), "f") == (1.0, 2.0) and plain.as_floats([np.float64(1.0)], "f") == [1.0]
+    assert plain.as_shape((np.int32(2), 3), "s") == (2, 3) and plain.as_bool(np.bool_(True), "b") is True
+    array = np.arange(3)
+    copied = plain.as_array(array, "a")
+    assert copied.dtype == np.float64 and copied.tolist() == [0.0, 1.0, 2.0] and copied is not array
+
+
+class _Tensor:
+    def __init__(self, array: object) -> None:
+        self.array = array
+
+    def to_numpy(self) -> object:
+        return self.array
+
+
+class _Subclass(float):
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = float.__hash__
+
+
+class _Array(np.ndarray):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("helper", "value", "says"),
+    [
+        (
+            "as_float",
+            _Subclass(1.0),
+            f"relu returned {__name__}._Subclass, expected a number (int or float)",
+        ),
+        ("as_float", None, "relu returned NoneType, expected a number"),
+        ("as_float", "1.0", "relu returned str, expected a number"),
+        ("as_int", 2.0, "relu returned float, expected an integer"),
+        ("as_bool", 1, "relu returned int, expected a bool"),
+        ("as_floats", (x for x in [1.0]), "relu returned generator, expected a list"),
+        ("as_floats", [1.0, _Subclass(2.0)], f"relu[1] returned {__name__}._Subclass"),
+        ("as_shape", [2, 3], "relu returned list, expected a tuple of ints"),
+        ("as_array", np.zeros(2).view(_Array), f"relu returned {__name__}._Array, expected a Tensor or a numpy array"),
+        ("as_array", _Tensor(np.zeros(2).view(_Array)), f"relu.to_numpy() returned {__name__}._Array"),
+        ("as_array", _Tensor(np.array([_Subclass(1.0)], dtype=object)), "relu.to_numpy() returned an array of object"),
+        ("as_array", [1.0], "relu returned list, expected a Tensor or a numpy array"),
+    ],
+)
+def test_anything_else_fails_with_one_line_naming_it(helper: str, value: object, says: str) -> None:
+    with pytest.raises(AssertionError) as raised:
+        getattr(_plain(), helper)(value, "relu")
+    message = str(raised.value)
+    assert says in message and "\n" not in message, message
