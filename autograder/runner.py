@@ -320,20 +320,26 @@ def outcomes_from_run(run: ChildRun, expected: Sequence[str]) -> tuple[dict[str,
             outcomes[nodeid] = _fold_phases(nodeid, phases.get(nodeid, []))
         elif nodeid == running:
             outcomes[nodeid] = _died_in(nodeid, run)
-        elif done:
-            outcomes[nodeid] = _uncollected(nodeid, collect_errors)
+        elif done and (own := _own_collect_errors(nodeid, collect_errors)):
+            outcomes[nodeid] = _uncollected(nodeid, own)
+        elif done and not collect_errors:
+            outcomes[nodeid] = Outcome(nodeid, "error", "the test was not collected")
         else:
+            # Not reached, or not collected because pytest stops when a named file fails to import:
+            # run again without the tests of that file.
             unreached.append(nodeid)
     return outcomes, unreached
 
 
-def _uncollected(nodeid: str, collect_errors: list[tuple[str, str]]) -> Outcome:
-    """A test pytest never collected: the errors of collecting its file (or of any collector above it)."""
+def _own_collect_errors(nodeid: str, collect_errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The collection errors of a test's own file, or of a folder above it (a conftest.py)."""
     file = nodeid.split("::")[0]
-    own = [(where, message) for where, message in collect_errors if file == where or file.startswith(f"{where}/")]
-    errors = own or collect_errors
-    if not errors:
-        return Outcome(nodeid, "error", "the test was not collected")
+    return [(where, m) for where, m in collect_errors if not where or file == where or file.startswith(f"{where}/")]
+
+
+def _uncollected(nodeid: str, errors: list[tuple[str, str]]) -> Outcome:
+    """A test whose file failed to import: the error, where it was raised."""
+    file = nodeid.split("::")[0]
     message = "; ".join(message if where == file else f"{message} (collecting {where})" for where, message in errors)
     return Outcome(nodeid, "error", _clip(message), from_test=True, uncollected=True)
 
