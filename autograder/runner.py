@@ -369,7 +369,8 @@ def _fold_phases(nodeid: str, reports: list[dict[str, Any]]) -> Outcome:
         if report is None:
             continue
         if report.get("outcome") == "failed":
-            status = "failed" if when == "call" else "error"
+            # A test that could not import the library errs; it did not fail.
+            status = "failed" if when == "call" and not report.get("import_error") else "error"
             if "MemoryError" in str(report.get("message")):
                 status = "memory"
             prefix = "" if when == "call" else f"error in {when}: "
