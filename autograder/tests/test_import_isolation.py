@@ -98,19 +98,18 @@ def test_a_missing_name_or_a_broken_file_is_an_import_error_that_names_its_file(
     )
 
 
-def test_a_test_that_was_never_collected_gets_its_own_files_error() -> None:
+def test_a_test_whose_file_failed_to_import_gets_its_error_and_the_others_run_again() -> None:
     events = [
         {"event": "collect_error", "nodeid": "tests/test_nn.py", "message": "minitorch/nn.py:3: ImportError: x"},
-        {"event": "collect_error", "nodeid": "tests/test_conv.py", "message": "minitorch/fast_conv.py:9: NameError"},
-        {"event": "done", "exitstatus": 1},
+        {"event": "collect_error", "nodeid": "tests/hidden", "message": "tests/hidden/__init__.py:1: NameError"},
+        {"event": "done", "exitstatus": 4},
     ]
-    outcomes, _ = outcomes_from_run(ChildRun(events=events, returncode=1), ["tests/test_nn.py::test_a", "other::t"])
-    nn, other = outcomes["tests/test_nn.py::test_a"], outcomes["other::t"]
+    expected = ["tests/test_nn.py::test_a", "tests/hidden/test_h.py::t", "tests/test_ops.py::t"]
+    outcomes, unreached = outcomes_from_run(ChildRun(events=events, returncode=4), expected)
+    nn, hidden = outcomes["tests/test_nn.py::test_a"], outcomes["tests/hidden/test_h.py::t"]
     assert (nn.status, nn.message, nn.uncollected) == ("error", "minitorch/nn.py:3: ImportError: x", True)
-    assert other.message == (
-        "minitorch/nn.py:3: ImportError: x (collecting tests/test_nn.py); "
-        "minitorch/fast_conv.py:9: NameError (collecting tests/test_conv.py)"
-    )
+    assert hidden.message == "tests/hidden/__init__.py:1: NameError (collecting tests/hidden)"
+    assert unreached == ["tests/test_ops.py::t"]  # pytest stopped at the other files' errors: it runs again
 
 
 def test_the_table_shows_a_failure_shared_by_many_tests_once() -> None:
@@ -135,14 +134,23 @@ def _messages(task: TaskResult) -> list[str]:
     return [t.message or "" for t in task.tests if not t.passed and not t.hidden]
 
 
-def test_a_broken_nn_costs_module_0_nothing_and_its_own_tasks_their_points(course: Course, solved_tree: Path) -> None:
+def test_broken_files_cost_only_the_tasks_that_import_them(course: Course, solved_tree: Path) -> None:
+    """nn.py fails when a test first uses it; module.py when test_module.py is collected (it subclasses Module)."""
     line = break_nn_import(solved_tree)
     drop_graph(solved_tree)
+    with (solved_tree / "minitorch/module.py").open("a") as handle:
+        handle.write("\nBROKEN = UNDEFINED_NAME\n")
+    module_line = len((solved_tree / "minitorch/module.py").read_text().splitlines())
     ids = [t.id for t in select_tasks(course, module=0)] + ["4.3"]
     report = grade(course, as_submission(solved_tree), task_ids=ids)
-    assert _lost(report) == {"4.3": 0.0}
+    lost = _lost(report)
+    assert sorted(lost) == ["0.4", "0.5", "4.3"] and lost["0.4"] == lost["4.3"] == 0, lost  # 0.5's script uses Module
+    tasks = {t.id: t for t in report.tasks}
     where = f"minitorch/nn.py:{line}: ImportError: cannot import name 'argmax_helper' from 'minitorch.tensor_functions'"
-    messages = _messages(report.tasks[-1])
+    messages = _messages(tasks["4.3"])
+    assert messages and all(m.startswith(where) for m in messages), messages
+    where = f"minitorch/module.py:{module_line}: NameError: name 'UNDEFINED_NAME' is not defined"
+    messages = _messages(tasks["0.4"])
     assert messages and all(m.startswith(where) for m in messages), messages
 
 

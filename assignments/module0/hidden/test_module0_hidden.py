@@ -55,18 +55,24 @@ def test_hidden_functional_accepts_iterables() -> None:
     assert as_float(operators.prod((2.0, 3.0)), "operators.prod") == 6.0
 
 
-class Chain(minitorch.Module):
-    def __init__(self, depth: int) -> None:
-        super().__init__()
-        self.weight = minitorch.Parameter(float(depth))
-        if depth > 0:
-            self.inner = Chain(depth - 1)
+def _chain(depth: int) -> minitorch.Module:
+    """A module with a Parameter and, above depth 0, a chain inside; made when a test runs, so that a
+    module.py that fails to import costs Task 0.4 only, not every test of this file."""
+
+    class Chain(minitorch.Module):
+        def __init__(self, depth: int) -> None:
+            super().__init__()
+            self.weight = minitorch.Parameter(float(depth))
+            if depth > 0:
+                self.inner = Chain(depth - 1)
+
+    return Chain(depth)
 
 
 @pytest.mark.task0_4
 def test_hidden_deep_tree() -> None:
     """Deep trees: names are full paths and mode switches reach the leaves."""
-    module = Chain(4)
+    module = _chain(4)
     names = [as_str(name, "a name from named_parameters()") for name, _ in module.named_parameters()]
     assert names[0] == "weight"
     assert "inner.inner.inner.inner.weight" in names
@@ -80,6 +86,6 @@ def test_hidden_deep_tree() -> None:
 @pytest.mark.task0_4
 def test_hidden_parameters_are_objects() -> None:
     """parameters() returns the Parameter objects themselves, not their values."""
-    module = Chain(1)
+    module = _chain(1)
     assert all(isinstance(p, minitorch.Parameter) for p in module.parameters())
     assert module.parameters()[0] is module.weight
