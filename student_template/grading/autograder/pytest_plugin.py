@@ -11,7 +11,8 @@ passes it (its file descriptor is in the environment):
 - ``collected``: the node ids selected for this run;
 - ``collect_error``: a test file that could not be imported, with the error
   that stopped it where it was raised (:func:`import_failure`);
-- ``start`` / ``report`` / ``finish``: one test's phases;
+- ``start`` / ``report`` / ``finish``: one test's phases (a failure that is a
+  file failing to import says so: ``import_error``);
 - ``done``: the session ended normally, with pytest's exit status.
 
 The parent treats any expected test without a ``finish`` as unfinished, so a
@@ -180,22 +181,19 @@ class GradingReporter:
         skip_reason = None
         if report.skipped and isinstance(report.longrepr, tuple):
             skip_reason = str(report.longrepr[2])
+        located = self._located.pop((report.nodeid, report.when), None)
+        message = _short(report, self._root) if report.failed else skip_reason
+        if located is not None and message is not None:  # an import failed: where, then the rest of the message
+            message = "\n".join([located, *message.splitlines()[1:]])[:MESSAGE_LIMIT]
         self._emit(
             event="report",
             nodeid=report.nodeid,
             when=report.when,
             outcome=report.outcome,
             duration=report.duration,
-            message=self._message(report) if report.failed else skip_reason,
+            message=message,
+            import_error=located is not None,
         )
-
-    def _message(self, report: pytest.TestReport) -> str:
-        """A failure's message; an import that failed during the test is told where it failed."""
-        short = _short(report, self._root)
-        located = self._located.pop((report.nodeid, report.when), None)
-        if located is None:
-            return short
-        return "\n".join([located, *short.splitlines()[1:]])[:MESSAGE_LIMIT]
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         self._emit(event="finish", nodeid=nodeid)

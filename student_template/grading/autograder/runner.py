@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import json
 import os
 import re
 import shutil
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .child_events import EventReader
 from .kernel_cache import TREE_VARIABLE
 from .layers import ORDERS_FD
 from .limits import process_cgroup
@@ -40,8 +40,6 @@ TAMPERED_HYPOTHESIS = (
     "Hypothesis or the grader's Hypothesis settings were changed while this test process ran: no result of it counts"
 )
 OUTPUT_LIMIT = 64 * 1024
-EVENTS_LIMIT = 16 * 1024**2  # what the parent reads of one child's event stream
-EVENT_LINE_LIMIT = 1024**2
 NO_SPACE = "No space left on device"
 EXCEPTION_WORD = re.compile(r"\b([A-Z]\w*)(?::|$)", re.MULTILINE)
 
@@ -161,7 +159,7 @@ def _run(plan: ChildPlan, tree: Path, argv: Sequence[str], total_budget_s: float
         passed.append(_orders_pipe(plan.orders))
         env[ORDERS_FD] = str(passed[-1])
     run = ChildRun()
-    reader = _EventReader(read_end)
+    reader = EventReader(read_end)
     started = time.monotonic()
     test_started, budget = started, plan.test_budget_s
     output_path = tree.parent / "output"
@@ -207,43 +205,6 @@ def _orders_pipe(orders: bytes) -> int:
     finally:
         os.close(write_end)
     return read_end
-
-
-class _EventReader:
-    """Reads complete JSON lines from the pipe a child writes its events to, up to :data:`EVENTS_LIMIT`."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self.total = 0
-        self.partial = b""
-
-    def read(self) -> list[dict[str, Any]]:
-        chunks = []
-        while self.total < EVENTS_LIMIT:
-            try:
-                chunk = os.read(self.fd, 1 << 16)
-            except BlockingIOError:
-                break
-            if not chunk:
-                break
-            self.total += len(chunk)
-            chunks.append(chunk)
-        lines = (self.partial + b"".join(chunks)).split(b"\n")
-        self.partial = lines.pop()
-        if len(self.partial) > EVENT_LINE_LIMIT:
-            self.partial = b""
-        events = []
-        for line in lines:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(event, dict):
-                events.append(event)
-        return events
-
-    def close(self) -> None:
-        os.close(self.fd)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -320,20 +281,26 @@ def outcomes_from_run(run: ChildRun, expected: Sequence[str]) -> tuple[dict[str,
             outcomes[nodeid] = _fold_phases(nodeid, phases.get(nodeid, []))
         elif nodeid == running:
             outcomes[nodeid] = _died_in(nodeid, run)
-        elif done:
-            outcomes[nodeid] = _uncollected(nodeid, collect_errors)
+        elif done and (own := _own_collect_errors(nodeid, collect_errors)):
+            outcomes[nodeid] = _uncollected(nodeid, own)
+        elif done and not collect_errors:
+            outcomes[nodeid] = Outcome(nodeid, "error", "the test was not collected")
         else:
+            # Not reached, or not collected because pytest stops when a named file fails to import:
+            # run again without the tests of that file.
             unreached.append(nodeid)
     return outcomes, unreached
 
 
-def _uncollected(nodeid: str, collect_errors: list[tuple[str, str]]) -> Outcome:
-    """A test pytest never collected: the errors of collecting its file (or of any collector above it)."""
+def _own_collect_errors(nodeid: str, collect_errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The collection errors of a test's own file, or of a folder above it (a conftest.py)."""
     file = nodeid.split("::")[0]
-    own = [(where, message) for where, message in collect_errors if file == where or file.startswith(f"{where}/")]
-    errors = own or collect_errors
-    if not errors:
-        return Outcome(nodeid, "error", "the test was not collected")
+    return [(where, m) for where, m in collect_errors if not where or file == where or file.startswith(f"{where}/")]
+
+
+def _uncollected(nodeid: str, errors: list[tuple[str, str]]) -> Outcome:
+    """A test whose file failed to import: the error, where it was raised."""
+    file = nodeid.split("::")[0]
     message = "; ".join(message if where == file else f"{message} (collecting {where})" for where, message in errors)
     return Outcome(nodeid, "error", _clip(message), from_test=True, uncollected=True)
 
@@ -363,7 +330,8 @@ def _fold_phases(nodeid: str, reports: list[dict[str, Any]]) -> Outcome:
         if report is None:
             continue
         if report.get("outcome") == "failed":
-            status = "failed" if when == "call" else "error"
+            # A test that could not import the library errs; it did not fail.
+            status = "failed" if when == "call" and not report.get("import_error") else "error"
             if "MemoryError" in str(report.get("message")):
                 status = "memory"
             prefix = "" if when == "call" else f"error in {when}: "

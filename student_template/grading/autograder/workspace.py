@@ -70,7 +70,7 @@ def _write_support(dest: Path, course: Course) -> None:
     (dest / "pytest.ini").write_text(
         "[pytest]\n"
         "python_files = test_*.py\n"
-        "addopts = --strict-markers -p no:cacheprovider --continue-on-collection-errors\n"
+        "addopts = --strict-markers -p no:cacheprovider\n"
         "filterwarnings = ignore::DeprecationWarning\n"
         f"markers =\n{markers}\n",
         encoding="utf-8",
