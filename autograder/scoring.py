@@ -46,7 +46,7 @@ def score_task(context: GradingContext, task: Task, reported: Reported, extra: T
     weight = _checks_weight(tests, len(checks))
     for item in checks:
         found = check_results(item["nodeid"], context.reference, reported.values, weight)
-        tests += _with_outcome(found, reported.outcomes.get(item["nodeid"]))
+        tests += with_outcome(found, reported.outcomes.get(item["nodeid"]))
     result.tests = tests + result.tests
     if not result.tests:
         result.notes.append(f"no tests carry the marker {task.marker}: the task cannot be graded")
@@ -105,12 +105,21 @@ def check_results(
     return results
 
 
-def _with_outcome(results: list[TestResult], outcome: Outcome | None) -> list[TestResult]:
-    """Values a check never recorded take the check's own fate: ``error``, ``timeout``, ``crashed``..."""
-    if outcome is None or outcome.status in ("passed", "failed"):
+def with_outcome(results: list[TestResult], outcome: Outcome | None) -> list[TestResult]:
+    """Values a check never recorded take the check's own fate: ``error``, ``timeout``, ``crashed``...
+
+    A check that failed stopped on an exception outside its ``record`` calls:
+    its unrecorded values name that exception's builtin class (a stub's
+    ``NotImplementedError``), never its message.
+    """
+    if outcome is None or outcome.status == "passed":
         return results
     for result in results:
-        if result.message == NOT_RECORDED:
+        if result.message != NOT_RECORDED:
+            continue
+        if outcome.status == "failed":  # the check stopped on an exception before recording this value
+            result.message = f"{reduce_message(outcome.message)} raised before this value was recorded"
+        else:
             result.status, result.message = outcome.status, outcome.message or NOT_RECORDED
     return results
 
