@@ -46,12 +46,14 @@ def score_task(context: GradingContext, task: Task, reported: Reported, extra: T
     weight = _checks_weight(tests, len(checks))
     for item in checks:
         found = check_results(item["nodeid"], context.reference, reported.values, weight)
+        for check in found:
+            check.cuda = context.cuda if "cuda" in item["markers"] else None
         tests += with_outcome(found, reported.outcomes.get(item["nodeid"]))
     result.tests = tests + result.tests
     if not result.tests:
         result.notes.append(f"no tests carry the marker {task.marker}: the task cannot be graded")
     result.duration_s += sum(reported.outcomes[i["nodeid"]].duration_s for i in mine)
-    result.flag = _flag(task, result, reported)
+    result.flag = flag(task, result, reported)
     return result
 
 
@@ -131,7 +133,8 @@ def hidden_message(message: str | None) -> str | None:
     return f"{reduce_message(message)} in a hidden test"
 
 
-def _flag(task: Task, result: TaskResult, reported: Reported) -> str | None:
+def flag(task: Task, result: TaskResult, reported: Reported) -> str | None:
+    """``tampered`` (its results voided), ``suspicious`` (public tests pass, every check's values wrong) or None."""
     if task.id in reported.tampered:
         voids = [t.message for t in result.tests if t.message in (TAMPERED, TAMPERED_HYPOTHESIS)]
         for test in result.tests:
@@ -140,6 +143,9 @@ def _flag(task: Task, result: TaskResult, reported: Reported) -> str | None:
         return "tampered"
     public = [t for t in result.tests if not t.hidden]
     checks = [t for t in result.tests if t.name.startswith(CHECKS_PREFIX)]
-    if public and checks and all(t.passed for t in public) and not any(t.passed for t in checks):
+    # Only values that were compared and found wrong count: a child that died before its checks ran (a loaded
+    # machine, a crash) is an error of its own, and an honest submission is never flagged for it.
+    wrong = any(t.status == "failed" for t in checks)
+    if public and checks and wrong and all(t.passed for t in public) and not any(t.passed for t in checks):
         return "suspicious"
     return None

@@ -33,7 +33,7 @@ from autograder.release import write_solution_tree
 from .conftest import REPO
 
 TASKS = ["0.1", "0.4"]
-BUDGET_S = 8.0
+BUDGET_S = 15.0
 RELU = "    return x if x > 0.0 else 0.0\n"
 # What each generated student must score, out of 20 (None: not graded at all).
 EXPECTED = {

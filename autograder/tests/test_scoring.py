@@ -32,3 +32,19 @@ def test_a_check_that_timed_out_gives_its_values_that_fate() -> None:
     assert [r.status for r in results] == ["timeout", "timeout"]
     passed = check_results(NODE, REFERENCE, dict(REFERENCE), weight=2.0)
     assert all(r.passed for r in with_outcome(passed, Outcome(NODE, "passed")))
+
+
+def test_checks_that_never_ran_do_not_make_a_task_suspicious() -> None:
+    from types import SimpleNamespace
+
+    from autograder.results import TaskResult, TestResult
+    from autograder.scoring import Reported, flag
+
+    task = SimpleNamespace(id="0.4")
+    public = TestResult("tests/test_module.py::test_a", "passed", False, 1.0)
+    died = with_outcome(check_results(NODE, REFERENCE, {}, weight=1.0), Outcome(NODE, "error", "ended"))
+    result = TaskResult("0.4", "Modules", 10, tests=[public, *died])
+    assert flag(task, result, Reported()) is None
+    wrong = check_results(NODE, REFERENCE, {(NODE, "mul"): Recorded([0.0, 0.0])}, weight=1.0)
+    result = TaskResult("0.4", "Modules", 10, tests=[public, *wrong])
+    assert flag(task, result, Reported()) == "suspicious"
