@@ -248,8 +248,11 @@ def test_a_class_grades_in_one_command_and_exports(course: Course, classroom: Pa
 def _graded_count(database: Path) -> int:
     if not database.exists():
         return 0
-    with sqlite3.connect(database, timeout=30) as db:
-        count: int = db.execute("SELECT count(*) FROM submissions WHERE status = 'graded'").fetchone()[0]
+    try:
+        with sqlite3.connect(database, timeout=30) as db:
+            count: int = db.execute("SELECT count(*) FROM submissions WHERE status = 'graded'").fetchone()[0]
+    except sqlite3.OperationalError:  # the batch has created the file but not its tables yet
+        return 0
     return count
 
 

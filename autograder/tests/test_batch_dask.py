@@ -34,7 +34,7 @@ from .test_batch import RELU, _sabotage, _tree, _zip_folder
 distributed = pytest.importorskip("distributed")
 
 TASKS = ["0.1", "0.4"]
-BUDGET_S = 8.0
+BUDGET_S = 15.0
 SCOPE = "tasks 0.1,0.4"
 EXPECTED = {"ada": 20.0, "bob": 0.0, "cyd": 10.0, "ivy": None}  # None: rejected (a corrupt zip)
 SLOW = "amy"  # the reference, asleep for a few seconds each time operators.py is imported
