@@ -43,8 +43,8 @@ EXPECTED = {
     "dee": 10.0,  # 0.4 stripped, zipped
     "eve": 20.0,  # the reference in a wrapping folder, as .tar.gz
     "fay": 20.0,  # a git checkout
-    "gus": 18.4615,  # hostile: relu loops forever (2 of 0.1's 13 tests time out: 10 * 11/13; 0.4 passes)
-    "hal": 0.0,  # hostile: exits the interpreter when operators.py is imported
+    "gus": 18.552,  # hostile: relu loops forever (0.1's relu tests and check values time out; 0.4 passes)
+    "hal": 4.2857,  # hostile: exits the interpreter when operators.py is imported (0.4's tests that never import it pass)
     "ivy": None,  # a corrupt zip
     "jon": None,  # a zip bomb
     "kim": None,  # a tar with ../ paths
