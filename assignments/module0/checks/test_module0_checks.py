@@ -42,9 +42,8 @@ def test_derivatives_on_chosen_inputs(record) -> None:
 
 @pytest.mark.task0_3
 def test_higher_order_functions(record) -> None:
-    record("map", lambda: [ops.map(ops.neg)(ls) for ls in LISTS])
-    record("zipWith", lambda: [ops.zipWith(ops.mul)(ls, ls[::-1]) for ls in LISTS])
-    record("reduce", lambda: [ops.reduce(ops.add, 1.5)(ls) for ls in LISTS])
+    # map, zipWith and reduce themselves are read through the functions built on them: students write them
+    # curried (the handout) or taking the lists at once (many public solutions), and both are right.
     record("negList", lambda: [ops.negList(ls) for ls in LISTS])
     record("addLists", lambda: [ops.addLists(ls, ls) for ls in LISTS])
     record("sum", lambda: [ops.sum(ls) for ls in LISTS])
