@@ -204,8 +204,8 @@ def test_broadcasting(record) -> None:
     def broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> object:
         try:
             return list(shape_broadcast(a, b))
-        except IndexingError:
-            return "IndexingError"
+        except (IndexingError, AssertionError):  # either course's convention for shapes that do not broadcast
+            return "cannot broadcast"
 
     record("shape_broadcast", lambda: [broadcast(a, b) for a in shapes for b in shapes])
     cases = [((2, 3), (3,)), ((2, 3), (2, 1)), ((4, 2, 3), (1, 3)), ((4, 2, 3), (2, 1)), ((2, 1, 3, 2), (3, 1)),
