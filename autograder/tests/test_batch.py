@@ -44,7 +44,7 @@ EXPECTED = {
     "eve": 20.0,  # the reference in a wrapping folder, as .tar.gz
     "fay": 20.0,  # a git checkout
     "gus": 18.552,  # hostile: relu loops forever (0.1's relu tests and check values time out; 0.4 passes)
-    "hal": 4.2857,  # hostile: exits Python when operators.py is imported (0.4's tests that never import it pass)
+    "hal": 10.0,  # hostile: exits Python when operators.py is imported (0.4 never imports it: full points)
     "ivy": None,  # a corrupt zip
     "jon": None,  # a zip bomb
     "kim": None,  # a tar with ../ paths

@@ -17,7 +17,7 @@ from autograder.grade import grade
 from autograder.manifest import Course
 from autograder.results import GradeReport, TestResult
 
-from .conftest import REPO, as_submission, sabotage_relu
+from .conftest import RELU, REPO, as_submission, sabotage_relu
 
 BUDGET_S = 8.0
 
@@ -69,15 +69,14 @@ def test_a_sabotaged_function_costs_only_its_own_tests(
 
 
 @pytest.mark.parametrize("exit_call", ["import sys\nsys.exit(0)\n", "import os\nos._exit(0)\n"])
-def test_exit_at_import_fails_every_test_and_the_grader_survives(
+def test_exit_at_import_fails_every_test_that_imports_it_and_the_grader_survives(
     course: Course, solved_tree: Path, exit_call: str
 ) -> None:
-    path = solved_tree / "minitorch/operators.py"
-    path.write_text(exit_call + path.read_text())
+    sabotage_relu(solved_tree, RELU, header=exit_call)  # operators.py exits as it is imported
     report, elapsed = _grade(course, solved_tree)
-    for task in report.tasks:
-        assert task.score == 0 and task.tests
-        assert {t.status for t in task.tests} <= {"error", "crashed"}
+    assert report.tasks[0].score == 0 and report.tasks[0].tests
+    assert {t.status for t in report.tasks[0].tests} <= {"error", "crashed"}
+    assert report.tasks[1].score == 10, "Task 0.4 imports no operators, so it keeps its points"
     assert elapsed < 60
 
 
@@ -147,8 +146,12 @@ def test_a_broken_project_file_costs_only_its_task(course: Course, solved_tree: 
     (solved_tree / "project/run_manual.py").write_bytes(content)
     report = grade(course, as_submission(solved_tree), task_ids=["0.1", "0.5"], time_budget_s=BUDGET_S)
     assert report.tasks[0].score == 10
-    assert report.tasks[1].score == 0
-    assert {t.status for t in report.tasks[1].tests} == {"error"}
+    uses_script = ("test_hand_tuned", "test_hidden_hand_tuned", "run_manual", "[labels")  # the classifier's tests
+    script = [t for t in report.tasks[1].tests if any(name in t.name.split("::")[-1] for name in uses_script)]
+    datasets = [t for t in report.tasks[1].tests if t not in script]
+    assert script and not any(t.passed for t in script)
+    assert datasets and {t.status for t in datasets} == {"passed"}, "the datasets do not need run_manual.py"
+    assert 0 < report.tasks[1].score < 10
 
 
 def test_patching_pytest_reporting_voids_the_run(course: Course, solved_tree: Path) -> None:

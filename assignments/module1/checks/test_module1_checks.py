@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import minitorch
 import pytest
-from minitorch import Scalar
 
 XS = [-30.0, -4.5, -1.0, -0.25, 0.0, 0.25, 1.0, 4.5, 30.0]
 POSITIVE = [0.05, 0.5, 1.0, 3.0, 25.0]
-UNARY: dict[str, Callable[[Scalar], Scalar]] = {
+UNARY: dict[str, Callable[[minitorch.Scalar], minitorch.Scalar]] = {
     "neg": lambda a: -a,
     "log": lambda a: a.log(),
     "exp": lambda a: a.exp(),
@@ -22,7 +22,7 @@ UNARY: dict[str, Callable[[Scalar], Scalar]] = {
     "relu": lambda a: a.relu(),
     "inverse": lambda a: 1.0 / a,
 }
-BINARY: dict[str, Callable[[Scalar, Scalar], Scalar]] = {
+BINARY: dict[str, Callable[[minitorch.Scalar, minitorch.Scalar], minitorch.Scalar]] = {
     "add": lambda a, b: a + b,
     "sub": lambda a, b: a - b,
     "mul": lambda a, b: a * b,
@@ -51,18 +51,20 @@ def test_central_differences(record) -> None:
 @pytest.mark.task1_2
 def test_scalar_forward(record) -> None:
     for name, f in UNARY.items():
-        record(name, lambda f=f, name=name: [f(Scalar(x)).data for x in _inputs(name)])
+        record(name, lambda f=f, name=name: [f(minitorch.Scalar(x)).data for x in _inputs(name)])
     pairs = [(x, y) for x in XS for y in XS[::2]] + [(x, x) for x in XS]
     for name, g in BINARY.items():
         chosen = [(x, y) for x, y in pairs if name != "div" or y != 0.0]
-        record(name, lambda g=g, chosen=chosen: [g(Scalar(x), Scalar(y)).data for x, y in chosen])
-        record(f"{name} with a float", lambda g=g: [g(Scalar(x), 2.0).data for x in XS])
+        record(name, lambda g=g, chosen=chosen: [g(minitorch.Scalar(x), minitorch.Scalar(y)).data for x, y in chosen])
+        record(f"{name} with a float", lambda g=g: [g(minitorch.Scalar(x), 2.0).data for x in XS])
 
 
 @pytest.mark.task1_3
 def test_chain_rule_derivatives(record) -> None:
-    def derivatives(make: Callable[[Scalar, Scalar], Scalar], x: float, y: float) -> dict[str, float]:
-        a, b = Scalar(x, name="a"), Scalar(y, name="b")
+    def derivatives(
+        make: Callable[[minitorch.Scalar, minitorch.Scalar], minitorch.Scalar], x: float, y: float
+    ) -> dict[str, float]:
+        a, b = minitorch.Scalar(x, name="a"), minitorch.Scalar(y, name="b")
         out = make(a, b)
         named = {id(a): "a", id(b): "b"}
         return {named.get(id(v), "other"): float(d) for v, d in out.chain_rule(1.5)}
@@ -73,12 +75,14 @@ def test_chain_rule_derivatives(record) -> None:
 
 @pytest.mark.task1_4
 def test_backpropagation(record) -> None:
-    def gradients(build: Callable[[Scalar, Scalar], Scalar], x: float, y: float) -> list[float | None]:
-        a, b = Scalar(x), Scalar(y)
+    def gradients(
+        build: Callable[[minitorch.Scalar, minitorch.Scalar], minitorch.Scalar], x: float, y: float
+    ) -> list[float | None]:
+        a, b = minitorch.Scalar(x), minitorch.Scalar(y)
         build(a, b).backward()
         return [a.derivative, b.derivative]
 
-    expressions: dict[str, Callable[[Scalar, Scalar], Scalar]] = {
+    expressions: dict[str, Callable[[minitorch.Scalar, minitorch.Scalar], minitorch.Scalar]] = {
         "shared": lambda a, b: a * a + a * b,
         "diamond": lambda a, b: (a * b).sigmoid() * (a * b).relu() + (a + b).exp().log(),
         "quotient": lambda a, b: (a - b) / (a * a + 1.0),
@@ -91,7 +95,7 @@ def test_backpropagation(record) -> None:
         record(f"d {name}", lambda f=f, name=name: [_grad(f, x) for x in _inputs(name) if x != 0.0], 1e-5)
 
 
-def _grad(f: Callable[[Scalar], Scalar], x: float) -> float | None:
-    a = Scalar(x)
+def _grad(f: Callable[[minitorch.Scalar], minitorch.Scalar], x: float) -> float | None:
+    a = minitorch.Scalar(x)
     f(a).backward()
     return a.derivative

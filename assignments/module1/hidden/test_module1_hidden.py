@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import minitorch
 import pytest
-from minitorch import Scalar
 
 from ..plain import as_float, as_int
 from ..strategies import assert_close
 
 
-def _data(scalar: Scalar) -> float:
+def _data(scalar: minitorch.Scalar) -> float:
     return as_float(scalar.data, "Scalar.data")
 
 
-def _derivative(scalar: Scalar) -> float:
+def _derivative(scalar: minitorch.Scalar) -> float:
     return as_float(scalar.derivative, "Scalar.derivative")
 
 
-def _uid(scalar: Scalar) -> int:
+def _uid(scalar: minitorch.Scalar) -> int:
     return as_int(scalar.unique_id, "Scalar.unique_id")
 
 
@@ -33,19 +32,19 @@ def test_hidden_central_difference_other_argument() -> None:
 @pytest.mark.task1_2
 def test_hidden_comparisons_with_floats() -> None:
     """Comparisons accept plain numbers on either side and return Scalars."""
-    x = Scalar(3.0)
+    x = minitorch.Scalar(3.0)
     assert _data(x < 4.0) == 1.0
     assert _data(x > 4.0) == 0.0
     assert _data(x == 3.0) == 1.0
-    assert isinstance(x - 1.0, Scalar) and _data(x - 1.0) == 2.0
+    assert isinstance(x - 1.0, minitorch.Scalar) and _data(x - 1.0) == 2.0
     assert _data(-x) == -3.0
 
 
 @pytest.mark.task1_3
 def test_hidden_chain_rule_uses_saved_values() -> None:
     """chain_rule multiplies by the local derivative from the saved context."""
-    x = Scalar(3.0)
-    y = Scalar(4.0)
+    x = minitorch.Scalar(3.0)
+    y = minitorch.Scalar(4.0)
     out = x * y
     back = {_uid(v): as_float(d, "a derivative from chain_rule") for v, d in out.chain_rule(2.0)}
     assert back == {_uid(x): 8.0, _uid(y): 6.0}
@@ -54,21 +53,21 @@ def test_hidden_chain_rule_uses_saved_values() -> None:
 @pytest.mark.task1_4
 def test_hidden_topological_sort_expands_each_node_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """A node reached by many paths (2**20 here) is expanded once, not once per path."""
-    x = Scalar(1.0)
+    x = minitorch.Scalar(1.0)
     y = x
     for _ in range(20):
         y = y + y
     visits = 0
-    parents = Scalar.parents
+    parents = minitorch.Scalar.parents
 
-    def counted(self: Scalar) -> object:
+    def counted(self: minitorch.Scalar) -> object:
         nonlocal visits
         visits += 1
         if visits > 200:
             raise AssertionError("topological_sort asked a node for its parents once per path, not once")
         return parents.fget(self)  # type: ignore[attr-defined]
 
-    monkeypatch.setattr(Scalar, "parents", property(counted))
+    monkeypatch.setattr(minitorch.Scalar, "parents", property(counted))
     order = list(minitorch.topological_sort(y))
     assert len(order) == 21
 
@@ -80,7 +79,7 @@ def test_hidden_shared_nodes_accumulate_once() -> None:
     Doubling 20 times gives 2**20 paths from the output to x: visiting each
     path separately takes a million steps; summing per node takes 20.
     """
-    x = Scalar(1.0)
+    x = minitorch.Scalar(1.0)
     y = x
     for _ in range(20):
         y = y + y
@@ -91,8 +90,8 @@ def test_hidden_shared_nodes_accumulate_once() -> None:
 @pytest.mark.task1_4
 def test_hidden_constants_get_no_derivative() -> None:
     """A constant takes part in the forward pass but never collects a derivative."""
-    c = Scalar(2.0, None)
-    x = Scalar(5.0)
+    c = minitorch.Scalar(2.0, None)
+    x = minitorch.Scalar(5.0)
     (c * x + c).backward()
     assert c.derivative is None
     assert _derivative(x) == 2.0
@@ -101,7 +100,7 @@ def test_hidden_constants_get_no_derivative() -> None:
 @pytest.mark.task1_4
 def test_hidden_diamond_order() -> None:
     """A diamond with a long and a short path: the shared node waits for both."""
-    x = Scalar(2.0)
+    x = minitorch.Scalar(2.0)
     a = x * 3.0
     long_path = ((a + 1.0) * 2.0).relu()
     out = long_path * a  # out = 2(3x + 1) * 3x = 18x^2 + 6x
@@ -115,7 +114,7 @@ def test_hidden_diamond_order() -> None:
 @pytest.mark.task1_4
 def test_hidden_backward_accumulates_across_calls() -> None:
     """Calling backward twice adds the derivatives (until they are reset)."""
-    x = Scalar(3.0)
+    x = minitorch.Scalar(3.0)
     (x * x).backward()
     (x * x).backward()
     assert _derivative(x) == 12.0

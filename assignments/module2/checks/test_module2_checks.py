@@ -13,13 +13,11 @@ from collections.abc import Callable
 import minitorch
 import numpy as np
 import pytest
-from minitorch import Tensor, TensorData
-from minitorch.tensor_data import IndexingError, broadcast_index, index_to_position, shape_broadcast, to_index
 
 SHAPES = [(1,), (5,), (2, 3), (3, 1, 2), (2, 2, 3), (1, 4, 1, 2)]
 # No exact zeros, nothing within 1e-2 of another value: ties and kinks are left to the public tests.
 VALUES = [((i * 7) % 24 - 11.5) / 2.5 for i in range(24)]
-UNARY: dict[str, Callable[[Tensor], Tensor]] = {
+UNARY: dict[str, Callable[[minitorch.Tensor], minitorch.Tensor]] = {
     "neg": lambda a: -a,
     "add constant": lambda a: a + 5.0,
     "mul constant": lambda a: a * -3.0,
@@ -31,7 +29,7 @@ UNARY: dict[str, Callable[[Tensor], Tensor]] = {
     "exp": lambda a: a.exp(),
     "composite": lambda a: ((a * 2.0 + 1.0).relu() * 3.0 - 2.0).sigmoid().log() / 5.0,
 }
-BINARY: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
+BINARY: dict[str, Callable[[minitorch.Tensor, minitorch.Tensor], minitorch.Tensor]] = {
     "add": lambda a, b: a + b,
     "sub": lambda a, b: a - b,
     "mul": lambda a, b: a * b,
@@ -43,11 +41,11 @@ BINARY: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
 }
 
 
-def _values(t: Tensor) -> list[object]:
+def _values(t: minitorch.Tensor) -> list[object]:
     return t.to_numpy().tolist()
 
 
-def _cube(backend: minitorch.TensorBackend, requires_grad: bool = False) -> Tensor:
+def _cube(backend: minitorch.TensorBackend, requires_grad: bool = False) -> minitorch.Tensor:
     """A (3, 2, 4) tensor whose storage runs in another order: a permuted (2, 4, 3) tensor."""
     base = minitorch.tensor(np.array(VALUES).reshape(2, 4, 3).tolist(), backend=backend)
     t = base.permute(2, 0, 1)
@@ -74,7 +72,7 @@ def _forward_checks(record: Callable[..., None], backend: minitorch.TensorBacken
         record(name, lambda f=f: [_values(f(cube)), _values(f(minitorch.tensor([0.0, 1e-3, -1e-3], backend=backend)))])
     for name, g in BINARY.items():
 
-        def pairs(g: Callable[[Tensor, Tensor], Tensor] = g) -> dict[str, object]:
+        def pairs(g: Callable[[minitorch.Tensor, minitorch.Tensor], minitorch.Tensor] = g) -> dict[str, object]:
             out = {}
             for key, (x, y) in _pairs().items():
                 result = g(minitorch.tensor(x, backend=backend), minitorch.tensor(y, backend=backend))
@@ -107,7 +105,7 @@ def _forward_checks(record: Callable[..., None], backend: minitorch.TensorBacken
 
 
 def _gradients(
-    backend: minitorch.TensorBackend, f: Callable[..., Tensor], *inputs: list[object], cube: bool = False
+    backend: minitorch.TensorBackend, f: Callable[..., minitorch.Tensor], *inputs: list[object], cube: bool = False
 ) -> list[object]:
     """The gradients of ``sum(f(*inputs) * weights)``: weights that are not ones reach every backward."""
     if cube:
@@ -158,7 +156,7 @@ def _backward_checks(record: Callable[..., None], backend: minitorch.TensorBacke
 @pytest.mark.task2_1
 def test_indexing(record) -> None:
     cases = [([0], [1]), ([2], [3]), ([1, 2], [3, 1]), ([1, 0, 3], [1, 8, 2]), ([1, 2, 0, 9, 9], [6, 1, 3])]
-    record("index_to_position", lambda: [int(index_to_position(np.array(i), np.array(s))) for i, s in cases])
+    record("index_to_position", lambda: [int(minitorch.index_to_position(np.array(i), np.array(s))) for i, s in cases])
 
     def indices() -> list[object]:
         out = []
@@ -166,7 +164,7 @@ def test_indexing(record) -> None:
             index = np.zeros(len(shape), dtype=np.int32)
             found = []
             for ordinal in range(int(np.prod(shape))):
-                to_index(ordinal, np.array(shape, dtype=np.int32), index)
+                minitorch.to_index(ordinal, np.array(shape, dtype=np.int32), index)
                 found.append(index.tolist())
             out.append(found)
         return out
@@ -176,7 +174,7 @@ def test_indexing(record) -> None:
     def layouts() -> list[object]:
         out = []
         for shape in SHAPES[2:]:
-            data = TensorData([float(v) for v in range(int(np.prod(shape)))], shape)
+            data = minitorch.TensorData([float(v) for v in range(int(np.prod(shape)))], shape)
             for order in itertools.permutations(range(len(shape))):
                 permuted = data.permute(*order)
                 twice = permuted.permute(*reversed(range(len(shape))))
@@ -193,7 +191,7 @@ def test_indexing(record) -> None:
         return out
 
     record("permute", layouts)
-    strided = TensorData([float(v) for v in range(30)], (2, 3, 2), (13, 1, 5))
+    strided = minitorch.TensorData([float(v) for v in range(30)], (2, 3, 2), (13, 1, 5))
     record("strided reads", lambda: [[list(i), strided.get(i)] for i in strided.indices()])
 
 
@@ -203,8 +201,8 @@ def test_broadcasting(record) -> None:
 
     def broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> object:
         try:
-            return list(shape_broadcast(a, b))
-        except (IndexingError, AssertionError):  # either course's convention for shapes that do not broadcast
+            return list(minitorch.shape_broadcast(a, b))
+        except (minitorch.IndexingError, AssertionError):  # either course's convention for shapes that do not broadcast
             return "cannot broadcast"
 
     record("shape_broadcast", lambda: [broadcast(a, b) for a in shapes for b in shapes])
@@ -217,7 +215,7 @@ def test_broadcasting(record) -> None:
             index = np.zeros(len(small), dtype=np.int32)
             found = []
             for big_index in itertools.product(*(range(n) for n in big)):
-                broadcast_index(np.array(big_index), np.array(big), np.array(small), index)
+                minitorch.broadcast_index(np.array(big_index), np.array(big), np.array(small), index)
                 found.append(index.tolist())
             out.append(found)
         return out

@@ -13,7 +13,6 @@ import functools
 import minitorch
 import numpy as np
 import pytest
-from minitorch import Tensor
 
 
 @functools.cache
@@ -22,11 +21,11 @@ def _fast() -> minitorch.TensorBackend:
     return minitorch.TensorBackend(minitorch.FastOps)
 
 
-def _tensor(values: np.ndarray) -> Tensor:
+def _tensor(values: np.ndarray) -> minitorch.Tensor:
     return minitorch.tensor(values.tolist(), backend=_fast())
 
 
-def _values(t: Tensor) -> list[object]:
+def _values(t: minitorch.Tensor) -> list[object]:
     return t.to_numpy().tolist()
 
 
@@ -70,7 +69,7 @@ def test_map_zip_reduce(record) -> None:
     def gradients() -> list[object]:
         a = _tensor(cube).permute(2, 0, 1)
         b = _tensor(_fixed((3, 1), 7))
-        a = Tensor(a._tensor, backend=_fast())  # a non-contiguous leaf
+        a = minitorch.Tensor(a._tensor, backend=_fast())  # a non-contiguous leaf
         a.requires_grad_(True)
         b.requires_grad_(True)
         ((a * b).sigmoid() * a + (b * b + 1.0).log() - a.relu().sum(2)).sum().backward()
@@ -120,7 +119,7 @@ def _cuda() -> minitorch.TensorBackend:
     return minitorch.TensorBackend(CudaOps)
 
 
-def _on_cuda(values: np.ndarray) -> Tensor:
+def _on_cuda(values: np.ndarray) -> minitorch.Tensor:
     return minitorch.tensor(values.tolist(), backend=_cuda())
 
 

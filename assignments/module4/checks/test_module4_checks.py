@@ -14,34 +14,31 @@ from collections.abc import Callable
 import minitorch
 import numpy as np
 import pytest
-from minitorch import Tensor
-
-BACKEND = minitorch.SimpleBackend
 
 
-def _tensor(shape: tuple[int, ...], seed: int, permute: tuple[int, ...] | None = None) -> Tensor:
+def _tensor(shape: tuple[int, ...], seed: int, permute: tuple[int, ...] | None = None) -> minitorch.Tensor:
     """Fixed values in [-2, 2) of ``shape``; with ``permute``, a non-contiguous view of that shape."""
     rng = np.random.default_rng(seed)
     if permute is None:
-        return minitorch.tensor(rng.uniform(-2.0, 2.0, shape).round(3).tolist(), backend=BACKEND)
+        return minitorch.tensor(rng.uniform(-2.0, 2.0, shape).round(3).tolist(), backend=minitorch.SimpleBackend)
     inverse = tuple(int(i) for i in np.argsort(permute))
     stored = rng.uniform(-2.0, 2.0, tuple(shape[i] for i in inverse)).round(3)
-    view = minitorch.tensor(stored.tolist(), backend=BACKEND)._tensor.permute(*permute)
-    return minitorch.Tensor(view, backend=BACKEND)
+    view = minitorch.tensor(stored.tolist(), backend=minitorch.SimpleBackend)._tensor.permute(*permute)
+    return minitorch.Tensor(view, backend=minitorch.SimpleBackend)
 
 
-def _values(t: Tensor) -> list[object]:
+def _values(t: minitorch.Tensor) -> list[object]:
     return t.to_numpy().tolist()
 
 
-def _with_gradients(fn: Callable[..., Tensor], *inputs: Tensor, seed: int = 7) -> list[object]:
+def _with_gradients(fn: Callable[..., minitorch.Tensor], *inputs: minitorch.Tensor, seed: int = 7) -> list[object]:
     """``fn(*inputs)`` and the gradients of ``sum(fn(*inputs) * r)`` for fixed weights ``r``."""
     for t in inputs:
         t.requires_grad_(True)
         t.zero_grad_()
     out = fn(*inputs)
     r = np.random.default_rng(seed).uniform(-1.0, 1.0, out.shape).round(3)
-    (out * minitorch.tensor(r.tolist(), backend=BACKEND)).sum().backward()
+    (out * minitorch.tensor(r.tolist(), backend=minitorch.SimpleBackend)).sum().backward()
     return [list(out.shape), _values(out)] + [_values(t.grad) if t.grad is not None else None for t in inputs]
 
 
@@ -136,15 +133,15 @@ def test_tile_and_avgpool(record) -> None:
     )
 
 
-def _ties() -> Tensor:
+def _ties() -> minitorch.Tensor:
     """Tied maxima along every dimension."""
     values = [[[1.0, 3.0, 3.0], [-2.0, -2.0, -2.0]], [[0.5, 4.0, -1.0], [2.0, 0.0, 2.0]]]
-    return minitorch.tensor(values, backend=BACKEND)
+    return minitorch.tensor(values, backend=minitorch.SimpleBackend)
 
 
 @pytest.mark.task4_4
 def test_max_and_argmax(record) -> None:
-    def inputs() -> list[Tensor]:
+    def inputs() -> list[minitorch.Tensor]:
         return [_tensor((2, 3, 4), 100, (1, 2, 0)), _ties()]
 
     record("max", lambda: [_with_gradients(lambda x, d=d: minitorch.max(x, d), t) for t in inputs() for d in range(3)])
@@ -153,8 +150,8 @@ def test_max_and_argmax(record) -> None:
 
 @pytest.mark.task4_4
 def test_softmax_and_logsoftmax(record) -> None:
-    def inputs() -> list[Tensor]:
-        large = minitorch.tensor([[1000.0, 1001.0, 999.5], [-1000.0, -1002.0, -999.0]], backend=BACKEND)
+    def inputs() -> list[minitorch.Tensor]:
+        large = minitorch.tensor([[1000.0, 1001.0, 999.5], [-1000.0, -1002.0, -999.0]], backend=minitorch.SimpleBackend)
         return [_tensor((2, 3, 4), 110, (2, 1, 0)), large, _ties()]
 
     for name in ("softmax", "logsoftmax"):
