@@ -119,6 +119,14 @@ def _cuda() -> minitorch.TensorBackend:
     return minitorch.TensorBackend(CudaOps)
 
 
+def _block_sums(result: object) -> list[object]:
+    """sum_practice's sums: a Tensor's, or those of the device TensorData the public course's wrapper returns."""
+    if hasattr(type(result), "to_numpy"):
+        return _values(result)  # type: ignore[arg-type]
+    storage = result.tuple()[0]  # type: ignore[attr-defined]
+    return list(storage.copy_to_host() if hasattr(type(storage), "copy_to_host") else storage)
+
+
 def _on_cuda(values: np.ndarray) -> minitorch.Tensor:
     return minitorch.tensor(values.tolist(), backend=_cuda())
 
@@ -151,8 +159,9 @@ def test_cuda_map_zip_reduce(record) -> None:
     def practice() -> list[object]:
         from minitorch import cuda_ops
 
-        # The per-block sums depend on the block size the student chose; their total does not.
-        return [sum(_values(cuda_ops.sum_practice(_on_cuda(_fixed((n,), 35 + n))))) for n in (5, 16, 40)]
+        # The per-block sums depend on the block size the student chose; their total does not. At most
+        # two blocks of 4 (the public course's wrapper has room for two sums; a block has 4 threads or more).
+        return [sum(_block_sums(cuda_ops.sum_practice(_on_cuda(_fixed((n,), 35 + n))))) for n in (3, 5, 8)]
 
     record("sum_practice", practice, 1e-6)
 

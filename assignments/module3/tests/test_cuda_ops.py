@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from .backends import get_backend
-from .cuda_blocks import block_edge, block_threads
+from .cuda_blocks import block_edge, block_sums, block_threads
 from .plain import as_array
 from .strategies import assert_tensor_close, tensors
 
@@ -39,14 +39,20 @@ def _vector(values: np.ndarray) -> minitorch.Tensor:
 @pytest.mark.task3_3
 @given(data=st.data())
 def test_sum_practice(data: st.DataObject) -> None:
-    """One sum per block of THREADS_PER_BLOCK values, the last block partly empty."""
+    """One sum per block of THREADS_PER_BLOCK values, the last block partly empty.
+
+    At most two blocks: the public course's wrapper has room for two sums.
+    """
     cuda_ops = _cuda_ops()
     per_block = block_threads(cuda_ops)
-    size = data.draw(st.integers(min_value=1, max_value=3 * per_block + 1))
+    size = data.draw(st.integers(min_value=1, max_value=2 * per_block))
     values = np.linspace(-1.0, 2.0, size)
-    got = cuda_ops.sum_practice(_vector(values))
+    got = block_sums(cuda_ops.sum_practice(_vector(values)))
     padded = np.concatenate([values, np.zeros(-size % per_block)])
-    assert_tensor_close(got, padded.reshape(-1, per_block).sum(axis=1))
+    want = padded.reshape(-1, per_block).sum(axis=1)
+    assert len(got) >= len(want), f"{len(got)} sums, expected one per block: {len(want)}"
+    assert np.allclose(got[: len(want)], want, rtol=1e-2, atol=1e-2), f"got {got}, expected {want}"
+    assert not got[len(want) :].any(), f"got {got}: sums beyond the {len(want)} blocks of data"
 
 
 @pytest.mark.task3_3
