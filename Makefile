@@ -8,7 +8,7 @@ SUBMISSION ?= student_template
 DATASET ?= xor
 # The grader's tests and verify's gradings run JOBS at a time.
 JOBS ?= 2
-.PHONY: install grade student release upgrade verify lint test clean batch export gradescope mutation train train-scalar train-tensor train-fast train-networks calibrate bench bench-grade bench-batch
+.PHONY: install grade student release upgrade verify lint test test-quick clean batch export gradescope mutation train train-scalar train-tensor train-fast train-networks calibrate bench bench-grade bench-batch
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,13 @@ verify:
 lint:
 	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy
 
-test: lint
-	$(PY) -m pytest -q -n $(JOBS)
-	$(MAKE) verify
+# Everything, as CI runs it: lint, every test, verify; each stage's time is printed at the end.
+test:
+	@tools/stages.sh lint "$(MAKE) --no-print-directory lint" pytest "$(PY) -m pytest -q -n $(JOBS)" verify "$(MAKE) --no-print-directory verify"
+
+# The quick loop (under 5 minutes): lint and the tests that do not grade the real course (not marked slow).
+test-quick:
+	@tools/stages.sh lint "$(MAKE) --no-print-directory lint" pytest "$(PY) -m pytest -q -n $(JOBS) -m 'not slow'"
 
 # A class: every entry of SUBMISSIONS (folders, git checkouts, zip/tar archives) graded into OUT/gradebook.sqlite,
 # then OUT/grades.csv, grades.json, feedback/ and report/. Rerun to resume; FORCE=1 or STUDENT=id regrades.
