@@ -36,13 +36,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.cuda import cuda_mode  # noqa: E402
-from autograder.grade import MAX_EXAMPLES_DEFAULT, grading_environment, select_tasks  # noqa: E402
-from autograder.kernel_cache import CACHE_VARIABLE  # noqa: E402
+from autograder.grading.cuda import cuda_mode  # noqa: E402
+from autograder.grading.grade import MAX_EXAMPLES_DEFAULT, grading_environment, select_tasks  # noqa: E402
+from autograder.grading.kernel_cache import CACHE_VARIABLE  # noqa: E402
+from autograder.grading.runner import child_environment  # noqa: E402
+from autograder.grading.workspace import PLUGIN_NAME, add_hidden_tests, build_grading_tree  # noqa: E402
 from autograder.manifest import Course, Task, load_course  # noqa: E402
-from autograder.runner import child_environment  # noqa: E402
 from autograder.submission import reference_submission  # noqa: E402
-from autograder.workspace import PLUGIN_NAME, add_hidden_tests, build_grading_tree  # noqa: E402
 
 
 def baseline(course: Course, tasks: list[Task], scratch: Path) -> dict[str, float]:

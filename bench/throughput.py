@@ -20,10 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.batch import run_batch  # noqa: E402
-from autograder.grade import select_tasks  # noqa: E402
+from autograder.authoring.release import write_solution_tree  # noqa: E402
+from autograder.classroom.batch import run_batch  # noqa: E402
+from autograder.grading.grade import select_tasks  # noqa: E402
 from autograder.manifest import load_course  # noqa: E402
-from autograder.release import write_solution_tree  # noqa: E402
 
 
 def main() -> None:

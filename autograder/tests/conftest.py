@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grade import THREADS_VARIABLE, share_cores
+from autograder.authoring.release import write_solution_tree
+from autograder.grading.grade import THREADS_VARIABLE, share_cores
 from autograder.manifest import Course, load_course
-from autograder.release import write_solution_tree
 from autograder.submission import Submission
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,11 +7,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from autograder.grade import grade
+from autograder.grading.grade import grade
+from autograder.grading.scoring import hidden_message
 from autograder.manifest import Course
 from autograder.render import to_gradescope, to_markdown
 from autograder.results import GradeReport, TaskResult, TestResult
-from autograder.scoring import hidden_message
 from autograder.submission import reference_submission
 
 # The fields of Gradescope's published results.json format.

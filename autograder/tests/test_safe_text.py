@@ -13,12 +13,12 @@ import pytest
 from markdown_it import MarkdownIt
 from rich.console import Console
 
-from autograder.batch import Outcome, _Progress
-from autograder.class_report import SimilarPair, _pair_lines, write_class_report
+from autograder.classroom.batch import Outcome, _Progress
+from autograder.classroom.class_report import SimilarPair, _pair_lines, write_class_report
+from autograder.classroom.exports import export_csv, export_feedback, markdown_to_html
+from autograder.classroom.gradebook import Gradebook
+from autograder.classroom.intake import Entry
 from autograder.cli import main
-from autograder.exports import export_csv, export_feedback, markdown_to_html
-from autograder.gradebook import Gradebook
-from autograder.intake import Entry
 from autograder.manifest import Course
 from autograder.render import print_table, to_gradescope, to_markdown
 from autograder.results import GradeReport, TaskResult, TestResult

@@ -1,0 +1,1 @@
+"""Is the course sound: verify, the mutation score (planted bugs), calibration. Staff only."""

@@ -1,0 +1,363 @@
+"""The pytest plugin that runs inside every grading child process.
+
+It is copied into the scratch tree as ``_autograder_plugin.py`` and loaded
+with ``-p _autograder_plugin``, so it depends on nothing but the standard
+library, pytest and hypothesis. It reads its orders from environment
+variables set by the parent (taking the selection and the library's layers,
+see :mod:`autograder.child.layers`, out of the environment before any test module
+is imported) and writes one JSON object per line to the pipe the parent
+passes it (its file descriptor is in the environment):
+
+- ``collected``: the node ids selected for this run;
+- ``collect_error``: a test file that could not be imported, with the error
+  that stopped it where it was raised (:func:`import_failure`);
+- ``start`` / ``report`` / ``finish``: one test's phases (a failure that is a
+  file failing to import says so: ``import_error``);
+- ``done``: the session ended normally, with pytest's exit status.
+
+The parent treats any expected test without a ``finish`` as unfinished, so a
+child that dies mid-test cannot hide it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+EVENTS_FD = "AUTOGRADER_EVENTS_FD"  # the pipe the parent reads
+SELECT = "AUTOGRADER_SELECT"
+EXCLUDE = "AUTOGRADER_EXCLUDE"
+ORDERS_FD = "AUTOGRADER_ORDERS_FD"  # the library's layers (layers.py's variable)
+LAYERS_MODULE = "_autograder_layers"  # autograder/layers.py in the tree
+MAX_EXAMPLES = "AUTOGRADER_MAX_EXAMPLES"
+CUDA_MAX_EXAMPLES = "AUTOGRADER_CUDA_MAX_EXAMPLES"
+TASK_MAX_EXAMPLES = "AUTOGRADER_TASK_MAX_EXAMPLES"
+STUDENT_TESTS = "AUTOGRADER_STUDENT_TESTS"  # the tests are the student's: their settings are re-applied, not reported
+GUARD_MODULE = "_autograder_hypothesis"  # autograder/hypothesis_guard.py in the tree
+CUDA_MODULE = "_autograder_cuda"  # autograder/cuda_simulator.py in the tree
+MESSAGE_LIMIT = 1500
+RESOURCE_ERRORS = re.compile(r"\[Errno (28|27)\]")  # ENOSPC, EFBIG
+PACKAGE_INIT = "minitorch/__init__.py"  # imports each name on first use: never where an import error is
+
+
+def _reporting_machinery() -> list[tuple[object, str]]:
+    """The pytest internals a test outcome passes through on its way to us."""
+    from _pytest import reports, runner
+
+    return [
+        (runner, "call_and_report"),
+        (runner, "runtestprotocol"),
+        (runner, "pytest_runtest_makereport"),
+        (runner, "check_interactive_exception"),
+        (reports.TestReport, "__init__"),
+        (reports.TestReport, "from_item_and_call"),
+        (reports.BaseReport, "passed"),
+        (reports.BaseReport, "failed"),
+        (reports.BaseReport, "skipped"),
+        (runner.CallInfo, "from_call"),
+    ]
+
+
+def hypothesis_machinery() -> list[tuple[object, str]]:
+    """The Hypothesis internals that choose a property test's settings and examples and run them."""
+    import hypothesis
+    from hypothesis import core
+    from hypothesis.internal.conjecture import engine
+
+    owners: list[tuple[object, tuple[str, ...]]] = [
+        (hypothesis, ("given", "settings")),
+        (core, ("given", "get_random_for_wrapped_test")),
+        (core.StateForActualGivenExecution, ("run_engine", "execute_once")),
+        (engine.ConjectureRunner, ("run",)),
+        (hypothesis.settings, ("__init__", "__call__", "register_profile", "load_profile", "get_profile")),
+    ]
+    return [(owner, name) for owner, names in owners for name in names]
+
+
+class GradingReporter:
+    """Streams collection and test outcomes to the parent's events file.
+
+    It snapshots the pytest functions that produce reports, and the
+    Hypothesis functions that run property tests, before any student code is
+    imported, and flags every later report as tampered with if one of them
+    was replaced (a student module patching pytest to pass every test, or
+    Hypothesis to run no example), or if ``guard`` found the grading
+    settings changed where the tests are the course's.
+    """
+
+    def __init__(
+        self, fd: int, select: set[str] | None, exclude: set[str], guard: Any = None, root: Path | None = None
+    ) -> None:
+        self._out = os.fdopen(fd, "w", encoding="utf-8")
+        self._root = root or Path.cwd()
+        self._located: dict[tuple[str, str], str] = {}  # (node id, phase) -> where an import failed
+        self._machinery = [(owner, name, owner.__dict__.get(name)) for owner, name in _reporting_machinery()]
+        self._hypothesis = [(owner, name, owner.__dict__.get(name)) for owner, name in hypothesis_machinery()]
+        self._guard = guard
+        self._own_methods = {
+            name: getattr(GradingReporter, name) for name in vars(GradingReporter) if name.startswith("pytest_")
+        }
+        self._select = select
+        self._exclude = exclude
+
+    def _emit(self, **event: Any) -> None:
+        self.send(event)
+
+    def send(self, event: dict[str, Any]) -> None:
+        """Write one event to the parent's pipe."""
+        self._out.write(json.dumps(event) + "\n")
+        self._out.flush()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        keep: list[pytest.Item] = []
+        drop: list[pytest.Item] = []
+        for item in items:
+            name = getattr(item, "originalname", item.name)
+            wanted = (self._select is None or name in self._select) and name not in self._exclude
+            (keep if wanted else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+
+    def pytest_exception_interact(
+        self, node: pytest.Item | pytest.Collector, call: pytest.CallInfo[Any], report: Any
+    ) -> None:
+        if isinstance(report, pytest.CollectReport) and call.excinfo is not None:
+            located = import_failure(call.excinfo.value, self._root, collecting=True)
+            if located is not None:
+                self._located[(report.nodeid, "collect")] = located
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        report = yield
+        if call.excinfo is not None and report.failed:
+            located = import_failure(call.excinfo.value, self._root, collecting=False)
+            if located is not None:
+                self._located[(item.nodeid, call.when)] = located
+        return report
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            located = self._located.pop((report.nodeid, "collect"), None)
+            self._emit(event="collect_error", nodeid=report.nodeid, message=located or _short(report, self._root))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        items = [
+            {
+                "nodeid": item.nodeid,
+                "name": getattr(item, "originalname", item.name),
+                "markers": sorted({mark.name for mark in item.iter_markers()}),
+            }
+            for item in session.items
+        ]
+        self._emit(event="collected", items=items)
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        self._emit(event="start", nodeid=nodeid)
+
+    def _tampered(self) -> str | None:
+        """What was tampered with: ``reporting``, ``hypothesis`` (its functions or the grading settings), or None."""
+        changed = any(owner.__dict__.get(name) is not original for owner, name, original in self._machinery)
+        if changed or any(getattr(GradingReporter, k) is not v for k, v in self._own_methods.items()):
+            return "reporting"
+        if any(owner.__dict__.get(name) is not original for owner, name, original in self._hypothesis):
+            return "hypothesis"
+        guard = self._guard
+        return "hypothesis" if guard is not None and guard.report and guard.changes else None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        tampered = self._tampered()
+        if tampered is not None:
+            self._emit(event="tampered", nodeid=report.nodeid, what=tampered)
+        skip_reason = None
+        if report.skipped and isinstance(report.longrepr, tuple):
+            skip_reason = str(report.longrepr[2])
+        located = self._located.pop((report.nodeid, report.when), None)
+        message = _short(report, self._root) if report.failed else skip_reason
+        if located is not None and message is not None:  # an import failed: where, then the rest of the message
+            message = "\n".join([located, *message.splitlines()[1:]])[:MESSAGE_LIMIT]
+        self._emit(
+            event="report",
+            nodeid=report.nodeid,
+            when=report.when,
+            outcome=report.outcome,
+            duration=report.duration,
+            message=message,
+            import_error=located is not None,
+        )
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        self._emit(event="finish", nodeid=nodeid)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self._emit(event="done", exitstatus=int(exitstatus))
+        self._out.close()
+
+
+@pytest.fixture
+def record(request: pytest.FixtureRequest) -> Callable[..., None]:
+    """Record values for the grader to judge (trusted checks, :mod:`autograder.grading.trusted`).
+
+    ``record(key, compute, tolerance=1e-6, agree=1.0)`` calls ``compute()`` and
+    sends what it returned, as plain data, or the error that stopped it. The
+    check itself passes or fails nothing; the parent compares the values.
+    """
+    reporter = request.config.pluginmanager.get_plugin("autograder-reporter")
+    nodeid = request.node.nodeid
+
+    def record_value(key: str, compute: Callable[[], Any], tolerance: float = 1e-6, agree: float = 1.0) -> None:
+        event: dict[str, Any] = {"event": "value", "nodeid": nodeid, "key": key, "tolerance": tolerance, "agree": agree}
+        try:
+            event["value"] = _plain(compute())
+        except Exception as error:
+            event["error"] = f"{type(error).__name__}: {error}"[:300]
+        if isinstance(reporter, GradingReporter):
+            reporter.send(event)
+
+    return record_value
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """``value`` as JSON data, from exact builtin types and numpy's own types only."""
+    kind = type(value)
+    if depth > 8:
+        raise TypeError("a value nested too deep to record")
+    if value is None or kind in (bool, int, float, str):
+        return value
+    if kind in (list, tuple):
+        return [_plain(item, depth + 1) for item in value]
+    if kind is dict:
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
+    if kind.__module__ == "numpy" and hasattr(value, "tolist"):
+        return _plain(value.tolist(), depth + 1)
+    raise TypeError(f"a {kind.__name__} is not a number, list or array")
+
+
+def _names(value: str) -> set[str]:
+    return {name for name in value.split(",") if name}
+
+
+def _short(report: pytest.TestReport | pytest.CollectReport, root: Path) -> str:
+    """The failure as a student needs it: the error line and any falsifying example, paths relative to ``root``."""
+    longrepr = report.longrepr
+    crash = getattr(longrepr, "reprcrash", None)
+    text = report.longreprtext
+    lines = [crash.message] if crash is not None else text.strip().splitlines()[-3:]
+    lines += [
+        line.strip() for line in text.splitlines() if line.strip().startswith(("Falsifying example", "E   Falsifying"))
+    ]
+    # A full disk or file-size cap is the grader's limit, whatever exception group it hides in.
+    lines += [line.strip(" E") for line in text.splitlines() if RESOURCE_ERRORS.search(line)][:1]
+    message = _relative("\n".join(dict.fromkeys(line for line in lines if line)), root)
+    return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 3] + "..."
+
+
+def import_failure(error: BaseException, root: Path, collecting: bool) -> str | None:
+    """``file:line: Type: message`` of an error raised while importing a file, or None for any other error.
+
+    The place is where the error was raised: the innermost frame in the
+    tree under ``root`` (shown relative to it), or for a ``SyntaxError``
+    the line that does not parse. An error counts as an import's when it
+    stopped collection, is an ``ImportError`` or ``SyntaxError``, or was
+    raised while a file's top level ran (``minitorch.nn`` imported on
+    first use inside a test). The cause of a chained error is what is told.
+    """
+    for _ in range(10):  # pytest's CollectError, and minitorch's ImportError, wrap the real error
+        if error.__cause__ is None:
+            break
+        error = error.__cause__
+    frames = [
+        (place, frame)
+        for frame in traceback.extract_tb(error.__traceback__)
+        if (place := _in_tree(frame.filename, root))
+    ]
+    at_import = any(frame.name == "<module>" for _, frame in frames)
+    if not (collecting or at_import or isinstance(error, ImportError | SyntaxError)):
+        return None
+    if isinstance(error, SyntaxError) and error.filename:
+        places = [f"{_in_tree(error.filename, root) or error.filename}:{error.lineno}"]
+        text = f"SyntaxError: {error.msg}"
+    else:
+        places = [f"{place}:{frame.lineno}" for place, frame in frames if place != PACKAGE_INIT]
+        text = f"{type(error).__name__}: {error}"
+    return _relative(": ".join([*places[-1:], text]), root)[:MESSAGE_LIMIT]
+
+
+def _in_tree(filename: str, root: Path) -> str | None:
+    """``filename`` relative to ``root`` (``minitorch/nn.py``), or None outside it or not a file."""
+    path = Path(filename)
+    if not path.is_absolute() or not path.is_file():
+        return None  # "<string>", "<frozen importlib._bootstrap>"
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return None
+
+
+def _relative(text: str, root: Path) -> str:
+    """``text`` with the tree's own path taken out of the paths it names."""
+    for prefix in dict.fromkeys((str(root), str(root.resolve()))):
+        text = text.replace(prefix.rstrip("/") + "/", "")
+    return text
+
+
+_guard: Any = None  # the HypothesisGuard pytest_configure sets up
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """Run every test under the grading profile, and every property test with the settings it is due.
+
+    A task's ``max_examples`` in the manifest caps its tests. Under the CUDA
+    simulator ``cuda`` tests get a lower cap and no shrinking: shrinking
+    reruns a failing kernel hundreds of times, which costs minutes there;
+    the failing example is still shown (see ``hypothesis_guard.py``).
+    """
+    if _guard is None:
+        yield
+        return
+    with _guard.applied(item):
+        yield
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Note the property tests' settings as collection left them."""
+    if _guard is not None:
+        _guard.collected(session.items)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Take the orders out of the environment, install the profile, the library's layers and the reporter.
+
+    Under the CUDA simulator the child is also prepared for it (``cuda_simulator.py``).
+
+    This runs before any test module is imported, so no test sees the orders.
+    """
+    global _guard
+    select = os.environ.pop(SELECT, None)
+    exclude = _names(os.environ.pop(EXCLUDE, ""))
+    if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+        importlib.import_module(CUDA_MODULE).prepare()
+    guards = importlib.import_module(GUARD_MODULE)
+    cuda_cap = os.environ.get(CUDA_MAX_EXAMPLES)
+    max_examples = int(os.environ.get(MAX_EXAMPLES, "100"))
+    report = not os.environ.get(STUDENT_TESTS)
+    _guard = guards.HypothesisGuard(max_examples, guards.task_caps(), int(cuda_cap) if cuda_cap else None, report)
+    _guard.install()
+    if os.environ.get(ORDERS_FD):
+        layers = importlib.import_module(LAYERS_MODULE)
+        layers.apply_orders(layers.take_orders())
+    if os.environ.get(EVENTS_FD):
+        # The pipe's number leaves the environment before any student code is imported.
+        names = None if select is None else _names(select)
+        reporter = GradingReporter(int(os.environ.pop(EVENTS_FD)), names, exclude, _guard, config.rootpath)
+        config.pluginmanager.register(reporter, "autograder-reporter")

@@ -1,0 +1,1 @@
+"""A class: intake, batch grading, the gradebook, exports, reports, Gradescope. Staff only."""

@@ -1,0 +1,193 @@
+"""The pristine trees of one grading and the plans of the children that run in copies of them.
+
+Three kinds of children run different code, so each has a tree of its own:
+
+- public: the public tests on the submission's library (no hidden test in its tree);
+- secret: the hidden tests and the trusted checks on the same library; what
+  they say is reduced, and the checks' values are judged here, against the
+  reference's values for the same checks (computed once per course version);
+- student tests: the student's own tests on the reference (or, graded
+  locally, on the student's library), with a kernel cache of their own,
+  since their code is not the library's.
+
+Every child starts from a fresh copy of its kind's tree (see
+:mod:`autograder.grading.runner`), so no child sees what another wrote.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..manifest import Course, Task
+from ..submission import Submission, reference_submission
+from . import canaries
+from .kernel_cache import cache_variables, private_cache, shared_cache
+from .runner import ChildPlan, run_tests
+from .sandbox import Sandbox
+from .trusted import Recorded, checks_digest, load_cached, save_cached
+from .workspace import (
+    CHILD_ROOM,
+    add_checks,
+    add_hidden_tests,
+    build_grading_tree,
+    build_student_test_tree,
+    editable_files,
+)
+
+HIDDEN_PREFIX = "tests/hidden/"
+CHECKS_PREFIX = "checks/"
+
+
+@dataclass(frozen=True)
+class GradingSetup:
+    """What a grading was asked for, and how its children are confined.
+
+    Attributes:
+        course: The course.
+        submission: What is graded.
+        tasks: The tasks graded.
+        items: Every test the course defines (collected on the released tree).
+        sandbox: The children's confinement (its writable folder is the kernel cache).
+        env: The test children's environment.
+        shared_cache: Whether the kernel cache is the persistent, trusted one.
+        cuda: ``gpu`` or ``simulator``.
+    """
+
+    course: Course
+    submission: Submission
+    tasks: list[Task]
+    items: list[dict[str, Any]]
+    sandbox: Sandbox
+    env: dict[str, str]
+    shared_cache: bool
+    cuda: str
+
+
+@dataclass(frozen=True)
+class GradingContext:
+    """What every run of one grading shares.
+
+    Attributes:
+        course: The course.
+        items: Every test the course defines.
+        public: Children that run the public tests on the submission's library.
+        hidden: Children that run the hidden tests and the trusted checks (their tree alone holds them).
+        student_tests: Children that run the student's own tests.
+        cuda: ``gpu`` or ``simulator``.
+        reference: The values the reference recorded in the trusted checks graded.
+        canaries: The tamper canaries planted for each task (:mod:`autograder.grading.canaries`).
+    """
+
+    course: Course
+    items: list[dict[str, Any]]
+    public: ChildPlan
+    hidden: ChildPlan | None
+    student_tests: ChildPlan | None
+    cuda: str
+    reference: dict[tuple[str, str], Recorded] = field(default_factory=dict)
+    canaries: dict[str, list[str]] = field(default_factory=dict)
+
+
+def is_secret(nodeid: str) -> bool:
+    """Whether a test runs in the secret child: a hidden test or a trusted check."""
+    return nodeid.startswith((HIDDEN_PREFIX, CHECKS_PREFIX))
+
+
+def course_items(task: Task, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The collected tests that grade ``task`` (its own student tests are graded apart)."""
+    student_names = {t.test for t in task.student_tests}
+    return [i for i in items if task.marker in i["markers"] and i["name"] not in student_names]
+
+
+def prepare_context(setup: GradingSetup, workdir: Path) -> tuple[GradingContext, list[str]]:
+    """Lay out the pristine trees under ``workdir`` and plan their children.
+
+    Returns:
+        The context, and notes for the report (files missing or refused).
+    """
+    course = setup.course
+    public = workdir / "public"
+    public.mkdir(mode=0o700)  # children get copies; a child running as another user never reads these
+    notes = build_grading_tree(public, course, setup.submission)
+    plan = ChildPlan(public, setup.sandbox, setup.env)
+    hidden_plan = None
+    secret = [i["nodeid"] for t in setup.tasks for i in course_items(t, setup.items) if is_secret(i["nodeid"])]
+    if secret:
+        hidden = workdir / "hidden"
+        shutil.copytree(public, hidden)
+        hidden.chmod(0o700)
+        add_hidden_tests(hidden, course)
+        add_checks(hidden, course)
+        hidden_plan = ChildPlan(hidden, setup.sandbox, setup.env, secret=True)
+    tests_plan = None
+    if any(task.student_tests for task in setup.tasks):
+        tests_plan, more = _student_tests_plan(setup, workdir)
+        notes += more
+    checks = [nodeid for nodeid in secret if nodeid.startswith(CHECKS_PREFIX)]
+    reference = reference_values(setup, checks, workdir) if checks else {}
+    context = GradingContext(course, setup.items, plan, hidden_plan, tests_plan, setup.cuda, reference)
+    _plant_canaries(context, setup)
+    return context, notes
+
+
+def _plant_canaries(context: GradingContext, setup: GradingSetup) -> None:
+    """One canary per task in its public tree, and one in its secret tree where it has hidden tests."""
+    seed = hashlib.sha256()
+    for path in editable_files(context.course):
+        if (context.public.pristine / path).is_file():
+            seed.update(path.encode() + (context.public.pristine / path).read_bytes())
+    for task in setup.tasks:
+        items = course_items(task, setup.items)
+        trees = [(context.public.pristine, False)]
+        trees += [(context.hidden.pristine, True)] if context.hidden is not None else []
+        found = [canaries.plant(tree, task, items, seed.hexdigest(), hidden) for tree, hidden in trees]
+        context.canaries[task.id] = [nodeid for nodeid in found if nodeid is not None]
+
+
+def reference_values(setup: GradingSetup, checks: list[str], workdir: Path) -> dict[tuple[str, str], Recorded]:
+    """What the reference records in the trusted checks ``checks``: from the cache, or run once and cached.
+
+    The run happens in a child like any other (the reference is trusted code,
+    but it runs confined all the same), on a tree with no student file.
+    """
+    course = setup.course
+    assert course.reference is not None, "a course with trusted checks has its reference"
+    sources = [p for folder in ("minitorch", "project") for p in (course.reference / folder).rglob("*.py")]
+    sources += [p for module in course.modules if module.checks.is_dir() for p in module.checks.glob("*.py")]
+    sources.append(CHILD_ROOM / "pytest_plugin.py")
+    cache = shared_cache(course).parent / f"{course.name}-checks" / f"{checks_digest(sources)}.json"
+    known = load_cached(cache) or {}
+    recorded = {nodeid for nodeid, _ in known}
+    missing = [nodeid for nodeid in checks if nodeid not in recorded]
+    if missing:
+        tree = workdir / "reference-checks"
+        tree.mkdir(mode=0o700)
+        build_grading_tree(tree, course, reference_submission(course))
+        add_checks(tree, course)
+        values: dict[tuple[str, str], Recorded] = {}
+        run_tests(ChildPlan(tree, setup.sandbox, setup.env, test_budget_s=300), missing, 1800, values=values)
+        known |= values
+        save_cached(cache, known)
+    return known
+
+
+def _student_tests_plan(setup: GradingSetup, workdir: Path) -> tuple[ChildPlan, list[str]]:
+    """The tree and plan of the children that run the student's own tests."""
+    course = setup.course
+    on_reference = course.reference is not None
+    tree = workdir / "student-tests"
+    tree.mkdir(mode=0o700)
+    library = reference_submission(course) if on_reference else setup.submission
+    notes = build_student_test_tree(tree, course, library, setup.submission)
+    sandbox = setup.sandbox
+    if not setup.shared_cache:
+        # Other untrusted code than the library: a cache of its own, so it cannot plant kernels for the library.
+        kernels = private_cache(workdir / "kernels-student-tests", sandbox.user)
+        sandbox = dataclasses.replace(sandbox, writable=(kernels,))
+    env = {**setup.env, **cache_variables(sandbox.writable[0])} if sandbox.writable else setup.env
+    return ChildPlan(tree, sandbox, env, secret=on_reference), notes

@@ -1,0 +1,204 @@
+"""Scratch trees that grading children run in.
+
+A grading tree is laid out like a student tree::
+
+    minitorch/  project/      the released files, with the submission's
+                              student-editable files laid over them
+    tests/                    pristine public tests, as released (+ tests/hidden/
+                              in the tree of the child that runs hidden tests)
+    pytest.ini                markers and settings owned by the grader
+    _autograder_plugin.py     the reporting plugin
+    _autograder_layers.py     lays mutants and variants over the library (layers)
+    _autograder_hypothesis.py the grader's Hypothesis settings (hypothesis_guard)
+    _autograder_cuda.py       what numba's CUDA simulator needs and lacks (cuda_simulator)
+    _autograder_numba.py      where numba files compiled kernels (numba_locator)
+
+Nothing else from the submission is copied: its own tests, conftest.py,
+pytest settings, ``.pth`` or ``sitecustomize`` files never reach a child.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import threading
+from pathlib import Path
+
+from ..child.pytest_plugin import CUDA_MODULE, GUARD_MODULE, LAYERS_MODULE
+from ..manifest import Course
+from ..submission import Submission
+from .kernel_cache import LOCATOR_MODULE
+
+LIBRARY_DIRS = ("minitorch", "project")
+PLUGIN_NAME = "_autograder_plugin"
+RUNNER_NAME = "_autograder_notebook.py"  # runs a write-up notebook (notebook_runner)
+CHILD_ROOM = Path(__file__).resolve().parents[1] / "child"  # the files copied into every grading tree
+
+
+def editable_files(course: Course) -> list[str]:
+    """Every student-editable path of the course, in manifest order."""
+    return list(dict.fromkeys(f for task in course.tasks for f in task.files))
+
+
+def _copy_library(source_root: Path, dest: Path) -> None:
+    for name in LIBRARY_DIRS:
+        source = source_root / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name, dirs_exist_ok=True, ignore=_ignore_junk)
+
+
+def _ignore_junk(folder: str, names: list[str]) -> list[str]:
+    return [n for n in names if n in ("__pycache__", ".pytest_cache", ".hypothesis") or n.endswith(".pyc")]
+
+
+TRAINING_TARGETS = "training_targets.json"
+
+
+def training_targets_json(course: Course) -> str:
+    """The manifest's training targets, by task id, as the training tests read them."""
+    targets = {task.id: [dataclasses.asdict(t) for t in task.training] for task in course.tasks if task.training}
+    return json.dumps(targets, indent=1, sort_keys=True) + "\n"
+
+
+def released_notebook(tree: Path, path: str) -> Path:
+    """Where a grading tree keeps the released copy of a notebook (its pristine test cells)."""
+    return tree / "_released" / path
+
+
+def _write_support(dest: Path, course: Course) -> None:
+    markers = "\n".join(f"    {name}: {text}" for name, text in course.pytest_markers)
+    (dest / "pytest.ini").write_text(
+        "[pytest]\n"
+        "python_files = test_*.py\n"
+        "addopts = --strict-markers -p no:cacheprovider\n"
+        "filterwarnings = ignore::DeprecationWarning\n"
+        f"markers =\n{markers}\n",
+        encoding="utf-8",
+    )
+    shutil.copyfile(CHILD_ROOM / "pytest_plugin.py", dest / f"{PLUGIN_NAME}.py")
+    shutil.copyfile(CHILD_ROOM / "layers.py", dest / f"{LAYERS_MODULE}.py")
+    shutil.copyfile(CHILD_ROOM / "hypothesis_guard.py", dest / f"{GUARD_MODULE}.py")
+    shutil.copyfile(CHILD_ROOM / "cuda_simulator.py", dest / f"{CUDA_MODULE}.py")
+    shutil.copyfile(CHILD_ROOM / "numba_locator.py", dest / f"{LOCATOR_MODULE}.py")
+    shutil.copyfile(CHILD_ROOM / "notebook_runner.py", dest / RUNNER_NAME)
+    (dest / "tests" / TRAINING_TARGETS).write_text(training_targets_json(course), encoding="utf-8")
+
+
+def _copy_public_tests(dest: Path, course: Course) -> None:
+    """The public tests as released: the solutions of student-written tests are stripped."""
+    tests = dest / "tests"
+    tests.mkdir(exist_ok=True)
+    sources = [course.common / "tests"] if course.common is not None else []
+    sources += [module.public_tests for module in course.modules]
+    for source in sources:
+        if source.is_dir():
+            shutil.copytree(source, tests, dirs_exist_ok=True, ignore=_ignore_junk)
+    if course.reference is not None:
+        # The course repository's tests hold the solved student tests; a student course's are released stubs.
+        for name, text in _released_tests(course, tuple(sources)).items():
+            (tests / name).write_text(text, encoding="utf-8")
+
+
+_STRIP_LOCK = threading.Lock()  # Python 3.11's parser is not safe in threads (batch gradings run in threads)
+_RELEASED_TESTS: dict[tuple[tuple[str, int, int], ...], dict[str, str]] = {}
+
+
+def _released_tests(course: Course, sources: tuple[Path, ...]) -> dict[str, str]:
+    """The test files of ``sources`` with their solution regions stripped, by file name (cached while unchanged)."""
+    files = [path for source in sources for path in sorted(source.glob("*.py"))]
+    key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    with _STRIP_LOCK:
+        if key not in _RELEASED_TESTS:
+            # The stripper is staff-only (its text names the markers), so it is imported here alone.
+            from ..authoring.markers import strip_solutions
+
+            tasks = {task.marker_id for task in course.tasks}
+            _RELEASED_TESTS[key] = {p.name: strip_solutions(p.read_text(encoding="utf-8"), p, tasks) for p in files}
+        return _RELEASED_TESTS[key]
+
+
+def add_hidden_tests(dest: Path, course: Course) -> None:
+    """Add the course's hidden tests to a grading tree (``tests/hidden/``)."""
+    hidden = dest / "tests" / "hidden"
+    hidden.mkdir(exist_ok=True)
+    (hidden / "__init__.py").write_text("", encoding="utf-8")
+    for file in dict.fromkeys(f for task in course.tasks for f in task.hidden_tests):
+        shutil.copyfile(file, hidden / file.name)
+
+
+def add_checks(dest: Path, course: Course) -> bool:
+    """Add the course's trusted checks to a grading tree (``checks/``); whether there were any."""
+    files = [path for module in course.modules if module.checks.is_dir() for path in module.checks.glob("test_*.py")]
+    if files:
+        (dest / "checks").mkdir(exist_ok=True)
+    for path in files:
+        shutil.copyfile(path, dest / "checks" / path.name)
+    return bool(files)
+
+
+def build_grading_tree(dest: Path, course: Course, submission: Submission | None) -> list[str]:
+    """Lay out a tree that runs the pristine public tests on a submission's library.
+
+    The tree holds no hidden test: :func:`add_hidden_tests` makes the tree
+    of the child that runs them.
+
+    Args:
+        dest: An empty folder.
+        course: The course.
+        submission: Whose editable library files to lay over the released
+            ones; ``None`` grades the released template itself.
+
+    Returns:
+        Notes for the report (files missing from the submission, or refused).
+    """
+    _copy_library(course.template, dest)
+    notebooks = course.template / "notebooks"
+    if notebooks.is_dir():
+        shutil.copytree(notebooks, dest / "_released" / "notebooks")
+        shutil.copytree(notebooks, dest / "notebooks")
+    notes = []
+    if submission is not None:
+        for path in editable_files(course):
+            if not path.startswith((*LIBRARY_DIRS, "notebooks")):
+                continue
+            found = submission.read(path)
+            if found.note is not None:
+                notes.append(found.note)
+            if found.data is not None:
+                (dest / path).parent.mkdir(parents=True, exist_ok=True)
+                (dest / path).write_bytes(found.data)
+    _copy_public_tests(dest, course)
+    _write_support(dest, course)
+    return notes
+
+
+def build_student_test_tree(dest: Path, course: Course, library: Submission, submission: Submission) -> list[str]:
+    """Lay out a tree that runs a submission's own tests on a trusted library.
+
+    The tree holds no mutant or variant: the parent hands a child its layers
+    through a pipe (:mod:`autograder.child.layers`), so every run of the student's
+    tests sees the same files. A test file missing from the submission is
+    the released stub.
+
+    Args:
+        dest: An empty folder.
+        course: The course.
+        library: Whose library the tests run against (the reference when the
+            course has one).
+        submission: Where the student-written test files come from.
+
+    Returns:
+        Notes for the report.
+    """
+    build_grading_tree(dest, course, library)
+    notes = []
+    for path in editable_files(course):
+        if not path.startswith("tests/"):
+            continue
+        found = submission.read(path)
+        if found.note is not None:
+            notes.append(found.note)
+        if found.data is not None:
+            (dest / path).write_bytes(found.data)
+    return notes
