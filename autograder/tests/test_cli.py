@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +49,27 @@ def test_student_tree_grades_itself(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*args, "--strict"]) == 1
     out = capsys.readouterr().out
     assert "todo" in out and "0/10" in out
+
+
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [
+        (["student"], "error: 'student' runs only in the course repository, not in a student tree"),
+        (["batch", "--submissions", "{tmp}", "--out", "{tmp}"], "error: 'batch' runs only in the course repository"),
+        (["calibrate", "--task", "1.5"], "error: 'calibrate' runs only in the course repository"),
+        (["upgrade", "--module", "1", "--repo", "{tmp}"], "error: --module builds a release, which only the course"),
+    ],
+)
+def test_staff_commands_in_a_student_tree_say_where_they_run(command: list[str], says: str, tmp_path: Path) -> None:
+    """The student tree's grader has no staff room: its staff commands are one line, exit 2."""
+    template = REPO / "student_template"
+    args = [arg.replace("{tmp}", str(tmp_path)) for arg in command]
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "--course", "grading/course", *args],
+        cwd=template,
+        env={**os.environ, "PYTHONPATH": str(template / "grading")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stderr.strip()[: len(says)]) == (EXIT_INPUT, says), done.stderr
