@@ -253,10 +253,10 @@ def build_student_tree(course: Course, dest: Path, last_module: int | None = Non
     _write_module_material(part, dest)
     _write_grading_course(part, dest)
     _write_expected(dest)
-    _write_released_hashes(part, dest)
+    write_released_hashes(part, dest)
 
 
-def _write_released_hashes(course: Course, dest: Path) -> None:
+def write_released_hashes(course: Course, dest: Path) -> None:
     """The release's stamp, and the hash of every released file and Python unit.
 
     The grader reads the file hashes to tell which files a student changed;

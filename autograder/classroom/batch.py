@@ -78,7 +78,7 @@ class BatchSummary:
         return graded * 60.0 / self.seconds if self.seconds > 0 else 0.0
 
 
-class _Progress:
+class BatchProgress:
     """A live bar (done, failed, running, ETA) on a terminal; a line per submission otherwise."""
 
     def __init__(self, total: int, echo: Callable[[str], None], live: bool, console: Any = None) -> None:
@@ -97,10 +97,12 @@ class _Progress:
             self.task = self.bar.add_task("batch", total=total, failed=0, running=0)
 
     def begin(self) -> None:
+        """A grading started."""
         self.running += 1
         self._refresh()
 
     def end(self, outcome: Outcome) -> None:
+        """A grading finished with ``outcome``: count it; without a bar, print its line."""
         self.running -= 1
         self.done += 1
         self.failed += outcome.status in ("rejected", "error")
@@ -120,6 +122,7 @@ class _Progress:
             self.bar.update(self.task, completed=self.done, failed=self.failed, running=running)
 
     def stop(self) -> None:
+        """Take the bar off the terminal."""
         if self.bar is not None:
             self.bar.stop()
 
@@ -291,7 +294,7 @@ def run_batch(
                 for row in read_roster(roster).values():
                     book.add_student(row.student_id, row.name, row.email)
             run_id = book.start_run(key, scope, runner.slots)
-            progress = _Progress(len(entries), echo, sys.stdout.isatty() if live is None else live)
+            progress = BatchProgress(len(entries), echo, sys.stdout.isatty() if live is None else live)
             progress.capacity = None if runner.name == "local" else runner.slots
             try:
                 for index, entry in enumerate(entries):

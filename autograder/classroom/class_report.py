@@ -165,7 +165,7 @@ def _task_lines(stats: list[TaskStats]) -> list[str]:
     return lines
 
 
-def _pair_lines(pairs: list[SimilarPair]) -> list[str]:
+def pair_lines(pairs: list[SimilarPair]) -> list[str]:
     """One Markdown list item per pair: the two students, each file alike and its similarity."""
     return [
         f"- {for_markdown(p.first)} and {for_markdown(p.second)}: "
@@ -196,7 +196,7 @@ def write_class_report(
     if entries is not None:
         pairs, unreadable = similar_pairs(course, entries, files)
         lines += ["", f"## Similar submissions (files with at least {SIMILARITY_THRESHOLD:.0%} shared, for review)", ""]
-        lines += _pair_lines(pairs) or ["- none"]
+        lines += pair_lines(pairs) or ["- none"]
         lines += [f"- not compared: {for_markdown(reason)}" for reason in unreadable]
     path = folder / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

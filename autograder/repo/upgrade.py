@@ -195,7 +195,7 @@ def _plan_file(path: str, release: Path, repo: Path, old: Stamp, module: int, ed
     beside = f"{path}.module{module}"
     if path.endswith(".py"):
         try:
-            return _merge_python(path, mine.decode("utf-8"), theirs.decode("utf-8"), old.units.get(path, {}), beside)
+            return merge_python(path, mine.decode("utf-8"), theirs.decode("utf-8"), old.units.get(path, {}), beside)
         except (SyntaxError, UnicodeDecodeError):
             pass  # a file that does not parse is treated as a whole
     if editable:
@@ -211,7 +211,7 @@ def _plan_file(path: str, release: Path, repo: Path, old: Stamp, module: int, ed
     )
 
 
-def _merge_python(path: str, mine: str, theirs: str, before: dict[str, str], beside: str) -> Change:
+def merge_python(path: str, mine: str, theirs: str, before: dict[str, str], beside: str) -> Change:
     """Merge one Python file unit by unit; see the module docstring for the rule."""
     my_list = split_units(mine)
     my_units = {u.key: u for u in my_list}

@@ -13,8 +13,8 @@ import pytest
 from markdown_it import MarkdownIt
 from rich.console import Console
 
-from autograder.classroom.batch import Outcome, _Progress
-from autograder.classroom.class_report import SimilarPair, _pair_lines, write_class_report
+from autograder.classroom.batch import BatchProgress, Outcome
+from autograder.classroom.class_report import SimilarPair, pair_lines, write_class_report
 from autograder.classroom.exports import export_csv, export_feedback, markdown_to_html
 from autograder.classroom.gradebook import Gradebook
 from autograder.classroom.intake import Entry
@@ -242,7 +242,7 @@ def test_class_report_shows_test_ids_and_students_as_text(course: Course, tmp_pa
     assert not unsafe(markdown) and not unsafe(html)
     assert "<script" not in html and "<a " not in html
     assert "<li>1 student: <code>tests/test_mine.py::test_x[\\x1b[2J\\x1b[HTOTAL 50/50" in html
-    pairs = MARKDOWN.render("\n".join(_pair_lines([SimilarPair(FORMULA + "<script>", "b|c\x1b", (("m`x.py", 0.9),))])))
+    pairs = MARKDOWN.render("\n".join(pair_lines([SimilarPair(FORMULA + "<script>", "b|c\x1b", (("m`x.py", 0.9),))])))
     assert pairs == (
         "<ul>\n<li>=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)&lt;script&gt; and b|c\\x1b: <code>m`x.py</code> "
         "90%</li>\n</ul>\n"
@@ -251,7 +251,7 @@ def test_class_report_shows_test_ids_and_students_as_text(course: Course, tmp_pa
 
 def test_batch_progress_lines_are_escaped(tmp_path: Path) -> None:
     lines: list[str] = []
-    progress = _Progress(1, lines.append, live=False)
+    progress = BatchProgress(1, lines.append, live=False)
     entry = Entry(f"{FORGED}.zip", tmp_path / "x.zip", "zip", f"ada{FORGED}")
     progress.begin()
     progress.end(Outcome(entry, "rejected", message=f"x.zip: {HOSTILE!r} is a link"))

@@ -300,11 +300,11 @@ def test_ctrl_c_then_kill_minus_9_midway_then_resume(course: Course, classroom: 
 def test_live_progress_bar_counts_done_failed_and_running(classroom: Path) -> None:
     from rich.console import Console
 
-    from autograder.classroom.batch import Outcome, _Progress
+    from autograder.classroom.batch import BatchProgress, Outcome
 
     entries = discover(classroom / "submissions")
     console = Console(record=True, width=200, force_terminal=True)
-    progress = _Progress(len(entries), lambda line: None, live=True, console=console)
+    progress = BatchProgress(len(entries), lambda line: None, live=True, console=console)
     assert progress.bar is not None
     progress.begin()
     progress.begin()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.authoring.release import _write_released_hashes, release_module, write_solution_tree
+from autograder.authoring.release import release_module, write_released_hashes, write_solution_tree
 from autograder.grading.grade import grade
 from autograder.manifest import Course, load_course
 from autograder.repo.units import split_units
@@ -132,7 +132,7 @@ def changed_release(course: Course, releases: dict[int, Path], dest: Path) -> Pa
     scalar.write_text(text)
     (dest / "README.md").write_text((dest / "README.md").read_text() + "\nA course note.\n")
     stamped = dataclasses.replace(course, version=course.version + ".1", modules=course.modules[:3])
-    _write_released_hashes(stamped, dest)
+    write_released_hashes(stamped, dest)
     return dest
 
 
@@ -177,12 +177,12 @@ def test_upgrade_refuses_other_courses_newer_repositories_and_dirty_trees(
         plan_upgrade(releases[1], releases[2])
     other = tmp_path / "other"
     shutil.copytree(releases[1], other, ignore=shutil.ignore_patterns(".git"))
-    _write_released_hashes(dataclasses.replace(course, name="deeplearning101", modules=course.modules[:2]), other)
+    write_released_hashes(dataclasses.replace(course, name="deeplearning101", modules=course.modules[:2]), other)
     with pytest.raises(UpgradeError, match="a repository of the course 'deeplearning101', not of 'minitorch'"):
         plan_upgrade(releases[2], other)
     newer = tmp_path / "newer"
     shutil.copytree(releases[1], newer, ignore=shutil.ignore_patterns(".git"))
-    _write_released_hashes(dataclasses.replace(course, version="2099.1", modules=course.modules[:2]), newer)
+    write_released_hashes(dataclasses.replace(course, version="2099.1", modules=course.modules[:2]), newer)
     with pytest.raises(UpgradeError, match="at version 2099.1, newer than the release's 2026.12"):
         plan_upgrade(releases[2], newer)
     with pytest.raises(UpgradeError, match="not a course release"):
@@ -242,7 +242,7 @@ def test_course_repository_builds_the_release_itself(student: tuple[Path, dict[s
 def test_merge_rule_unit_by_unit() -> None:
     """The three-way rule on one small file: who changed what decides each unit."""
     from autograder.repo.units import unit_hash
-    from autograder.repo.upgrade import _merge_python
+    from autograder.repo.upgrade import merge_python
 
     base = (
         "import math\n\n\ndef kept():\n    return 0\n\n\ndef stub():\n"
@@ -260,7 +260,7 @@ def test_merge_rule_unit_by_unit() -> None:
         "class C:\n    def m(self):\n        return 0\n"
     )
     before = {u.key: unit_hash(u.text) for u in split_units(base)}
-    change = _merge_python("f.py", mine, theirs, before, "f.py.module1")
+    change = merge_python("f.py", mine, theirs, before, "f.py.module1")
     merged = change.text or ""
     assert merged == (
         "import math\nimport sys\nimport os\n\n\ndef kept():\n    return 1  # course fix\n\n\n"
