@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from autograder import hypothesis_guard, pytest_plugin
+from autograder.child import hypothesis_guard, pytest_plugin
 
 pytest_plugins = ["pytester"]
 

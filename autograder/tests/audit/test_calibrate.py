@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.calibrate import calibrate
+from autograder.audit.calibrate import calibrate
 from autograder.manifest import Course, ManifestError
 
 
