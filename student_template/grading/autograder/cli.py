@@ -15,21 +15,35 @@ names): they are printed with control characters escaped (:func:`~autograder.saf
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import os
 import sys
-import tempfile
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .gitrepo import GitError
 from .manifest import Course, ManifestError, load_course
+from .repo.gitrepo import GitError
+from .repo.upgrade import UpgradeError
 from .safe_text import for_terminal
 from .submission import SubmissionError
-from .upgrade import UpgradeError
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+PACKAGE = Path(__file__).resolve().parent
+# The room whose ``commands.run`` runs each command. A student tree's grader has no staff room
+# (authoring, audit, classroom), so its staff commands say they run only in the course repository.
+COMMAND_ROOMS = {
+    "grade": "grading",
+    "upgrade": "repo",
+    "student": "authoring",
+    "release": "authoring",
+    "verify": "audit",
+    "mutation": "audit",
+    "calibrate": "audit",
+    "batch": "classroom",
+    "export": "classroom",
+    "gradescope": "classroom",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -117,17 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         course = load_course(args.course)
-        if args.command == "grade":
-            return _grade(course, args)
-        if args.command == "calibrate":
-            return _calibrate(course, args)
-        if args.command in ("batch", "export"):
-            return _batch(course, args)
-        if args.command == "gradescope":
-            return _gradescope(course, args)
-        if args.command == "upgrade":
-            return _upgrade(course, args)
-        return _staff_command(course, args)
+        # `upgrade --module N` builds the release first, which only the course repository can.
+        room = "authoring" if args.command == "upgrade" and args.module is not None else COMMAND_ROOMS[args.command]
+        if not (PACKAGE / room / "commands.py").is_file():
+            return _not_here(args)
+        run: Callable[[Course, argparse.Namespace], int] = importlib.import_module(f"{__package__}.{room}.commands").run
+        return run(course, args)
     except (ManifestError, SubmissionError, UpgradeError, GitError) as error:
         print(for_terminal(f"error: {error}", multiline=True), file=sys.stderr)
         return EXIT_INPUT
@@ -146,141 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _staff_command(course: Course, args: argparse.Namespace) -> int:
-    command = args.command
-    try:
-        from .release import release, release_module
-        from .verify import verify
-    except ImportError:
-        print(f"error: '{command}' runs only in the course repository, not in a student tree", file=sys.stderr)
-        return EXIT_INPUT
-    if command == "student":
-        print(f"wrote {release(course)}")
-        return EXIT_OK
-    if command == "release":
-        print(release_module(course, args.module, args.dest))
-        return EXIT_OK
-    if command == "mutation":
-        return _mutation(course, args)
-    return EXIT_OK if verify(course, jobs=max(1, args.jobs)) else EXIT_FAILED
-
-
-def _mutation(course: Course, args: argparse.Namespace) -> int:
-    from .planted_bugs import format_scores, run_planted_bugs, score_problems, task_scores
-
-    for task_id in args.task or []:
-        course.task(task_id)  # an unknown task is bad input
-    outcomes = run_planted_bugs(course, args.task, jobs=max(1, args.jobs), echo=print, record=True)
-    scores = task_scores(course, outcomes, args.task)
-    print("\n".join(format_scores(scores)))
-    problems = score_problems(scores)
-    for problem in problems:
-        print(f"FAIL {problem}")
-    return EXIT_FAILED if problems else EXIT_OK
-
-
-GRADEBOOK = "gradebook.sqlite"
-
-
-def _batch(course: Course, args: argparse.Namespace) -> int:
-    try:
-        from .batch_policy import BatchRefused
-        from .executors import ExecutorError
-        from .gradebook import GradebookError
-        from .intake import IntakeError
-    except ImportError:
-        print(f"error: '{args.command}' runs only in the course repository, not in a student tree", file=sys.stderr)
-        return EXIT_INPUT
-    try:
-        return _batch_and_export(course, args)
-    except (IntakeError, GradebookError, ExecutorError, BatchRefused) as error:
-        print(for_terminal(f"error: {error}", multiline=True), file=sys.stderr)
-        return EXIT_INPUT
-
-
-def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
-    from .batch import run_batch
-    from .batch_policy import Allow
-    from .class_report import write_class_report
-    from .exports import export_csv, export_feedback, export_json
-    from .fingerprints import scope_of
-    from .grade import select_tasks
-    from .gradebook import Gradebook, GradebookError
-    from .intake import discover
-
-    out: Path = args.out
-    scope = scope_of(course, args.module, args.task)
-    entries = None
-    if args.command == "batch":
-        run_batch(
-            course, args.submissions, out / GRADEBOOK, jobs=max(1, args.jobs), module=args.module,
-            task_ids=args.task, force=args.force, students=args.student, roster=args.roster,
-            time_budget_s=args.time_budget, executor=args.executor or ("dask" if args.scheduler else "local"),
-            scheduler=args.scheduler,
-            allow=Allow(commit_dates=args.trust_commit_dates, unconfined=args.allow_unconfined),
-        )  # fmt: skip
-        entries = None if args.no_similarity else discover(args.submissions, args.roster)
-    elif not (out / GRADEBOOK).is_file():
-        raise GradebookError(f"{out / GRADEBOOK}: no gradebook here (run `batch` first)")
-    with Gradebook(out / GRADEBOOK) as book:
-        written = [export_csv(book, out / "grades.csv", scope), export_json(book, out / "grades.json", scope)]
-        feedback = export_feedback(book, out / "feedback", scope)
-        files = sorted({f for t in select_tasks(course, args.task, args.module) for f in t.files})
-        written.append(write_class_report(course, book, out / "report", entries, scope, files))
-    print(f"wrote {', '.join(str(p) for p in written)} and {len(feedback)} feedback pages in {out / 'feedback'}")
-    return EXIT_OK
-
-
-def _gradescope(course: Course, args: argparse.Namespace) -> int:
-    try:
-        from .gradescope import build_bundle
-    except ImportError:
-        print("error: 'gradescope' runs only in the course repository, not in a student tree", file=sys.stderr)
-        return EXIT_INPUT
-
-    dest = args.dest or Path("grades") / f"gradescope-module{args.module}.zip"
-    print(f"wrote {build_bundle(course, args.module, dest)}")
-    return EXIT_OK
-
-
-def _upgrade(course: Course, args: argparse.Namespace) -> int:
-    from .upgrade import upgrade
-
-    if args.release is not None:
-        upgrade(args.release, args.repo, args.apply)
-        return EXIT_OK
-    try:
-        from .release import release_module
-    except ImportError:
+def _not_here(args: argparse.Namespace) -> int:
+    """A staff command in a student tree: one line saying where it runs."""
+    if args.command == "upgrade":
         print("error: --module builds a release, which only the course repository can; use --release", file=sys.stderr)
-        return EXIT_INPUT
-    with tempfile.TemporaryDirectory(prefix="upgrade-") as tmp:
-        release_module(course, args.module, Path(tmp) / f"module{args.module}", commit=False)
-        upgrade(Path(tmp) / f"module{args.module}", args.repo, args.apply)
-    return EXIT_OK
-
-
-def _calibrate(course: Course, args: argparse.Namespace) -> int:
-    from .calibrate import calibrate
-
-    passes = calibrate(course, args.task, args.runs)
-    return EXIT_OK if all(count == args.runs for count in passes.values()) else EXIT_FAILED
-
-
-def _grade(course: Course, args: argparse.Namespace) -> int:
-    from .grade import grade
-    from .render import print_table, to_gradescope, to_markdown
-    from .submission import open_submission
-
-    report = grade(course, open_submission(args.submission, course), task_ids=args.task, module=args.module)
-    print_table(report)
-    if args.json:
-        report.write_json(args.json)
-    if args.gradescope:
-        results = to_gradescope(report, args.stdout_visibility)
-        args.gradescope.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    if args.markdown:
-        args.markdown.write_text(to_markdown(report), encoding="utf-8")
-    if args.strict and report.score < report.max_score:
-        return EXIT_FAILED
-    return EXIT_OK
+    else:
+        print(f"error: '{args.command}' runs only in the course repository, not in a student tree", file=sys.stderr)
+    return EXIT_INPUT

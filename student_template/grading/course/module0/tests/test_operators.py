@@ -1,7 +1,7 @@
 """Tests for minitorch.operators: Tasks 0.1, 0.2 and 0.3.
 
 The tests marked ``task0_2`` (and ``test_sum_distribute`` in Task 0.3) are the
-ones you write. They are graded by mutation: each must pass on any correct
+ones you write. They are graded by the mutants they catch: each must pass on any correct
 ``operators.py`` (the reference, and correct ones written another way) and
 fail on deliberately broken versions of it.
 

@@ -25,14 +25,15 @@ import shutil
 import threading
 from pathlib import Path
 
+from ..child.pytest_plugin import CUDA_MODULE, GUARD_MODULE, LAYERS_MODULE
+from ..manifest import Course
+from ..submission import Submission
 from .kernel_cache import LOCATOR_MODULE
-from .manifest import Course
-from .pytest_plugin import CUDA_MODULE, GUARD_MODULE, LAYERS_MODULE
-from .submission import Submission
 
 LIBRARY_DIRS = ("minitorch", "project")
 PLUGIN_NAME = "_autograder_plugin"
 RUNNER_NAME = "_autograder_notebook.py"  # runs a write-up notebook (notebook_runner)
+CHILD_ROOM = Path(__file__).resolve().parents[1] / "child"  # the files copied into every grading tree
 
 
 def editable_files(course: Course) -> list[str]:
@@ -75,13 +76,12 @@ def _write_support(dest: Path, course: Course) -> None:
         f"markers =\n{markers}\n",
         encoding="utf-8",
     )
-    plugin = Path(__file__).with_name("pytest_plugin.py")
-    shutil.copyfile(plugin, dest / f"{PLUGIN_NAME}.py")
-    shutil.copyfile(Path(__file__).with_name("layers.py"), dest / f"{LAYERS_MODULE}.py")
-    shutil.copyfile(Path(__file__).with_name("hypothesis_guard.py"), dest / f"{GUARD_MODULE}.py")
-    shutil.copyfile(Path(__file__).with_name("cuda_simulator.py"), dest / f"{CUDA_MODULE}.py")
-    shutil.copyfile(Path(__file__).with_name("numba_locator.py"), dest / f"{LOCATOR_MODULE}.py")
-    shutil.copyfile(Path(__file__).with_name("notebook_runner.py"), dest / RUNNER_NAME)
+    shutil.copyfile(CHILD_ROOM / "pytest_plugin.py", dest / f"{PLUGIN_NAME}.py")
+    shutil.copyfile(CHILD_ROOM / "layers.py", dest / f"{LAYERS_MODULE}.py")
+    shutil.copyfile(CHILD_ROOM / "hypothesis_guard.py", dest / f"{GUARD_MODULE}.py")
+    shutil.copyfile(CHILD_ROOM / "cuda_simulator.py", dest / f"{CUDA_MODULE}.py")
+    shutil.copyfile(CHILD_ROOM / "numba_locator.py", dest / f"{LOCATOR_MODULE}.py")
+    shutil.copyfile(CHILD_ROOM / "notebook_runner.py", dest / RUNNER_NAME)
     (dest / "tests" / TRAINING_TARGETS).write_text(training_targets_json(course), encoding="utf-8")
 
 
@@ -111,7 +111,7 @@ def _released_tests(course: Course, sources: tuple[Path, ...]) -> dict[str, str]
     with _STRIP_LOCK:
         if key not in _RELEASED_TESTS:
             # The stripper is staff-only (its text names the markers), so it is imported here alone.
-            from .markers import strip_solutions
+            from ..authoring.markers import strip_solutions
 
             tasks = {task.marker_id for task in course.tasks}
             _RELEASED_TESTS[key] = {p.name: strip_solutions(p.read_text(encoding="utf-8"), p, tasks) for p in files}
@@ -177,7 +177,7 @@ def build_student_test_tree(dest: Path, course: Course, library: Submission, sub
     """Lay out a tree that runs a submission's own tests on a trusted library.
 
     The tree holds no mutant or variant: the parent hands a child its layers
-    through a pipe (:mod:`autograder.layers`), so every run of the student's
+    through a pipe (:mod:`autograder.child.layers`), so every run of the student's
     tests sees the same files. A test file missing from the submission is
     the released stub.
 

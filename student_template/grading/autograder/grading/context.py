@@ -11,7 +11,7 @@ Three kinds of children run different code, so each has a tree of its own:
   since their code is not the library's.
 
 Every child starts from a fresh copy of its kind's tree (see
-:mod:`autograder.runner`), so no child sees what another wrote.
+:mod:`autograder.grading.runner`), so no child sees what another wrote.
 """
 
 from __future__ import annotations
@@ -23,14 +23,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..manifest import Course, Task
+from ..submission import Submission, reference_submission
 from . import canaries
 from .kernel_cache import cache_variables, private_cache, shared_cache
-from .manifest import Course, Task
 from .runner import ChildPlan, run_tests
 from .sandbox import Sandbox
-from .submission import Submission, reference_submission
 from .trusted import Recorded, checks_digest, load_cached, save_cached
-from .workspace import add_checks, add_hidden_tests, build_grading_tree, build_student_test_tree, editable_files
+from .workspace import (
+    CHILD_ROOM,
+    add_checks,
+    add_hidden_tests,
+    build_grading_tree,
+    build_student_test_tree,
+    editable_files,
+)
 
 HIDDEN_PREFIX = "tests/hidden/"
 CHECKS_PREFIX = "checks/"
@@ -73,7 +80,7 @@ class GradingContext:
         student_tests: Children that run the student's own tests.
         cuda: ``gpu`` or ``simulator``.
         reference: The values the reference recorded in the trusted checks graded.
-        canaries: The tamper canaries planted for each task (:mod:`autograder.canaries`).
+        canaries: The tamper canaries planted for each task (:mod:`autograder.grading.canaries`).
     """
 
     course: Course
@@ -152,7 +159,7 @@ def reference_values(setup: GradingSetup, checks: list[str], workdir: Path) -> d
     assert course.reference is not None, "a course with trusted checks has its reference"
     sources = [p for folder in ("minitorch", "project") for p in (course.reference / folder).rglob("*.py")]
     sources += [p for module in course.modules if module.checks.is_dir() for p in module.checks.glob("*.py")]
-    sources.append(Path(__file__).with_name("pytest_plugin.py"))
+    sources.append(CHILD_ROOM / "pytest_plugin.py")
     cache = shared_cache(course).parent / f"{course.name}-checks" / f"{checks_digest(sources)}.json"
     known = load_cached(cache) or {}
     recorded = {nodeid for nodeid, _ in known}

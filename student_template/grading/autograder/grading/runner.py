@@ -1,7 +1,7 @@
 """Run pytest in a child process and turn its events into test results.
 
 The parent decides which tests it expects before the child starts. The child
-streams events (see :mod:`autograder.pytest_plugin`); the parent watches them
+streams events (see :mod:`autograder.child.pytest_plugin`); the parent watches them
 while it waits, so it knows which test is running when a child hangs or dies.
 A test that hangs past its budget is marked ``timeout``; a child that dies
 marks its running test ``crashed`` (``memory`` when it ran out of memory);
@@ -24,12 +24,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..child.layers import ORDERS_FD
+from ..child.pytest_plugin import EVENTS_FD
+from ..manifest import ManifestError
 from .child_events import EventReader
 from .kernel_cache import TREE_VARIABLE
-from .layers import ORDERS_FD
 from .limits import process_cgroup
-from .manifest import ManifestError
-from .pytest_plugin import EVENTS_FD
 from .sandbox import Sandbox, python_executable
 from .trusted import Recorded, recorded_values
 from .workspace import PLUGIN_NAME
@@ -57,7 +57,7 @@ class ChildPlan:
         secret: Whether what the children say is the course's secret (hidden tests,
             student tests run on the reference): messages are then reduced to the
             fixed vocabulary of :func:`reduce_message`, and their output is never shown.
-        orders: The library's layers (:func:`~autograder.layers.encode_orders`), handed
+        orders: The library's layers (:func:`~autograder.child.layers.encode_orders`), handed
             to each child through a pipe of its own; ``None`` passes no pipe.
     """
 
@@ -372,7 +372,7 @@ def run_tests(
 ) -> dict[str, Outcome]:
     """Run the expected node ids until each has an outcome, restarting after deaths (each time in a fresh tree).
 
-    ``values``, when given, receives what trusted checks recorded (see :mod:`autograder.trusted`).
+    ``values``, when given, receives what trusted checks recorded (see :mod:`autograder.grading.trusted`).
     """
     outcomes: dict[str, Outcome] = {}
     remaining = list(expected)

@@ -1,7 +1,7 @@
 """A task's result from what its children reported: course tests, trusted checks, flags.
 
 Course tests count by their outcome. Trusted checks count by their values,
-compared here with the reference's (:mod:`autograder.trusted`); together a
+compared here with the reference's (:mod:`autograder.grading.trusted`); together a
 task's checks weigh as much as its hidden tests, or half its public tests
 where it has none. A task whose children's reporting was tampered with is
 ``tampered`` and scores nothing; one whose public tests all pass while every
@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..manifest import Task
+from ..results import TaskResult, TestResult
 from .context import CHECKS_PREFIX, HIDDEN_PREFIX, GradingContext, course_items
-from .manifest import Task
-from .results import TaskResult, TestResult
 from .runner import TAMPERED, TAMPERED_HYPOTHESIS, Outcome, reduce_message
 from .trusted import Recorded, compare
 

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 
-from .pytest_plugin import CUDA_MAX_EXAMPLES
+from ..child.pytest_plugin import CUDA_MAX_EXAMPLES
 
 FORCE = "AUTOGRADER_CUDA"
 MODES = ("gpu", "simulator")

@@ -16,18 +16,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ..child.pytest_plugin import EXCLUDE, MAX_EXAMPLES, TASK_MAX_EXAMPLES
+from ..manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, ManifestError, Task
+from ..results import UNCONFINED, GradeReport, TaskResult
+from ..submission import Submission, file_hash, inspect_submission
 from .context import GradingContext, GradingSetup, course_items, is_secret, prepare_context
 from .cuda import child_environment, cuda_mode, device_nodes
 from .kernel_cache import cache_variables, kernel_cache
 from .limits import CUDA_PROCESS_LIMIT
-from .manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, ManifestError, Task
-from .mutation import grade_student_tests
-from .pytest_plugin import EXCLUDE, MAX_EXAMPLES, TASK_MAX_EXAMPLES
-from .results import UNCONFINED, GradeReport, TaskResult
 from .runner import ChildPlan, collect, run_tests, voided
 from .sandbox import Sandbox, best_mode, child_user
 from .scoring import Reported, score_task
-from .submission import Submission, file_hash, inspect_submission
+from .student_tests import grade_student_tests
 from .workspace import add_checks, add_hidden_tests, build_grading_tree, editable_files
 from .writeup import grade_notebook
 
@@ -65,7 +65,7 @@ def select_tasks(course: Course, task_ids: Sequence[str] | None = None, module: 
 
 
 def sandbox_for(course: Course, cuda: str = "simulator", kernels: Path | None = None) -> Sandbox:
-    """The strongest confinement available, by allowlist (see :mod:`autograder.sandbox`).
+    """The strongest confinement available, by allowlist (see :mod:`autograder.grading.sandbox`).
 
     With ``cuda="gpu"`` the children can reach the GPU: its device files are
     bound in and the address-space cap is lifted. ``kernels`` is a kernel

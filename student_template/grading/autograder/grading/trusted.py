@@ -2,7 +2,7 @@
 
 A check is a course-written function under ``checks/`` that calls the
 library on inputs the course chose and records *values* through the
-``record`` fixture (see :mod:`autograder.pytest_plugin`); it decides
+``record`` fixture (see :mod:`autograder.child.pytest_plugin`); it decides
 nothing. The child that runs the student's library reports those values as
 events, and the parent compares them here with the values the reference
 recorded for the same checks, computed once per course version in a child

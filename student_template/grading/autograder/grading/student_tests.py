@@ -13,7 +13,7 @@ in the mutants killed.
 Every run of a task's student tests looks the same to the tests: the same
 tree, the same tests selected, the same environment; the library's layers
 come through a pipe the plugin empties before any test is imported, and
-replaced functions pass for the originals (:mod:`autograder.layers`).
+replaced functions pass for the originals (:mod:`autograder.child.layers`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .layers import encode_orders
-from .manifest import Module, Mutant, StudentTest, Task
-from .pytest_plugin import SELECT, STUDENT_TESTS
-from .results import TestResult
+from ..child.layers import encode_orders
+from ..child.pytest_plugin import SELECT, STUDENT_TESTS
+from ..manifest import Module, Mutant, StudentTest, Task
+from ..results import TestResult
 from .runner import TAMPERED, ChildPlan, ChildRun, reduce_message, run_child
 
 EQUIVALENT = "fails on an equivalent, correct library"
@@ -115,7 +115,7 @@ def grade_student_tests(task: Task, module: Module, plan: ChildPlan, on_referenc
     Args:
         task: The task whose ``student_tests`` to grade.
         module: The task's module (for its mutants and variants).
-        plan: Children on a tree from :func:`~autograder.workspace.build_student_test_tree`.
+        plan: Children on a tree from :func:`~autograder.grading.workspace.build_student_test_tree`.
         on_reference: Whether the tree's library is the reference solution.
             Then every message is reduced to a builtin exception's name, so a
             student test cannot print the reference's source.

@@ -1,7 +1,7 @@
 """Runs inside every grading child: Hypothesis under the grader's settings, whatever student code does.
 
 Copied into the tree as ``_autograder_hypothesis.py`` and used by the test
-plugin (:mod:`autograder.pytest_plugin`), so it depends on nothing but the
+plugin (:mod:`autograder.child.pytest_plugin`), so it depends on nothing but the
 standard library, pytest and Hypothesis. The grading profile is loaded again
 before every test and each property test runs with the settings it is due
 (the task's and the CUDA simulator's caps included); Hypothesis's mining of

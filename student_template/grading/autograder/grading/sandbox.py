@@ -14,7 +14,7 @@ the strongest the machine allows, and the report says which:
   as root with a child user (``$AUTOGRADER_CHILD_USER``) the child runs as
   that user; nothing else of the host is hidden.
 
-Resource limits apply in every mode (:mod:`autograder.limits`).
+Resource limits apply in every mode (:mod:`autograder.grading.limits`).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class Sandbox:
             ``subprocess``; bubblewrap drops root's capabilities instead).
         tree_quota_bytes: Size of the file system a child's tree lives on.
         processes: How many processes and threads a child may have (more for CUDA tasks:
-            :data:`~autograder.limits.CUDA_PROCESS_LIMIT`).
+            :data:`~autograder.grading.limits.CUDA_PROCESS_LIMIT`).
     """
 
     mode: str

@@ -1,4 +1,4 @@
-"""The course and task manifests: loading and validation.
+"""The course and task manifests: loading and validation (the shared model; ships to students).
 
 ``course.toml`` names the modules and where the library lives;
 ``<module>/tasks.toml`` describes each task. Both are validated on load, and
@@ -159,7 +159,7 @@ class Module:
 
     @property
     def checks(self) -> Path:
-        """The folder of trusted checks (see :mod:`autograder.trusted`); staff only, never released."""
+        """The folder of trusted checks (see :mod:`autograder.grading.trusted`); staff only, never released."""
         return self.root / "checks"
 
 

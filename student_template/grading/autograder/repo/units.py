@@ -1,7 +1,7 @@
 """Split a Python file into units: its functions, its methods and the code between them.
 
 An upgrade merges a student's file with a new release one unit at a time
-(:mod:`autograder.upgrade`), and a release records each unit's hash, so the
+(:mod:`autograder.repo.upgrade`), and a release records each unit's hash, so the
 upgrade can tell who changed what. Every line of a file belongs to exactly
 one unit, so joining the units' texts gives the file back byte for byte.
 

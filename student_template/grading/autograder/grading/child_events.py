@@ -1,4 +1,4 @@
-"""The parent's end of a child's events pipe (see :mod:`autograder.pytest_plugin` for what a child writes).
+"""The parent's end of a child's events pipe (see :mod:`autograder.child.pytest_plugin` for what a child writes).
 
 A child may write anything there: the reader keeps at most
 :data:`EVENTS_LIMIT` bytes of it, skips lines that are not JSON objects,

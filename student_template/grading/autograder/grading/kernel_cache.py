@@ -3,7 +3,7 @@
 Compiling the Module 3 and 4 kernels takes longer than running their tests,
 so every child of a grading loads the kernels the first one compiled, and
 gradings of code that is the same as before load the kernels of earlier
-runs. The children find them through :mod:`autograder.numba_locator`,
+runs. The children find them through :mod:`autograder.child.numba_locator`,
 which keys them by file content and place in the tree.
 
 A child writes to the cache it uses, so a cache is shared only between
@@ -24,9 +24,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .manifest import Course
+from ..manifest import Course
+from ..submission import Submission
 from .sandbox import child_user
-from .submission import Submission
 
 CACHE_VARIABLE = "AUTOGRADER_KERNEL_CACHE"
 LOCATOR_MODULE = "_autograder_numba"

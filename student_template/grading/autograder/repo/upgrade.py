@@ -6,7 +6,7 @@ records), the student's file, and the new release's. For each file:
 
 - only the course changed it (or it is new): the new release's version is written;
 - only the student changed it: it stays as it is;
-- both changed it: a Python file is merged unit by unit (:mod:`autograder.units`)
+- both changed it: a Python file is merged unit by unit (:mod:`autograder.repo.units`)
   by the same rule, so every function the student wrote survives byte for
   byte and every function the course changed arrives. Where both changed
   one function the student's stays, and the new release's whole file is
@@ -36,9 +36,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ..manifest import ManifestError, load_course
+from ..submission import file_hash
 from .gitrepo import GitError, commit_all, is_work_tree, uncommitted
-from .manifest import ManifestError, load_course
-from .submission import file_hash
 from .units import Unit, split_units, unit_hash
 
 GRADING = "grading"
@@ -195,7 +195,7 @@ def _plan_file(path: str, release: Path, repo: Path, old: Stamp, module: int, ed
     beside = f"{path}.module{module}"
     if path.endswith(".py"):
         try:
-            return _merge_python(path, mine.decode("utf-8"), theirs.decode("utf-8"), old.units.get(path, {}), beside)
+            return merge_python(path, mine.decode("utf-8"), theirs.decode("utf-8"), old.units.get(path, {}), beside)
         except (SyntaxError, UnicodeDecodeError):
             pass  # a file that does not parse is treated as a whole
     if editable:
@@ -211,7 +211,7 @@ def _plan_file(path: str, release: Path, repo: Path, old: Stamp, module: int, ed
     )
 
 
-def _merge_python(path: str, mine: str, theirs: str, before: dict[str, str], beside: str) -> Change:
+def merge_python(path: str, mine: str, theirs: str, before: dict[str, str], beside: str) -> Change:
     """Merge one Python file unit by unit; see the module docstring for the rule."""
     my_list = split_units(mine)
     my_units = {u.key: u for u in my_list}

@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .manifest import Task
+from ..manifest import Task
 
 WORD = re.compile(r"[a-z]+")
 TEMPLATES = (

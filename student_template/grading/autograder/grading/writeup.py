@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .manifest import Task
-from .results import TestResult
+from ..manifest import Task
+from ..results import TestResult
 from .runner import ChildPlan, run_command
 from .sandbox import python_executable
 from .workspace import RUNNER_NAME, released_notebook

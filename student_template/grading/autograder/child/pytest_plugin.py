@@ -4,7 +4,7 @@ It is copied into the scratch tree as ``_autograder_plugin.py`` and loaded
 with ``-p _autograder_plugin``, so it depends on nothing but the standard
 library, pytest and hypothesis. It reads its orders from environment
 variables set by the parent (taking the selection and the library's layers,
-see :mod:`autograder.layers`, out of the environment before any test module
+see :mod:`autograder.child.layers`, out of the environment before any test module
 is imported) and writes one JSON object per line to the pipe the parent
 passes it (its file descriptor is in the environment):
 
@@ -36,13 +36,13 @@ EVENTS_FD = "AUTOGRADER_EVENTS_FD"  # the pipe the parent reads
 SELECT = "AUTOGRADER_SELECT"
 EXCLUDE = "AUTOGRADER_EXCLUDE"
 ORDERS_FD = "AUTOGRADER_ORDERS_FD"  # the library's layers (layers.py's variable)
-LAYERS_MODULE = "_autograder_layers"  # autograder/layers.py in the tree
+LAYERS_MODULE = "_autograder_layers"  # autograder/child/layers.py in the tree
 MAX_EXAMPLES = "AUTOGRADER_MAX_EXAMPLES"
 CUDA_MAX_EXAMPLES = "AUTOGRADER_CUDA_MAX_EXAMPLES"
 TASK_MAX_EXAMPLES = "AUTOGRADER_TASK_MAX_EXAMPLES"
 STUDENT_TESTS = "AUTOGRADER_STUDENT_TESTS"  # the tests are the student's: their settings are re-applied, not reported
-GUARD_MODULE = "_autograder_hypothesis"  # autograder/hypothesis_guard.py in the tree
-CUDA_MODULE = "_autograder_cuda"  # autograder/cuda_simulator.py in the tree
+GUARD_MODULE = "_autograder_hypothesis"  # autograder/child/hypothesis_guard.py in the tree
+CUDA_MODULE = "_autograder_cuda"  # autograder/child/cuda_simulator.py in the tree
 MESSAGE_LIMIT = 1500
 RESOURCE_ERRORS = re.compile(r"\[Errno (28|27)\]")  # ENOSPC, EFBIG
 PACKAGE_INIT = "minitorch/__init__.py"  # imports each name on first use: never where an import error is
@@ -66,7 +66,7 @@ def _reporting_machinery() -> list[tuple[object, str]]:
     ]
 
 
-def _hypothesis_machinery() -> list[tuple[object, str]]:
+def hypothesis_machinery() -> list[tuple[object, str]]:
     """The Hypothesis internals that choose a property test's settings and examples and run them."""
     import hypothesis
     from hypothesis import core
@@ -100,7 +100,7 @@ class GradingReporter:
         self._root = root or Path.cwd()
         self._located: dict[tuple[str, str], str] = {}  # (node id, phase) -> where an import failed
         self._machinery = [(owner, name, owner.__dict__.get(name)) for owner, name in _reporting_machinery()]
-        self._hypothesis = [(owner, name, owner.__dict__.get(name)) for owner, name in _hypothesis_machinery()]
+        self._hypothesis = [(owner, name, owner.__dict__.get(name)) for owner, name in hypothesis_machinery()]
         self._guard = guard
         self._own_methods = {
             name: getattr(GradingReporter, name) for name in vars(GradingReporter) if name.startswith("pytest_")
@@ -205,7 +205,7 @@ class GradingReporter:
 
 @pytest.fixture
 def record(request: pytest.FixtureRequest) -> Callable[..., None]:
-    """Record values for the grader to judge (trusted checks, :mod:`autograder.trusted`).
+    """Record values for the grader to judge (trusted checks, :mod:`autograder.grading.trusted`).
 
     ``record(key, compute, tolerance=1e-6, agree=1.0)`` calls ``compute()`` and
     sends what it returned, as plain data, or the error that stopped it. The

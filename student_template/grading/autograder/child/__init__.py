@@ -1,0 +1,1 @@
+"""What runs inside a sandboxed grading child, copied into its tree; imports nothing of autograder. Ships."""

@@ -1,0 +1,28 @@
+"""``grade``: grade one submission, print the table, write the files asked for."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..cli import EXIT_FAILED, EXIT_OK
+from ..manifest import Course
+from ..render import print_table, to_gradescope, to_markdown
+from ..submission import open_submission
+from .grade import grade
+
+
+def run(course: Course, args: argparse.Namespace) -> int:
+    """Grade ``args.submission``; exit 1 only under ``--strict`` with points missed."""
+    report = grade(course, open_submission(args.submission, course), task_ids=args.task, module=args.module)
+    print_table(report)
+    if args.json:
+        report.write_json(args.json)
+    if args.gradescope:
+        results = to_gradescope(report, args.stdout_visibility)
+        args.gradescope.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.markdown:
+        args.markdown.write_text(to_markdown(report), encoding="utf-8")
+    if args.strict and report.score < report.max_score:
+        return EXIT_FAILED
+    return EXIT_OK
