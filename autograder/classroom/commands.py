@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 from ..cli import EXIT_INPUT, EXIT_OK
 from ..grading.grade import select_tasks
 from ..manifest import Course
 from ..safe_text import for_terminal
-from .batch import run_batch
+from .batch import BatchOptions, run_batch
 from .batch_policy import Allow, BatchRefused
-from .class_report import write_class_report
+from .class_report import Comparison, write_class_report
 from .executors import ExecutorError
 from .exports import export_csv, export_feedback, export_json
 from .fingerprints import scope_of
 from .gradebook import Gradebook, GradebookError
 from .gradescope import build_bundle
-from .intake import IntakeError, discover
+from .intake import IntakeError, UnpackedTrees, discover
 
 GRADEBOOK = "gradebook.sqlite"
 
@@ -39,30 +40,35 @@ def run(course: Course, args: argparse.Namespace) -> int:
 def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
     out: Path = args.out
     scope = scope_of(course, args.module, args.task)
-    entries = None
-    if args.command == "batch":
-        run_batch(
-            course,
-            args.submissions,
-            out / GRADEBOOK,
-            jobs=max(1, args.jobs),
-            module=args.module,
-            task_ids=args.task,
-            force=args.force,
-            students=args.student,
-            roster=args.roster,
-            time_budget_s=args.time_budget,
-            executor=args.executor or ("dask" if args.scheduler else "local"),
-            scheduler=args.scheduler,
-            allow=Allow(commit_dates=args.trust_commit_dates, unconfined=args.allow_unconfined),
-        )
-        entries = None if args.no_similarity else discover(args.submissions, args.roster)
-    elif not (out / GRADEBOOK).is_file():
-        raise GradebookError(f"{out / GRADEBOOK}: no gradebook here (run `batch` first)")
-    with Gradebook(out / GRADEBOOK) as book:
-        written = [export_csv(book, out / "grades.csv", scope), export_json(book, out / "grades.json", scope)]
-        feedback = export_feedback(book, out / "feedback", scope)
-        files = sorted({f for t in select_tasks(course, args.task, args.module) for f in t.files})
-        written.append(write_class_report(course, book, out / "report", entries, scope, files))
+    with tempfile.TemporaryDirectory(prefix="batch-") as scratch:
+        trees = UnpackedTrees(Path(scratch))  # each archive unpacked once: for the batch, then the similarity review
+        comparison = None
+        if args.command == "batch":
+            run_batch(course, args.submissions, out / GRADEBOOK, batch_options(args), trees=trees)
+            if not args.no_similarity:
+                files = sorted({f for t in select_tasks(course, args.task, args.module) for f in t.files})
+                comparison = Comparison(discover(args.submissions, args.roster), trees, files)
+        elif not (out / GRADEBOOK).is_file():
+            raise GradebookError(f"{out / GRADEBOOK}: no gradebook here (run `batch` first)")
+        with Gradebook(out / GRADEBOOK) as book:
+            written = [export_csv(book, out / "grades.csv", scope), export_json(book, out / "grades.json", scope)]
+            feedback = export_feedback(book, out / "feedback", scope)
+            written.append(write_class_report(course, book, out / "report", comparison, scope))
     print(f"wrote {', '.join(str(p) for p in written)} and {len(feedback)} feedback pages in {out / 'feedback'}")
     return EXIT_OK
+
+
+def batch_options(args: argparse.Namespace) -> BatchOptions:
+    """The command line's ``batch`` arguments as :class:`BatchOptions`."""
+    return BatchOptions(
+        jobs=max(1, args.jobs),
+        module=args.module,
+        task_ids=args.task,
+        force=args.force,
+        students=args.student,
+        roster=args.roster,
+        time_budget_s=args.time_budget,
+        executor=args.executor or ("dask" if args.scheduler else "local"),
+        scheduler=args.scheduler,
+        allow=Allow(commit_dates=args.trust_commit_dates, unconfined=args.allow_unconfined),
+    )

@@ -5,6 +5,11 @@ show each task's score and each test's outcome with its student-visible
 message; a hidden test appears only as "hidden test N of task T" with the
 kind of error, never its name or source.
 
+Every export renders the stored :class:`~autograder.results.GradeReport`
+objects (read back once per row by the gradebook): the report's own parts
+through :mod:`autograder.render`, its JSON form through
+:meth:`~autograder.results.GradeReport.to_dict`.
+
 Student ids, names, e-mails, file names and failure messages come from
 submissions: each is escaped for where it lands (:mod:`autograder.safe_text`):
 a CSV cell never starts a formula, Markdown and HTML show it as text.
@@ -18,18 +23,26 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..safe_text import csv_cell, for_html, for_markdown, markdown_code
+from ..render import feedback_markdown as report_feedback
+from ..render import short_number
+from ..results import GradeReport
+from ..safe_text import csv_cell, for_html, for_markdown
 from .gradebook import Gradebook, Graded
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._@-]+")
+# A student's latest grading in grades.json: these fields of the gradebook's row, in this order, then the report.
+JSON_FIELDS = (
+    "status", "error", "source", "content_hash", "submitted_at", "time_source", "commit_at",
+    "score", "max_score", "late_days", "penalty", "final_score",
+)  # fmt: skip
 
 
 def task_columns(latest: dict[str, Graded]) -> list[tuple[str, str]]:
     """Every task graded for anyone, in course order: (id, title)."""
     seen: dict[str, str] = {}
     for graded in latest.values():
-        for task in (graded.report or {}).get("tasks", []):
-            seen.setdefault(task["id"], task["title"])
+        for task in graded.report.tasks if graded.report else []:
+            seen.setdefault(task.id, task.title)
     return sorted(seen.items(), key=lambda item: _task_order(item[0]))
 
 
@@ -64,25 +77,18 @@ def export_csv(book: Gradebook, path: Path, scope: str | None = None) -> Path:
             if graded is None:
                 writer.writerow(student + ["missing", "", ""] + [""] * len(tasks) + ["", "", "", "", "", ""])
                 continue
-            scores = {t["id"]: t["score"] for t in (graded.report or {}).get("tasks", [])}
+            scores = {t.id: t.score for t in graded.report.tasks} if graded.report else {}
             row: list[Any] = student + [graded.status, graded.submitted_at or "", graded.time_source]
-            row += [_number(scores.get(task_id)) for task_id, _ in tasks]
-            row += [
-                _number(graded.score), _number(graded.max_score), graded.late_days,
-                _number(graded.penalty), _number(graded.final_score), _flags(graded.report),
-            ]  # fmt: skip
+            row += [short_number(scores.get(task_id)) for task_id, _ in tasks]
+            totals = (graded.score, graded.max_score, graded.late_days, graded.penalty, graded.final_score)
+            row += [short_number(value) for value in totals] + [_flags(graded.report)]
             writer.writerow(row)
     return path
 
 
-def _flags(report: dict[str, Any] | None) -> str:
+def _flags(report: GradeReport | None) -> str:
     """The tasks flagged ``tampered`` or ``suspicious``: ``0.1 tampered; 0.3 suspicious``."""
-    tasks = (report or {}).get("tasks", [])
-    return "; ".join(f"{t['id']} {t['flag']}" for t in tasks if t.get("flag"))
-
-
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.4g}" if value != int(value) else str(int(value))
+    return "; ".join(f"{t.id} {t.flag}" for t in report.tasks if t.flag) if report else ""
 
 
 def export_json(book: Gradebook, path: Path, scope: str | None = None) -> Path:
@@ -93,13 +99,8 @@ def export_json(book: Gradebook, path: Path, scope: str | None = None) -> Path:
         graded = latest.get(student_id)
         entry: dict[str, Any] = {"student_id": student_id, "name": name, "email": email}
         if graded is not None:
-            entry |= {
-                "status": graded.status, "error": graded.error, "source": graded.source,
-                "content_hash": graded.content_hash, "submitted_at": graded.submitted_at,
-                "time_source": graded.time_source, "commit_at": graded.commit_at,
-                "score": graded.score, "max_score": graded.max_score, "late_days": graded.late_days,
-                "penalty": graded.penalty, "final_score": graded.final_score, "report": graded.report,
-            }  # fmt: skip
+            entry |= {name: getattr(graded, name) for name in JSON_FIELDS}
+            entry["report"] = graded.report.to_dict() if graded.report else None
         else:
             entry["status"] = "missing"
         students.append(entry)
@@ -108,45 +109,23 @@ def export_json(book: Gradebook, path: Path, scope: str | None = None) -> Path:
     return path
 
 
-def feedback_markdown(student_id: str, name: str, graded: Graded | None) -> str:
-    """One student's feedback page in Markdown; what a submission may have chosen is escaped."""
+def feedback_page(student_id: str, name: str, graded: Graded | None) -> str:
+    """One student's feedback page in Markdown: the gradebook's row, then the report's part (render's)."""
     who = f"{name} ({student_id})" if name else student_id
     lines = [f"# Feedback for {for_markdown(who)}", ""]
     if graded is None:
         return "\n".join(lines + ["No submission was received.", ""])
     if graded.status != "graded":
         return "\n".join(lines + [f"Your submission could not be graded: {for_markdown(graded.error or '')}", ""])
-    lines.append(f"Score: **{_number(graded.score)}/{_number(graded.max_score)}**")
+    lines.append(f"Score: **{short_number(graded.score)}/{short_number(graded.max_score)}**")
     if graded.submitted_at:
         lines.append(f"Submission time: {graded.submitted_at} (from: {graded.time_source or 'not recorded'})")
     if graded.late_days:
         lines.append(
             f"Submitted {graded.late_days} day(s) late: {graded.penalty:.0%} off, "
-            f"final score **{_number(graded.final_score)}**"
+            f"final score **{short_number(graded.final_score)}**"
         )
-    lines += ["", "| Task | Title | Points | Summary |", "| --- | --- | ---: | --- |"]
-    report = graded.report or {}
-    for task in report.get("tasks", []):
-        extra = "+" if task.get("extra_credit") else ""
-        score = f"{_number(task['score'])}/{extra}{_number(task['points'])}"
-        cells = (for_markdown(task["id"]), for_markdown(task["title"]), score, for_markdown(task["summary"]))
-        lines.append("| " + " | ".join(cells) + " |")
-    for task in report.get("tasks", []):
-        problems = [t for t in task["tests"] if t["status"] != "passed"]
-        if not problems:
-            continue
-        lines += ["", f"## Task {for_markdown(task['id'])}: {for_markdown(task['title'])}", ""]
-        hidden_number = 0
-        for test in task["tests"]:
-            if test["hidden"]:
-                hidden_number += 1
-            if test["status"] == "passed":
-                continue
-            name_shown = f"hidden test {hidden_number} of task {task['id']}" if test["hidden"] else test["name"]
-            message = (test.get("message") or "").strip().splitlines()
-            shown = f"- {markdown_code(name_shown)}: {for_markdown(test['status'])}"
-            lines.append(shown + (f": {for_markdown(message[0])}" if message else ""))
-    lines += [""] + [f"note: {for_markdown(note)}" for note in report.get("notes", [])]
+    lines += ["", *report_feedback(graded.report)] if graded.report else [""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -221,7 +200,7 @@ def export_feedback(book: Gradebook, folder: Path, scope: str | None = None) -> 
     latest = book.latest(scope)
     written = []
     for student_id, name, _ in book.students():
-        markdown = feedback_markdown(student_id, name, latest.get(student_id))
+        markdown = feedback_page(student_id, name, latest.get(student_id))
         stem = SAFE_NAME.sub("_", student_id) or "student"
         (folder / f"{stem}.md").write_text(markdown, encoding="utf-8")
         (folder / f"{stem}.html").write_text(markdown_to_html(markdown, f"Feedback: {student_id}"), encoding="utf-8")

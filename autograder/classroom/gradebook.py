@@ -43,7 +43,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +138,50 @@ class Graded:
     final_score: float
     time_source: str
     commit_at: str | None
-    report: dict[str, Any] | None
+    report: GradeReport | None  # read back from ``report_json`` once, by :meth:`GradeReport.from_dict`
+
+
+@dataclass(frozen=True)
+class GradingRecord:
+    """One grading to store: a row of ``submissions`` (and, with a report, its tasks' and tests' rows).
+
+    ``final_score`` is the score after the late penalty (the report's score by default);
+    ``time_source`` says where ``submitted_at`` came from.
+    """
+
+    student_id: str
+    source: str
+    content_hash: str
+    course_version: str
+    scope: str
+    run_id: int
+    status: str  # ``graded``, ``rejected``, ``error``
+    report: GradeReport | None = None
+    student_name: str = ""
+    email: str = ""
+    submitted_at: str | None = None
+    error: str | None = None
+    late_days: int = 0
+    penalty: float = 0.0
+    final_score: float | None = None
+    seconds: float = 0.0
+    time_source: str = ""
+    commit_at: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        """The ``submissions`` row's values by column (``graded_at`` is now)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        report = values.pop("report")
+        del values["student_name"], values["email"]
+        score = report.score if report else 0.0
+        return values | {
+            "graded_at": now(),
+            "score": score,
+            "max_score": report.max_score if report else 0.0,
+            "final_score": score if self.final_score is None else self.final_score,
+            "seconds": round(self.seconds, 3),
+            "report_json": json.dumps(report.to_dict()) if report else None,
+        }
 
 
 def now() -> str:
@@ -226,76 +269,49 @@ class Gradebook:
         ).fetchone()
         return _graded(row) if row else None
 
-    def record(
-        self,
-        *,
-        student_id: str,
-        student_name: str,
-        email: str,
-        source: str,
-        content_hash: str,
-        course_version: str,
-        scope: str,
-        run_id: int,
-        submitted_at: str | None,
-        report: GradeReport | None,
-        status: str,
-        error: str | None = None,
-        late_days: int = 0,
-        penalty: float = 0.0,
-        final_score: float | None = None,
-        seconds: float = 0.0,
-        time_source: str = "",
-        commit_at: str | None = None,
-    ) -> int:
+    def record(self, grading: GradingRecord | None = None, /, **legacy: Any) -> int:
         """Store one grading (replacing an earlier one of the same work), all in one transaction.
 
-        ``final_score`` is the score after the late penalty (the score itself by default);
-        ``time_source`` says where ``submitted_at`` came from.
+        ``legacy`` keywords build the :class:`GradingRecord` instead (the old form of this call, for
+        callers outside ``classroom/`` until they build the record themselves).
         """
-        score = report.score if report else 0.0
-        max_score = report.max_score if report else 0.0
-        final = score if final_score is None else final_score
+        grading = grading if grading is not None else GradingRecord(**legacy)
+        row = grading.row()
         with self.db:
             self.db.execute(
                 "INSERT INTO students (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                 "name = CASE WHEN excluded.name != '' THEN excluded.name ELSE students.name END, "
                 "email = CASE WHEN excluded.email != '' THEN excluded.email ELSE students.email END",
-                (student_id, student_name, email),
+                (grading.student_id, grading.student_name, grading.email),
             )
             self.db.execute(
-                "DELETE FROM submissions WHERE student_id = ? AND content_hash = ? AND course_version = ? "
-                "AND scope = ?",
-                (student_id, content_hash, course_version, scope),
+                "DELETE FROM submissions WHERE student_id = :student_id AND content_hash = :content_hash "
+                "AND course_version = :course_version AND scope = :scope",
+                row,
             )
+            columns = ", ".join(row)
             cursor = self.db.execute(
-                "INSERT INTO submissions (student_id, source, content_hash, course_version, scope, status, error, "
-                "submitted_at, run_id, graded_at, score, max_score, late_days, penalty, final_score, seconds, "
-                "report_json, time_source, commit_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    student_id, source, content_hash, course_version, scope, status, error, submitted_at,
-                    run_id, now(), score, max_score, late_days, penalty, final, round(seconds, 3),
-                    json.dumps(report.to_dict()) if report else None, time_source, commit_at,
-                ),
-            )  # fmt: skip
+                f"INSERT INTO submissions ({columns}) VALUES ({', '.join(':' + name for name in row)})", row
+            )
             submission_id = int(cursor.lastrowid or 0)
-            if report is not None:
-                self.db.executemany(
-                    "INSERT INTO task_results VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (submission_id, t.id, t.title, t.points, t.score, t.status, int(t.extra_credit))
-                        for t in report.tasks
-                    ],
-                )
-                self.db.executemany(
-                    "INSERT INTO test_results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (submission_id, t.id, x.name, x.status, int(x.hidden), x.weight, x.message, x.duration_s)
-                        for t in report.tasks
-                        for x in t.tests
-                    ],
-                )
+            if grading.report is not None:
+                self._record_results(submission_id, grading.report)
         return submission_id
+
+    def _record_results(self, submission_id: int, report: GradeReport) -> None:
+        """The rows of ``task_results`` and ``test_results`` of one stored grading."""
+        self.db.executemany(
+            "INSERT INTO task_results VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(submission_id, t.id, t.title, t.points, t.score, t.status, int(t.extra_credit)) for t in report.tasks],
+        )
+        self.db.executemany(
+            "INSERT INTO test_results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (submission_id, t.id, x.name, x.status, int(x.hidden), x.weight, x.message, x.duration_s)
+                for t in report.tasks
+                for x in t.tests
+            ],
+        )
 
     def add_student(self, student_id: str, name: str = "", email: str = "") -> None:
         """Make sure a student is listed (a roster's student with no submission is listed as missing)."""
@@ -348,4 +364,4 @@ def _graded(row: tuple[Any, ...]) -> Graded:
     names = [name.strip() for name in _COLUMNS.split(",")]
     values = dict(zip(names, row))
     report_json = values.pop("report_json")
-    return Graded(**values, report=json.loads(report_json) if report_json else None)
+    return Graded(**values, report=GradeReport.from_dict(json.loads(report_json)) if report_json else None)

@@ -24,8 +24,10 @@ import datetime as dt
 import shutil
 import stat
 import tarfile
+import tempfile
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -243,6 +245,44 @@ def unpack(entry: Entry, scratch: Path, max_files: int = MAX_FILES, max_bytes: i
         shutil.rmtree(dest, ignore_errors=True)
         raise IntakeError(f"{entry.name}: corrupt archive ({type(error).__name__}: {error})") from None
     return find_root(dest)
+
+
+class UnpackedTrees:
+    """Each entry's folder to read, its archive unpacked at most once under ``scratch``.
+
+    A batch hashes, grades and compares the same unpacked tree; an archive that
+    cannot be unpacked raises the same :class:`IntakeError` message every time it is asked for.
+    """
+
+    def __init__(self, scratch: Path) -> None:
+        self.scratch = scratch
+        self.found: dict[str, Path | str] = {}  # entry name -> its root, or why it cannot be unpacked
+
+    def root(self, entry: Entry) -> Path:
+        """:func:`unpack`'s folder for ``entry``, unpacked the first time only.
+
+        Raises:
+            IntakeError: The archive is corrupt, unsafe or too big.
+        """
+        if entry.name not in self.found:
+            try:
+                self.found[entry.name] = unpack(entry, self.scratch / str(len(self.found)))
+            except IntakeError as error:
+                self.found[entry.name] = str(error)
+        found = self.found[entry.name]
+        if isinstance(found, str):
+            raise IntakeError(found)
+        return found
+
+
+@contextmanager
+def unpacked_trees(given: UnpackedTrees | None = None) -> Iterator[UnpackedTrees]:
+    """``given``, or trees in a scratch folder of their own, removed when the block ends."""
+    if given is not None:
+        yield given
+        return
+    with tempfile.TemporaryDirectory(prefix="batch-") as scratch:
+        yield UnpackedTrees(Path(scratch))
 
 
 def find_root(folder: Path) -> Path:

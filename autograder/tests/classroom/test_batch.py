@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from autograder.authoring.release import write_solution_tree
-from autograder.classroom.batch import BatchSummary, run_batch
+from autograder.classroom.batch import BatchOptions, BatchSummary, run_batch
 from autograder.classroom.gradebook import Gradebook, GradebookError
 from autograder.classroom.intake import IntakeError, discover, unpack
 from autograder.manifest import Course
@@ -127,10 +127,10 @@ def classroom(course: Course, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _batch(course: Course, root: Path, out: Path, **kwargs: Any) -> BatchSummary:
-    return run_batch(
-        course, root / "submissions", out / "gradebook.sqlite", jobs=2, task_ids=TASKS, roster=root / "roster.csv",
-        echo=lambda line: None, live=False, time_budget_s=BUDGET_S, **kwargs,
-    )  # fmt: skip
+    options = BatchOptions(
+        jobs=2, task_ids=TASKS, roster=root / "roster.csv", live=False, time_budget_s=BUDGET_S, **kwargs
+    )
+    return run_batch(course, root / "submissions", out / "gradebook.sqlite", options, echo=lambda line: None)
 
 
 def _grade_class(classroom: Path, out: Path) -> Path:
@@ -300,7 +300,7 @@ def test_ctrl_c_then_kill_minus_9_midway_then_resume(course: Course, classroom: 
 def test_live_progress_bar_counts_done_failed_and_running(classroom: Path) -> None:
     from rich.console import Console
 
-    from autograder.classroom.batch import BatchProgress, Outcome
+    from autograder.classroom.batch_progress import BatchProgress, Outcome
 
     entries = discover(classroom / "submissions")
     console = Console(record=True, width=200, force_terminal=True)

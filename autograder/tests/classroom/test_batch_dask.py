@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from autograder.classroom.batch import BatchSummary, run_batch
+from autograder.classroom.batch import BatchOptions, BatchSummary, run_batch
 from autograder.classroom.executors import ExecutorError
 from autograder.classroom.gradebook import Gradebook
 from autograder.cli import main
@@ -79,19 +79,15 @@ def cluster() -> Iterator[Any]:
 
 
 def _batch(course: Course, folder: Path, out: Path, **kwargs: Any) -> BatchSummary:
-    return run_batch(
-        course, folder, out / "gradebook.sqlite", jobs=2, task_ids=TASKS, echo=lambda line: None,
-        live=False, time_budget_s=BUDGET_S, **kwargs,
-    )  # fmt: skip
+    options = BatchOptions(jobs=2, task_ids=TASKS, live=False, time_budget_s=BUDGET_S, **kwargs)
+    return run_batch(course, folder, out / "gradebook.sqlite", options, echo=lambda line: None)
 
 
 def _rows(out: Path) -> dict[str, tuple[str, float, int]]:
     """Each student's latest grading: status, score, and the threads its kernels had."""
     with Gradebook(out / "gradebook.sqlite") as book:
         latest = book.latest(SCOPE)
-    return {
-        s: (g.status, g.score, int(g.report["environment"]["threads"]) if g.report else 0) for s, g in latest.items()
-    }
+    return {s: (g.status, g.score, int(g.report.environment["threads"]) if g.report else 0) for s, g in latest.items()}
 
 
 def _rows_per_student(out: Path) -> dict[str, int]:
@@ -109,10 +105,10 @@ def _check_expected(rows: dict[str, tuple[str, float, int]], expected: dict[str,
 def test_dask_grades_a_class_as_the_local_executor_does(course: Course, cluster: Any, tmp_path: Path) -> None:
     folder = _classroom(course, tmp_path / "class", EXPECTED)
     lines: list[str] = []
-    on_dask = run_batch(
-        course, folder, tmp_path / "dask" / "gradebook.sqlite", task_ids=TASKS, echo=lines.append, live=False,
-        time_budget_s=BUDGET_S, executor="dask", scheduler=cluster.scheduler_address,
-    )  # fmt: skip
+    on_dask_options = BatchOptions(
+        task_ids=TASKS, live=False, time_budget_s=BUDGET_S, executor="dask", scheduler=cluster.scheduler_address
+    )
+    on_dask = run_batch(course, folder, tmp_path / "dask" / "gradebook.sqlite", on_dask_options, echo=lines.append)
     local = _batch(course, folder, tmp_path / "local")
     assert on_dask.executor == "dask" and local.executor == "local"
     assert f"on dask {cluster.scheduler_address} (2 workers)" in lines[-1], lines
@@ -125,15 +121,12 @@ def test_dask_grades_a_class_as_the_local_executor_does(course: Course, cluster:
     # Two one-thread workers on this machine: its cores are shared between their two gradings.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     assert dask_rows["ada"][2] == max(1, cores // 2), dask_rows
-    # The report came back from a worker as its dict: nothing of it was lost on the way.
+    # The report came back from a worker as its object: nothing of it was lost on the way, or in the gradebook.
     with Gradebook(tmp_path / "dask" / "gradebook.sqlite") as book:
         report = book.latest(SCOPE)["cyd"].report
-    assert report is not None and GradeReport.from_dict(report).to_dict() == report
+    assert report is not None and GradeReport.from_dict(report.to_dict()) == report
     # What the dask run graded is in its gradebook: a rerun grades nothing again.
-    again = run_batch(
-        course, folder, tmp_path / "dask" / "gradebook.sqlite", task_ids=TASKS, echo=lambda line: None, live=False,
-        time_budget_s=BUDGET_S, executor="dask", scheduler=cluster.scheduler_address,
-    )  # fmt: skip
+    again = run_batch(course, folder, tmp_path / "dask" / "gradebook.sqlite", on_dask_options, echo=lambda line: None)
     assert again.count("skipped") == len(EXPECTED), [(o.entry.name, o.status) for o in again.outcomes]
 
 
@@ -200,4 +193,5 @@ def test_scheduler_problems_are_one_line_errors(
     assert not (out / "gradebook.sqlite").exists()
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
     with pytest.raises(ExecutorError, match=r"pip install 'minitorch-course\[cluster\]'"):
-        run_batch(course, folder, out / "gradebook.sqlite", executor="dask", scheduler="tcp://127.0.0.1:1")
+        options = BatchOptions(executor="dask", scheduler="tcp://127.0.0.1:1")
+        run_batch(course, folder, out / "gradebook.sqlite", options)

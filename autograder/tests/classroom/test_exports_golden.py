@@ -9,6 +9,7 @@ class's CSV, JSON, feedback pages and report must not change form.
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 from autograder.classroom import gradebook
 from autograder.classroom.class_report import write_class_report
 from autograder.classroom.exports import export_csv, export_feedback, export_json
-from autograder.classroom.gradebook import Gradebook
+from autograder.classroom.gradebook import Gradebook, GradingRecord
 from autograder.manifest import Course
 from autograder.results import GradeReport, TaskResult, TestResult
 
@@ -51,30 +52,26 @@ def write_exports(folder: Path, course: Course, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(gradebook, "now", lambda: "2026-12-20T10:00:00+00:00")
     with Gradebook(folder / "gradebook.sqlite") as book:
         run = book.start_run("2026.12+abc", "tasks 0.1,0.4", 2)
-        book.record(
-            student_id="ada", student_name="Ada L", email="ada@example.com", source="ada", content_hash="h1",
-            course_version="2026.12+abc", scope="tasks 0.1,0.4", run_id=run,
-            submitted_at="2026-12-10T12:00:00+00:00", report=_report("ada", "passed", "passed"), status="graded",
-            seconds=12.3456, time_source="roster",
-        )  # fmt: skip
-        book.record(
-            student_id="dee", student_name="", email="", source="dee.zip", content_hash="h2",
-            course_version="2026.12+abc", scope="tasks 0.1,0.4", run_id=run,
-            submitted_at="2026-12-17T10:00:00+00:00", report=_report("dee", "failed", "error", extra=True),
-            status="graded", late_days=2, penalty=0.2, final_score=2.6667, seconds=30.0, time_source="intake",
-            commit_at="2026-12-03T12:00:00+00:00",
-        )  # fmt: skip
-        book.record(
-            student_id="gus", student_name="Gus", email="gus@example.com", source="gus", content_hash="h4",
-            course_version="2026.12+abc", scope="tasks 0.1,0.4", run_id=run, submitted_at=None,
-            report=_report("gus", "passed", "passed", flag="tampered"), status="graded", time_source="",
-        )  # fmt: skip
-        book.record(
-            student_id="jon", student_name="Jon", email="jon@example.com", source="jon.zip", content_hash="archive:x",
-            course_version="2026.12+abc", scope="tasks 0.1,0.4", run_id=run, submitted_at=None, report=None,
-            status="rejected", error="jon.zip: unpacks to more than 200 MiB (a zip bomb?); rejected",
-            time_source="intake",
-        )  # fmt: skip
+        stored = partial(GradingRecord, course_version="2026.12+abc", scope="tasks 0.1,0.4", run_id=run)
+        ada, dee, gus = (
+            _report(*a)
+            for a in (
+                ("ada", "passed", "passed"),
+                ("dee", "failed", "error", True),
+                ("gus", "passed", "passed", False, "tampered"),
+            )
+        )
+        for record in (
+            stored("ada", "ada", "h1", status="graded", report=ada, student_name="Ada L", email="ada@example.com",
+                   submitted_at="2026-12-10T12:00:00+00:00", seconds=12.3456, time_source="roster"),
+            stored("dee", "dee.zip", "h2", status="graded", report=dee, submitted_at="2026-12-17T10:00:00+00:00",
+                   late_days=2, penalty=0.2, final_score=2.6667, seconds=30.0, time_source="intake",
+                   commit_at="2026-12-03T12:00:00+00:00"),
+            stored("gus", "gus", "h4", status="graded", report=gus, student_name="Gus", email="gus@example.com"),
+            stored("jon", "jon.zip", "archive:x", status="rejected", student_name="Jon", email="jon@example.com",
+                   error="jon.zip: unpacks to more than 200 MiB (a zip bomb?); rejected", time_source="intake"),
+        ):  # fmt: skip
+            book.record(record)
         book.add_student("zed", "Zed Absent", "zed@example.com")
         book.finish_run(run, 3, 0, 1, 42.5)
         written = [export_csv(book, folder / "grades.csv"), export_json(book, folder / "grades.json")]

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from autograder.authoring.release import write_solution_tree
-from autograder.classroom.batch import run_batch
+from autograder.classroom.batch import BatchOptions, run_batch
 from autograder.classroom.batch_policy import Allow, BatchRefused
 from autograder.classroom.class_report import similar_pairs
 from autograder.classroom.fingerprints import content_hash
@@ -258,11 +258,9 @@ def test_a_batch_refuses_to_grade_unconfined_without_the_flag(
         assert err.count("\n") == 1 and err.startswith("error: no sandbox") and "--allow-unconfined" in err
         assert not (tmp_path / "out").exists()
         with pytest.raises(BatchRefused):
-            run_batch(course, tmp_path / "subs", tmp_path / "gb.sqlite", task_ids=["0.1"], echo=lambda _: None)
-        done = run_batch(
-            course, tmp_path / "subs", tmp_path / "gb.sqlite", task_ids=["0.1"], echo=lambda _: None,
-            allow=Allow(unconfined=True),
-        )  # fmt: skip
+            run_batch(course, tmp_path / "subs", tmp_path / "gb.sqlite", BatchOptions(task_ids=["0.1"]), lambda _: None)
+        allowed = BatchOptions(task_ids=["0.1"], allow=Allow(unconfined=True))
+        done = run_batch(course, tmp_path / "subs", tmp_path / "gb.sqlite", allowed, lambda _: None)
         assert done.outcomes == []
     finally:
         monkeypatch.delenv("AUTOGRADER_SANDBOX")
