@@ -64,6 +64,8 @@ class BatchOptions:
         executor: Where the gradings run: ``local`` (``jobs`` threads) or ``dask``.
         scheduler: The Dask scheduler's address, like ``tcp://host:8786`` (``dask`` only).
         allow: What the instructor allows: commit dates as submission times, grading unconfined (neither, by default).
+        trees: Where to unpack the archives, once: the caller's, to compare them afterwards
+            (by default a scratch folder of the batch's own).
     """
 
     jobs: int = 2
@@ -77,6 +79,7 @@ class BatchOptions:
     executor: str = "local"
     scheduler: str | None = None
     allow: Allow = Allow()
+    trees: UnpackedTrees | None = None
 
 
 @dataclass
@@ -222,7 +225,6 @@ def run_batch(
     gradebook_path: Path,
     options: BatchOptions | None = None,
     echo: Callable[[str], None] = print,
-    trees: UnpackedTrees | None = None,
     **legacy: Any,
 ) -> BatchSummary:
     """Grade every submission in ``folder`` into the gradebook at ``gradebook_path``.
@@ -233,8 +235,6 @@ def run_batch(
         gradebook_path: The SQLite gradebook (created if absent).
         options: How (:class:`BatchOptions`; its defaults when absent).
         echo: Where messages go.
-        trees: Where to unpack the archives, once (the caller's, to compare them afterwards);
-            by default a scratch folder of the batch's own.
         legacy: :class:`BatchOptions` fields as keywords: the old form of this call, for callers
             outside ``classroom/`` until they pass ``options``.
 
@@ -249,7 +249,7 @@ def run_batch(
     tasks = select_tasks(course, options.task_ids, options.module)
     entries, options = _select(folder, options)
     tally = Tally()
-    with unpacked_trees(trees) as unpacked:
+    with unpacked_trees(options.trees) as unpacked:
         runner = open_executor(options.executor, options.jobs, options.scheduler, on_start=tally.begin)
         try:
             with Gradebook(gradebook_path) as book:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from ..cli import EXIT_INPUT, EXIT_OK
@@ -44,7 +45,7 @@ def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
         trees = UnpackedTrees(Path(scratch))  # each archive unpacked once: for the batch, then the similarity review
         comparison = None
         if args.command == "batch":
-            run_batch(course, args.submissions, out / GRADEBOOK, batch_options(args), trees=trees)
+            run_batch(course, args.submissions, out / GRADEBOOK, replace(batch_options(args), trees=trees))
             if not args.no_similarity:
                 files = sorted({f for t in select_tasks(course, args.task, args.module) for f in t.files})
                 comparison = Comparison(discover(args.submissions, args.roster), trees, files)
