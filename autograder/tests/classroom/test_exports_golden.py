@@ -40,7 +40,7 @@ def _report(label: str, relu: str, hidden: str, extra: bool = False, flag: str |
     )  # fmt: skip
     modules = TaskResult(
         "0.4", "Modules | parameters", 10.0,
-        [TestResult("tests/test_module.py::test_stacked", "timeout" if relu == "failed" else "passed", weight=1.0,
+        [TestResult("tests/test_module.py::test_stacked", "timeout" if extra else "passed", weight=1.0,
                     message="timeout: 15 s", duration_s=15.0004)],
         duration_s=15.5, extra_credit=extra,
     )  # fmt: skip
@@ -48,17 +48,18 @@ def _report(label: str, relu: str, hidden: str, extra: bool = False, flag: str |
 
 
 def write_exports(folder: Path, course: Course, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """A gradebook of four students (full, late and partial, rejected, missing) and every export of it."""
+    """A gradebook of six students (full, late and partial, flagged, partial, rejected, missing) and every export of it."""
     monkeypatch.setattr(gradebook, "now", lambda: "2026-12-20T10:00:00+00:00")
     with Gradebook(folder / "gradebook.sqlite") as book:
         run = book.start_run("2026.12+abc", "tasks 0.1,0.4", 2)
         stored = partial(GradingRecord, course_version="2026.12+abc", scope="tasks 0.1,0.4", run_id=run)
-        ada, dee, gus = (
+        ada, dee, gus, hal = (
             _report(*a)
             for a in (
                 ("ada", "passed", "passed"),
                 ("dee", "failed", "error", True),
-                ("gus", "passed", "passed", False, "tampered"),
+                ("gus", "failed", "error", False, "tampered"),
+                ("hal", "failed", "passed"),
             )
         )
         for record in (
@@ -68,12 +69,13 @@ def write_exports(folder: Path, course: Course, monkeypatch: pytest.MonkeyPatch)
                    late_days=2, penalty=0.2, final_score=2.6667, seconds=30.0, time_source="intake",
                    commit_at="2026-12-03T12:00:00+00:00"),
             stored("gus", "gus", "h4", status="graded", report=gus, student_name="Gus", email="gus@example.com"),
+            stored("hal", "hal.tar.gz", "h5", status="graded", report=hal),
             stored("jon", "jon.zip", "archive:x", status="rejected", student_name="Jon", email="jon@example.com",
                    error="jon.zip: unpacks to more than 200 MiB (a zip bomb?); rejected", time_source="intake"),
         ):  # fmt: skip
             book.record(record)
         book.add_student("zed", "Zed Absent", "zed@example.com")
-        book.finish_run(run, 3, 0, 1, 42.5)
+        book.finish_run(run, 4, 0, 1, 42.5)
         written = [export_csv(book, folder / "grades.csv"), export_json(book, folder / "grades.json")]
         written += export_feedback(book, folder / "feedback")
         written += [p.with_suffix(".html") for p in written if p.suffix == ".md"]
