@@ -48,7 +48,7 @@ def _report(label: str, relu: str, hidden: str, extra: bool = False, flag: str |
 
 
 def write_exports(folder: Path, course: Course, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """A gradebook of six students (full, late and partial, flagged, partial, rejected, missing) and every export of it."""
+    """A gradebook of six students (full, late, flagged, partial, rejected, missing) and every export of it."""
     monkeypatch.setattr(gradebook, "now", lambda: "2026-12-20T10:00:00+00:00")
     with Gradebook(folder / "gradebook.sqlite") as book:
         run = book.start_run("2026.12+abc", "tasks 0.1,0.4", 2)
