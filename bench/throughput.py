@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder.authoring.release import write_solution_tree  # noqa: E402
-from autograder.classroom.batch import run_batch  # noqa: E402
+from autograder.classroom.batch import BatchOptions, run_batch  # noqa: E402
 from autograder.grading.grade import select_tasks  # noqa: E402
 from autograder.manifest import load_course  # noqa: E402
 
@@ -47,16 +47,16 @@ def main() -> None:
             book = Path(tmp) / f"{name}.sqlite"
             started = time.perf_counter()
             if name == "local":
-                summary = run_batch(course, folder, book, jobs=args.jobs, module=args.module, echo=lambda _: None)
+                summary = run_batch(
+                    course, folder, book, BatchOptions(jobs=args.jobs, module=args.module), lambda _: None
+                )
             else:
                 with LocalCluster(
                     n_workers=args.jobs, threads_per_worker=1, processes=True, dashboard_address=":0"
                 ) as cluster:
                     started = time.perf_counter()  # the cluster's start-up is not grading
-                    summary = run_batch(
-                        course, folder, book, module=args.module, executor="dask",
-                        scheduler=cluster.scheduler_address, echo=lambda _: None,
-                    )  # fmt: skip
+                    on_dask = BatchOptions(module=args.module, executor="dask", scheduler=cluster.scheduler_address)
+                    summary = run_batch(course, folder, book, on_dask, lambda _: None)
             seconds = time.perf_counter() - started
             graded = summary.count("graded")
             assert graded == args.students, f"{name}: {graded} of {args.students} graded"

@@ -225,7 +225,6 @@ def run_batch(
     gradebook_path: Path,
     options: BatchOptions | None = None,
     echo: Callable[[str], None] = print,
-    **legacy: Any,
 ) -> BatchSummary:
     """Grade every submission in ``folder`` into the gradebook at ``gradebook_path``.
 
@@ -235,15 +234,13 @@ def run_batch(
         gradebook_path: The SQLite gradebook (created if absent).
         options: How (:class:`BatchOptions`; its defaults when absent).
         echo: Where messages go.
-        legacy: :class:`BatchOptions` fields as keywords: the old form of this call, for callers
-            outside ``classroom/`` until they pass ``options``.
 
     Raises:
         BatchRefused: No sandbox works here and ``allow.unconfined`` is false.
         IntakeError: The folder or the roster cannot be read.
         ExecutorError: The executor cannot be used (``distributed`` missing, scheduler unreachable).
     """
-    options = replace(options or BatchOptions(), **legacy)
+    options = options or BatchOptions()
     check_confinement(options.allow)
     started = time.monotonic()
     tasks = select_tasks(course, options.task_ids, options.module)

@@ -269,13 +269,8 @@ class Gradebook:
         ).fetchone()
         return _graded(row) if row else None
 
-    def record(self, grading: GradingRecord | None = None, /, **legacy: Any) -> int:
-        """Store one grading (replacing an earlier one of the same work), all in one transaction.
-
-        ``legacy`` keywords build the :class:`GradingRecord` instead (the old form of this call, for
-        callers outside ``classroom/`` until they build the record themselves).
-        """
-        grading = grading if grading is not None else GradingRecord(**legacy)
+    def record(self, grading: GradingRecord) -> int:
+        """Store one grading (replacing an earlier one of the same work), all in one transaction."""
         row = grading.row()
         with self.db:
             self.db.execute(

@@ -16,7 +16,7 @@ from rich.console import Console
 from autograder.classroom.batch import BatchProgress, Outcome
 from autograder.classroom.class_report import SimilarPair, pair_lines, write_class_report
 from autograder.classroom.exports import export_csv, export_feedback, markdown_to_html
-from autograder.classroom.gradebook import Gradebook
+from autograder.classroom.gradebook import Gradebook, GradingRecord
 from autograder.classroom.intake import Entry
 from autograder.cli import main
 from autograder.manifest import Course
@@ -179,16 +179,32 @@ def test_gradescope_results_are_text_with_controls_escaped() -> None:
 def _hostile_gradebook(path: Path) -> Gradebook:
     book = Gradebook(path)
     run = book.start_run("v", "all", 1)
-    book.record(
-        student_id=FORMULA, student_name="+cmd|' /C calc'!A0", email="@SUM(1+1)\x1b[2J", source="entry",
-        content_hash="h", course_version="v", scope="all", run_id=run, submitted_at=None,
-        report=hostile_report(STORABLE), status="graded",
-    )  # fmt: skip
-    book.record(
-        student_id="-ann", student_name="Ann <b>", email="ann@example.com", source="ann.zip", content_hash="z",
-        course_version="v", scope="all", run_id=run, submitted_at=None, report=None, status="rejected",
+    graded = GradingRecord(
+        student_id=FORMULA,
+        source="entry",
+        content_hash="h",
+        course_version="v",
+        scope="all",
+        run_id=run,
+        status="graded",
+        report=hostile_report(STORABLE),
+        student_name="+cmd|' /C calc'!A0",
+        email="@SUM(1+1)\x1b[2J",
+    )
+    book.record(graded)
+    rejected = GradingRecord(
+        student_id="-ann",
+        source="ann.zip",
+        content_hash="z",
+        course_version="v",
+        scope="all",
+        run_id=run,
+        status="rejected",
+        student_name="Ann <b>",
+        email="ann@example.com",
         error=f"ann.zip: {STORABLE!r} is a link; links are not accepted",
-    )  # fmt: skip
+    )
+    book.record(rejected)
     book.add_student("zed", "Zed", "zed@example.com")
     return book
 
