@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..grading.grade import grade, select_tasks, share_cores
+from ..grading.grade import GradingOptions, grade, select_tasks, share_cores
 from ..manifest import Course, Task, load_course
 from ..results import GradeReport
 from ..safe_text import for_terminal
@@ -194,8 +194,7 @@ def grade_submission(
             course,
             Submission(entry.student_id, (("", root),)),
             task_ids=list(task_ids),
-            time_budget_s=time_budget_s,
-            threads=threads,
+            options=GradingOptions(time_budget_s=time_budget_s, threads=threads),
         )
     return GradingResult("graded", digest, report.to_dict(), "", time.monotonic() - started, key, host, threads)
 
