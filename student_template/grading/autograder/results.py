@@ -203,9 +203,14 @@ class GradeReport:
         ]
         files = {name: list(paths) for name, paths in data["files"].items()}
         return cls(
-            data["submission"], data["course"], data["course_version"], tasks, dict(data["environment"]),
-            list(data["notes"]), files,
-        )  # fmt: skip
+            data["submission"],
+            data["course"],
+            data["course_version"],
+            tasks,
+            dict(data["environment"]),
+            list(data["notes"]),
+            files,
+        )
 
     def write_json(self, path: Path | str) -> None:
         """Write :meth:`to_dict` to ``path`` as indented JSON."""
