@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .manifest import Course
+from .manifest.layout import CACHE_DIRS, GRADING, LIBRARY, NOTEBOOKS, PROJECT, TESTS, walk_files
 
 
 class SubmissionError(ValueError):
@@ -120,17 +120,18 @@ def reference_submission(course: Course) -> Submission:
     """The reference solution: the library plus the solved public tests."""
     if course.reference is None:
         raise SubmissionError(f"{course.root / 'course.toml'}: this course has no reference solution")
-    roots: list[tuple[str, Path]] = [("tests/", m.public_tests) for m in course.modules]
-    roots += [("notebooks/", m.root / "notebooks") for m in course.modules]
+    roots: list[tuple[str, Path]] = [(f"{TESTS}/", m.public_tests) for m in course.modules]
+    roots += [(f"{NOTEBOOKS}/", m.root / NOTEBOOKS) for m in course.modules]
     if course.common is not None:
-        roots.append(("tests/", course.common / "tests"))
+        roots.append((f"{TESTS}/", course.common / TESTS))
     roots.append(("", course.reference))
     return Submission(label="reference", roots=tuple(roots), is_reference=True)
 
 
 MAX_FILE_BYTES = 4 * 1024**2  # a student-editable file larger than this is refused
 IGNORED_ALWAYS = {"conftest.py", "pytest.ini", "tox.ini", "setup.cfg", "sitecustomize.py", "usercustomize.py"}
-SKIPPED_DIRS = {".git", ".venv", "venv", "__pycache__", ".hypothesis", ".pytest_cache", ".mypy_cache", "grading"}
+# Folders a submission scan does not enter: version control, environments, caches, the grader's copy.
+SKIPPED_DIRS = CACHE_DIRS | {".git", ".venv", "venv", GRADING}
 SCAN_LIMIT = 20_000
 
 
@@ -158,7 +159,7 @@ def inspect_submission(submission: Submission, editable: list[str], released: di
     """
     result: dict[str, list[str]] = {"taken": [], "ignored": [], "changed": []}
     root = submission.roots[-1][1]
-    for scanned, path in enumerate(_walk(root)):
+    for scanned, path in enumerate(walk_files(root, SKIPPED_DIRS, links=True)):
         if scanned >= SCAN_LIMIT:
             result["ignored"].append(f"... more than {SCAN_LIMIT} files; the rest were not looked at")
             break
@@ -173,19 +174,6 @@ def inspect_submission(submission: Submission, editable: list[str], released: di
         elif relative in released:
             if file_hash(path) != released[relative]:
                 result["changed"].append(relative)
-        elif relative.startswith(("minitorch/", "project/", "tests/")) and path.suffix == ".py":
+        elif relative.startswith((f"{LIBRARY}/", f"{PROJECT}/", f"{TESTS}/")) and path.suffix == ".py":
             result["ignored"].append(relative)
     return result
-
-
-def _walk(root: Path) -> Iterator[Path]:
-    """Regular files and links under ``root`` in a stable order, not following links."""
-    for path in sorted(root.iterdir()):
-        if path.is_symlink():
-            yield path
-            continue
-        if path.is_dir():
-            if path.name not in SKIPPED_DIRS:
-                yield from _walk(path)
-        elif path.is_file():
-            yield path

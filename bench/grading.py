@@ -37,8 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder.grading.cuda import cuda_mode  # noqa: E402
-from autograder.grading.grade import MAX_EXAMPLES_DEFAULT, grading_environment, select_tasks  # noqa: E402
+from autograder.grading.grade import select_tasks  # noqa: E402
 from autograder.grading.kernel_cache import CACHE_VARIABLE  # noqa: E402
+from autograder.grading.run import MAX_EXAMPLES_DEFAULT, grading_environment, grading_threads  # noqa: E402
 from autograder.grading.runner import child_environment  # noqa: E402
 from autograder.grading.workspace import PLUGIN_NAME, add_hidden_tests, build_grading_tree  # noqa: E402
 from autograder.manifest import Course, Task, load_course  # noqa: E402
@@ -52,7 +53,7 @@ def baseline(course: Course, tasks: list[Task], scratch: Path) -> dict[str, floa
     build_grading_tree(tree, course, reference_submission(course))
     add_hidden_tests(tree, course)
     kernels = scratch / "baseline-kernels"
-    env = grading_environment(tasks, MAX_EXAMPLES_DEFAULT, os.cpu_count() or 1, cuda_mode(), kernels)
+    env = grading_environment(tasks, MAX_EXAMPLES_DEFAULT, grading_threads(), cuda_mode(), kernels)
     env.pop("NUMBA_CACHE_LOCATOR_CLASSES")
     seconds = {}
     for task in tasks:

@@ -13,8 +13,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..grading.grade import sandbox_for
-from ..grading.runner import ChildPlan, collect, run_tests
+from ..grading.context import CHECKS_PREFIX, course_items
+from ..grading.run import TASK_BUDGET_FACTOR, grading_threads, start_run
+from ..grading.runner import run_tests
 from ..grading.workspace import add_hidden_tests, build_grading_tree
 from ..manifest import Course, ManifestError
 from ..submission import reference_submission
@@ -31,17 +32,18 @@ def calibrate(course: Course, task_id: str, runs: int, echo: Callable[[str], Non
     task = course.task(task_id)
     if not task.training:
         raise ManifestError(f"{course.root}: task {task_id} has no [[task.training]] targets")
-    sandbox = sandbox_for(course)
     passes: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="calibrate-") as tmp:
-        tree = Path(tmp)
-        build_grading_tree(tree, course, reference_submission(course))
+        run = start_run(course, reference_submission(course), [task], Path(tmp), grading_threads())
+        tree = Path(tmp) / "tree"
+        tree.mkdir()
+        build_grading_tree(tree, course, run.submission)
         add_hidden_tests(tree, course)
-        plan = ChildPlan(tree, sandbox, test_budget_s=task.time_budget_s)
-        items = collect(plan, ["tests", "-m", task.marker], 300)
-        nodeids = [i["nodeid"] for i in items]
+        plan = run.plan(tree, test_budget_s=task.time_budget_s)
+        nodeids = [i["nodeid"] for i in course_items(task, run.items) if not i["nodeid"].startswith(CHECKS_PREFIX)]
+        budget = task.time_budget_s * TASK_BUDGET_FACTOR
         for offset in range(runs):
-            outcomes = run_tests(plan.with_env({SEED_OFFSET: str(offset)}), nodeids, 3 * task.time_budget_s)
+            outcomes = run_tests(plan.with_env({SEED_OFFSET: str(offset)}), nodeids, budget)
             for nodeid, outcome in outcomes.items():
                 passes[nodeid] = passes.get(nodeid, 0) + outcome.passed
                 if not outcome.passed:

@@ -20,20 +20,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..grading.context import CHECKS_PREFIX, course_items
-from ..grading.cuda import cuda_mode
-from ..grading.grade import (
-    MAX_EXAMPLES_DEFAULT,
-    TASK_BUDGET_FACTOR,
-    expected_tests,
-    grading_environment,
-    sandbox_for,
-    share_cores,
-)
-from ..grading.kernel_cache import shared_cache
-from ..grading.runner import ChildPlan, outcomes_from_run, run_child
+from ..grading.run import TASK_BUDGET_FACTOR, GradingRun, share_cores, start_run
+from ..grading.runner import outcomes_from_run, run_child
 from ..grading.workspace import add_hidden_tests, build_grading_tree
 from ..manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, ManifestError, PlantedBug, Task
 from ..submission import Submission, reference_submission
@@ -106,46 +96,37 @@ def plant(course: Course, bug: PlantedBug, dest: Path) -> Submission:
     return Submission(f"reference with {bug.name}", (("", dest), *reference_submission(course).roots), True)
 
 
-def check_bug(
-    course: Course,
-    bug: PlantedBug,
-    items: list[dict[str, Any]],
-    scratch: Path,
-    threads: int,
-    first: str | None = None,
-    cuda: str | None = None,
-) -> BugOutcome:
+def check_bug(run: GradingRun, bug: PlantedBug, scratch: Path, first: str | None = None) -> BugOutcome:
     """Run the task's tests on the reference with ``bug`` planted, up to the first failure.
 
-    ``first`` is run first: the test that caught the bug last time. If it
-    passes now, the others run as usual, so a stale hint costs only time.
-    ``cuda`` is where CUDA tests run (:func:`~autograder.grading.cuda.cuda_mode`,
-    which probes for a GPU in a child process, by default).
+    ``run`` is the grading's settings (:func:`~autograder.grading.run.start_run` of the
+    reference): its tests, CUDA mode, kernel cache and threads. ``first`` is run first:
+    the test that caught the bug last time. If it passes now, the others run as usual,
+    so a stale hint costs only time.
     """
     started = time.monotonic()
+    course = run.course
     task = course.task(bug.task)
     tree, planted = scratch / "grading", scratch / "planted"
     tree.mkdir(parents=True)
-    build_grading_tree(tree, course, plant(course, bug, planted))
+    planted_run = run.of(plant(course, bug, planted), [task])
+    build_grading_tree(tree, course, planted_run.submission)
     add_hidden_tests(tree, course)
     # Trusted checks judge values against the reference's, which a planted bug's run does not have.
-    nodeids = [item["nodeid"] for item in course_items(task, items) if not item["nodeid"].startswith(CHECKS_PREFIX)]
+    nodeids = [item["nodeid"] for item in course_items(task, run.items) if not item["nodeid"].startswith(CHECKS_PREFIX)]
     if first in nodeids:
         nodeids = [first, *(n for n in nodeids if n != first)]
-    cuda, kernels = cuda or cuda_mode(), shared_cache(course)
-    kernels.mkdir(parents=True, exist_ok=True)
-    env = grading_environment([task], MAX_EXAMPLES_DEFAULT, threads, cuda, kernels)
     budget = task.time_budget_s
-    plan = ChildPlan(tree, sandbox_for(course, cuda, kernels), env, test_budget_s=budget)
-    run = run_child(plan, ["-x", *nodeids], budget * TASK_BUDGET_FACTOR)
-    outcomes, _ = outcomes_from_run(run, nodeids)
+    plan = planted_run.plan(tree, test_budget_s=budget)
+    child = run_child(plan, ["-x", *nodeids], budget * TASK_BUDGET_FACTOR)
+    outcomes, _ = outcomes_from_run(child, nodeids)
     failed = [o for o in outcomes.values() if not o.passed]
     if failed:
         by = f"{failed[0].nodeid} ({failed[0].status})"
         return BugOutcome(bug, True, by, time.monotonic() - started, failed[0].nodeid)
-    if len(outcomes) < len(nodeids) and run.timed_out:
+    if len(outcomes) < len(nodeids) and child.timed_out:
         return BugOutcome(bug, True, "the task's time budget ran out", time.monotonic() - started)
-    if not outcomes and run.returncode not in (0, None):
+    if not outcomes and child.returncode not in (0, None):
         return BugOutcome(bug, True, "the test process failed before any test", time.monotonic() - started)
     return BugOutcome(bug, False, None, time.monotonic() - started)
 
@@ -213,15 +194,14 @@ def run_planted_bugs(
         more = f" (and {len(problems) - 1} more bugs that no longer apply)" if len(problems) > 1 else ""
         raise ManifestError(problems[0] + more)
     caught = _load_caught(course)
-    threads, cuda = share_cores(jobs), cuda_mode()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="planted-") as tmp:
-        items = expected_tests(course, Path(tmp))
+        run = start_run(course, reference_submission(course), [], Path(tmp), share_cores(jobs))
 
         def one(index: int) -> BugOutcome:
             module, bug = selected[index]
             hint = caught.get(f"{module.name}/{bug.name}")
-            outcome = check_bug(course, bug, items, Path(tmp) / str(index), threads, first=hint, cuda=cuda)
+            outcome = check_bug(run, bug, Path(tmp) / str(index), first=hint)
             if echo is not None:
                 verdict = f"caught by {outcome.by}" if outcome.caught else "SURVIVED"
                 took = f"{outcome.seconds:.1f} s, {time.monotonic() - started:.0f} s in"

@@ -27,7 +27,8 @@ from pathlib import Path
 
 from ..authoring.leaks import files_of, find_leaks
 from ..authoring.release import build_student_tree, write_solution_tree
-from ..grading.grade import grade, share_cores
+from ..grading.grade import grade
+from ..grading.run import GradingOptions, share_cores
 from ..manifest import Course, ManifestError, Task
 from ..results import GradeReport
 from ..submission import Submission, reference_submission
@@ -64,10 +65,10 @@ def verify(course: Course, echo: Callable[[str], None] = print, jobs: int = 2) -
     check = Check(echo)
     template = Submission("student_template", (("", course.template),))
     with tempfile.TemporaryDirectory(prefix="verify-") as tmp, ThreadPoolExecutor(max_workers=jobs) as pool:
-        threads = share_cores(jobs)
-        reference = pool.submit(grade, course, reference_submission(course), threads=threads)
-        released = pool.submit(grade, course, template, threads=threads)
-        stripped = [(task, pool.submit(_grade_stripped, course, task, Path(tmp), threads)) for task in course.tasks]
+        options = GradingOptions(threads=share_cores(jobs))
+        reference = pool.submit(grade, course, reference_submission(course), options=options)
+        released = pool.submit(grade, course, template, options=options)
+        stripped = [(task, pool.submit(_grade_stripped, course, task, Path(tmp), options)) for task in course.tasks]
         check("reference scores full points", _full_points(reference.result()))
         check("template scores 0 on every task", _zero_points(released.result(), every_task_graded=True))
         for task, report in stripped:
@@ -103,12 +104,12 @@ def _module_releases(course: Course) -> list[str]:
     return problems
 
 
-def _grade_stripped(course: Course, task: Task, scratch: Path, threads: int) -> GradeReport:
+def _grade_stripped(course: Course, task: Task, scratch: Path, options: GradingOptions) -> GradeReport:
     """Grade ``task`` on the reference with only ``task``'s solution regions stripped."""
     tree = scratch / task.marker
     write_solution_tree(course, tree, strip={task.marker_id})
     submission = Submission(f"reference without {task.id}", (("", tree),))
-    return grade(course, submission, task_ids=[task.id], threads=threads)
+    return grade(course, submission, task_ids=[task.id], options=options)
 
 
 def _full_points(report: GradeReport) -> list[str]:

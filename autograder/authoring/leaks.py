@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..manifest import Course
+from ..manifest.layout import TESTS, walk_files
 from .markers import BEGIN, END
 
 LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
@@ -20,10 +21,8 @@ TEST_NAME = re.compile(r"^\s*def (test_\w+)", re.MULTILINE)
 
 
 def files_of(root: Path) -> Iterator[Path]:
-    """Every file under ``root``, bytecode left out."""
-    for path in root.rglob("*"):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            yield path
+    """Every file under ``root``, caches and bytecode left out."""
+    return walk_files(root)
 
 
 def solution_lines(course: Course) -> set[str]:
@@ -33,10 +32,10 @@ def solution_lines(course: Course) -> set[str]:
     outside: set[str] = set()
     sources = [course.reference] + [m.public_tests for m in course.modules] + [m.root for m in course.modules]
     if course.common is not None:
-        sources.append(course.common / "tests")  # shipped with every release: its lines are public
+        sources.append(course.common / TESTS)  # shipped with every release: its lines are public
     for source in sources:
-        for path in source.rglob("*"):
-            if path.suffix not in (".py", ".ipynb") or not path.is_file():
+        for path in walk_files(source):
+            if path.suffix not in (".py", ".ipynb"):
                 continue
             region = False
             for raw in path.read_text(encoding="utf-8").splitlines():

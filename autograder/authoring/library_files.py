@@ -25,10 +25,10 @@ import ast
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..grading.workspace import LIBRARY_DIRS
 from ..manifest import Course, ManifestError
+from ..manifest.layout import LIBRARY, LIBRARY_DIRS, TESTS, walk_files
 
-PACKAGE = "minitorch"
+PACKAGE = LIBRARY
 PACKAGE_INIT = f"{PACKAGE}/__init__.py"
 
 
@@ -37,8 +37,7 @@ def library_of(reference: Path) -> dict[str, Path]:
     return {
         path.relative_to(reference).as_posix(): path
         for name in LIBRARY_DIRS
-        for path in sorted((reference / name).rglob("*.py"))
-        if "__pycache__" not in path.parts
+        for path in walk_files(reference / name, suffix=".py")
     }
 
 
@@ -65,8 +64,8 @@ def released_library(full: Course, last_module: int) -> list[str]:
         seeds = [(f, f"task {t.id}") for t in module.tasks for f in t.files if f in library]
         for test in _test_files(module.public_tests, full.common):
             helper = not test.is_relative_to(module.public_tests)
-            found = _imports(test, "tests", library, exports, top_level=helper)
-            seeds += [(f, f"tests/{test.name}") for f in found]
+            found = _imports(test, TESTS, library, exports, top_level=helper)
+            seeds += [(f, f"{TESTS}/{test.name}") for f in found]
         reached = _closure(seeds, reached, parent, library, exports)
         needed[module.number] = set(reached)
         late = [f for f in reached if f in owner and full.module_of(owner[f]).number > module.number]
@@ -88,8 +87,8 @@ def released_library(full: Course, last_module: int) -> list[str]:
 
 def _test_files(public: Path, common: Path | None) -> list[Path]:
     """A module's public tests and the shared test helpers they import (``from .training import ...``)."""
-    folders = [public] + ([common / "tests"] if common is not None else [])
-    files = sorted(public.rglob("*.py"))
+    folders = [public] + ([common / TESTS] if common is not None else [])
+    files = list(walk_files(public, suffix=".py"))
     seen = set(files)
     for file in files:  # grows while it is walked
         for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"), str(file))):

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..grading.grade import grade, select_tasks, share_cores
+from ..grading.grade import GradingOptions, grade, select_tasks, share_cores
 from ..manifest import Course, Task, load_course
 from ..results import GradeReport
 from ..safe_text import for_terminal
@@ -216,7 +216,8 @@ def _tree(job: GradingJob) -> Iterator[Path | str]:
 def _grade(course: Course, job: GradingJob, root: Path, threads: int) -> GradeReport:
     """The batch's one call of :func:`~autograder.grading.grade.grade`."""
     submission = Submission(job.entry.student_id, (("", root),))
-    return grade(course, submission, task_ids=list(job.task_ids), time_budget_s=job.time_budget_s, threads=threads)
+    options = GradingOptions(time_budget_s=job.time_budget_s, threads=threads)
+    return grade(course, submission, task_ids=list(job.task_ids), options=options)
 
 
 def run_batch(

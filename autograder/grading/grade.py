@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import hashlib
 import json
-import os
 import platform
 import tempfile
 import time
@@ -16,34 +13,24 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..child.pytest_plugin import EXCLUDE, MAX_EXAMPLES, TASK_MAX_EXAMPLES
-from ..manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, ManifestError, Task
+from ..child.pytest_plugin import EXCLUDE
+from ..manifest import Course, ManifestError, Task
+from ..manifest.layout import CACHE_DIRS, GRADING, walk_files
 from ..results import UNCONFINED, GradeReport, TaskResult
 from ..submission import Submission, file_hash, inspect_submission
-from .context import GradingContext, GradingSetup, course_items, is_secret, prepare_context
-from .cuda import child_environment, cuda_mode, device_nodes
-from .kernel_cache import cache_variables, kernel_cache
+from .context import GradingContext, course_items, is_secret, prepare_context
 from .limits import CUDA_PROCESS_LIMIT
-from .runner import ChildPlan, collect, run_tests, voided
-from .sandbox import Sandbox, best_mode, child_user
+from .run import TASK_BUDGET_FACTOR, GradingRun, grading_threads, start_run
+from .run import GradingOptions as GradingOptions  # callers import it with grade
+from .run import course_digest as course_digest  # the batch fingerprints gradings with it
+from .run import share_cores as share_cores  # the batch imports it with grade
+from .runner import ChildPlan, run_tests, voided
 from .scoring import Reported, score_task
 from .student_tests import grade_student_tests
-from .workspace import add_checks, add_hidden_tests, build_grading_tree, editable_files
+from .workspace import editable_files
 from .writeup import grade_notebook
 
-MAX_EXAMPLES_DEFAULT = 100
-EXPECTED_FILE = "expected.json"
 RELEASED_FILE = "released.json"
-# A hung test is stopped after the task's budget; the task's children together get three.
-TASK_BUDGET_FACTOR = 3
-
-
-THREADS_VARIABLE = "AUTOGRADER_THREADS"
-
-
-def share_cores(jobs: int) -> int:
-    """Threads per grading when ``jobs`` gradings run at a time: the cores divided among them."""
-    return max(1, (os.cpu_count() or 1) // max(1, jobs))
 
 
 def select_tasks(course: Course, task_ids: Sequence[str] | None = None, module: int | None = None) -> list[Task]:
@@ -64,19 +51,6 @@ def select_tasks(course: Course, task_ids: Sequence[str] | None = None, module: 
     return tasks
 
 
-def sandbox_for(course: Course, cuda: str = "simulator", kernels: Path | None = None) -> Sandbox:
-    """The strongest confinement available, by allowlist (see :mod:`autograder.grading.sandbox`).
-
-    With ``cuda="gpu"`` the children can reach the GPU: its device files are
-    bound in and the address-space cap is lifted. ``kernels`` is a kernel
-    cache the children may write.
-    """
-    writable = (kernels,) if kernels is not None else ()
-    if cuda == "gpu":
-        return Sandbox(best_mode(), memory_bytes=0, devices=tuple(device_nodes()), writable=writable, user=child_user())
-    return Sandbox(best_mode(), writable=writable, user=child_user())
-
-
 def released_hashes(course: Course) -> dict[str, str]:
     """SHA-256 of every file of the released student tree, by student-tree path.
 
@@ -87,70 +61,7 @@ def released_hashes(course: Course) -> dict[str, str]:
     if shipped.is_file():
         return dict(json.loads(shipped.read_text(encoding="utf-8"))["files"])
     root = course.template
-    return {
-        p.relative_to(root).as_posix(): file_hash(p)
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.relative_to(root).parts[0] != "grading" and "__pycache__" not in p.parts
-    }
-
-
-def expected_tests(course: Course, workdir: Path) -> list[dict[str, Any]]:
-    """Every test the course defines, collected on the released (stub) library.
-
-    A student course ships the list as ``expected.json``, written by the
-    release, because its only library is the student's own. The course
-    repository collects once per process for each version of its files
-    (``make verify`` grades the course dozens of times).
-    """
-    shipped = course.root / EXPECTED_FILE
-    if shipped.is_file():
-        return list(json.loads(shipped.read_text(encoding="utf-8"))["items"])
-    key = course_digest(course)
-    if key not in _EXPECTED_CACHE:
-        tree = workdir / "pristine"
-        tree.mkdir()
-        build_grading_tree(tree, course, None)
-        add_hidden_tests(tree, course)
-        folders = ["tests", "checks"] if add_checks(tree, course) else ["tests"]
-        _EXPECTED_CACHE[key] = collect(ChildPlan(tree, sandbox_for(course)), folders, budget_s=300)
-    return copy.deepcopy(_EXPECTED_CACHE[key])
-
-
-# Collections of the pristine tree, by the digest of everything it is built from.
-_EXPECTED_CACHE: dict[str, list[dict[str, Any]]] = {}
-
-
-def course_digest(course: Course) -> str:
-    """A digest of the course folder and the released template: what a pristine grading tree is made of."""
-    digest = hashlib.sha256()
-    for root in (course.root, course.template):
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and ".numba_cache" not in path.parts:
-                if path.name in (PLANTED_BUGS_FILE, CAUGHT_FILE):
-                    continue  # what verify measures the tests with; no grading reads it
-                digest.update(str(path).encode() + b"\0" + file_hash(path).encode())
-    return digest.hexdigest()
-
-
-def grading_environment(
-    tasks: Sequence[Task], max_examples: int, threads: int, cuda: str, kernels: Path
-) -> dict[str, str]:
-    """What every test child of a grading gets in its environment (besides :func:`runner.child_environment`).
-
-    Args:
-        tasks: The tasks graded (their ``max_examples`` caps).
-        max_examples: Hypothesis examples per property test.
-        threads: ``NUMBA_NUM_THREADS`` of each child.
-        cuda: ``gpu`` or ``simulator``.
-        kernels: The kernel cache the children share.
-    """
-    return {
-        MAX_EXAMPLES: str(max_examples),
-        TASK_MAX_EXAMPLES: ",".join(f"{t.marker}={t.max_examples}" for t in tasks if t.max_examples),
-        "NUMBA_NUM_THREADS": str(threads),
-        **child_environment(cuda),
-        **cache_variables(kernels),
-    }
+    return {p.relative_to(root).as_posix(): file_hash(p) for p in walk_files(root, CACHE_DIRS | {GRADING})}
 
 
 def task_groups(tasks: Sequence[Task]) -> list[list[Task]]:
@@ -174,9 +85,7 @@ def grade(
     submission: Submission,
     task_ids: Sequence[str] | None = None,
     module: int | None = None,
-    max_examples: int = MAX_EXAMPLES_DEFAULT,
-    time_budget_s: float | None = None,
-    threads: int | None = None,
+    options: GradingOptions | None = None,
 ) -> GradeReport:
     """Grade ``submission`` on the selected tasks of ``course``.
 
@@ -185,46 +94,38 @@ def grade(
         submission: The student tree to grade.
         task_ids: Grade only these tasks ("0.1").
         module: Grade only this module's tasks.
-        max_examples: Hypothesis examples per property test.
-        time_budget_s: Replace every task's time budget (the manifest's by default).
-        threads: Threads each child's compiled kernels may use (``NUMBA_NUM_THREADS``):
-            every core by default, or ``$AUTOGRADER_THREADS``. Gradings that run side
-            by side must share the cores: numba's OpenMP threads spin while they wait,
-            and two processes spinning on the same cores slow small kernels a
-            hundredfold.
+        options: Examples, time budget and threads (:class:`~autograder.grading.run.GradingOptions`);
+            the defaults when ``None``.
 
     Returns:
         The report; it is complete even when the submission is broken.
     """
-    tasks = select_tasks(course, task_ids, module)
-    cuda = cuda_mode()
-    threads = threads or int(os.environ.get(THREADS_VARIABLE) or 0) or os.cpu_count() or 1
-    if time_budget_s is not None:
-        tasks = [dataclasses.replace(task, time_budget_s=time_budget_s) for task in tasks]
+    options = options or GradingOptions()
+    tasks = options.budgeted(select_tasks(course, task_ids, module))
+    threads = grading_threads(options.threads)
     groups = task_groups(tasks)
     slots = max(1, min(threads, len(groups)))
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         workdir = Path(tmp)
-        user = child_user()
-        kernels, shared = kernel_cache(course, submission, workdir, private=user is not None)
-        env = grading_environment(tasks, max_examples, max(1, threads // slots), cuda, kernels)
-        sandbox = sandbox_for(course, cuda, kernels)
+        run = start_run(course, submission, tasks, workdir, max(1, threads // slots), options.max_examples)
         report = GradeReport(
             submission=submission.label,
             course=course.name,
             course_version=course.version,
             tasks=[],
-            environment=_environment(max_examples, sandbox, cuda)
-            | {"threads": threads, "kernel_cache": "shared" if shared else "private", "children_at_once": slots},
+            environment=_environment(run)
+            | {
+                "threads": threads,
+                "kernel_cache": "shared" if run.shared_cache else "private",
+                "children_at_once": slots,
+            },
         )
-        items = expected_tests(course, workdir)
         _inspect(course, submission, report)
-        setup = GradingSetup(course, submission, tasks, items, sandbox, env, shared, cuda)
-        context, notes = prepare_context(setup, workdir)
+        context, notes = prepare_context(run, workdir)
         report.notes += notes
-        if sandbox.mode == "subprocess":
+        if run.sandbox.mode == "subprocess":
             report.notes.append(UNCONFINED_NOTE)
-        report.tasks = _grade_tasks(context, groups, tasks, slots)
+        report.tasks = _grade_tasks(context, groups, slots)
     simulated = sum(1 for t in report.tasks for test in t.tests if test.cuda == "simulator")
     if simulated:
         report.notes.append(f"{simulated} CUDA tests ran under numba's CUDA simulator (no GPU found on this machine)")
@@ -246,11 +147,12 @@ def _inspect(course: Course, submission: Submission, report: GradeReport) -> Non
     report.notes += [f"changed a course file (the released version was used): {p}" for p in report.files["changed"]]
 
 
-def _grade_tasks(context: GradingContext, groups: list[list[Task]], tasks: list[Task], slots: int) -> list[TaskResult]:
+def _grade_tasks(context: GradingContext, groups: list[list[Task]], slots: int) -> list[TaskResult]:
     """Run every group's public and secret children and every task's extra children side by side, then score."""
     runs: list[tuple[str, list[Task]]] = []
     for group in groups:
         runs += [("public", group), ("hidden", group)] if context.hidden is not None else [("public", group)]
+    tasks = context.run.tasks
     runs += [("extras", [task]) for task in tasks if task.notebook is not None or task.student_tests]
     reported = Reported()
     extras: dict[str, TaskResult] = {}
@@ -278,7 +180,8 @@ def _run_group(context: GradingContext, group: list[Task], hidden: bool) -> Repo
     if any(task.cuda for task in group):
         plan = _for_cuda(plan)
     mine = {
-        task.id: [i for i in course_items(task, context.items) if is_secret(i["nodeid"]) == hidden] for task in group
+        task.id: [i for i in course_items(task, context.run.items) if is_secret(i["nodeid"]) == hidden]
+        for task in group
     }
     budgets = {i["nodeid"]: task.time_budget_s for task in group for i in mine[task.id]}
     reported = Reported()
@@ -329,8 +232,8 @@ def _extras(context: GradingContext, task: Task) -> TaskResult:
         result.notes += writeup.notes
         result.manual_points = writeup.manual_points
     if task.student_tests and context.student_tests is not None:
-        on_reference = context.course.reference is not None
-        module = context.course.module_of(task)
+        on_reference = context.run.course.reference is not None
+        module = context.run.course.module_of(task)
         result.tests += grade_student_tests(task, module, context.student_tests, on_reference)
         if not on_reference:
             result.notes.append("your tests ran against your own library; official grading uses the reference")
@@ -338,7 +241,7 @@ def _extras(context: GradingContext, task: Task) -> TaskResult:
     return result
 
 
-def _environment(max_examples: int, sandbox: Sandbox, cuda: str) -> dict[str, Any]:
+def _environment(run: GradingRun) -> dict[str, Any]:
     versions: dict[str, str | None] = {}
     for package in ("pytest", "hypothesis", "numpy", "numba"):
         try:
@@ -354,11 +257,11 @@ def _environment(max_examples: int, sandbox: Sandbox, cuda: str) -> dict[str, An
             "derandomize": True,
             "database": None,
             "deadline": None,
-            "max_examples": max_examples,
+            "max_examples": run.max_examples,
             "local_constants": False,  # examples never drawn from literals of the graded code (the plugin)
         },
         "seeds": {"hypothesis": "derandomize=True", "PYTHONHASHSEED": 0},
-        "isolation": sandbox.mode,
-        "cuda": cuda,
-        "isolation_detail": sandbox.describe(),
+        "isolation": run.sandbox.mode,
+        "cuda": run.cuda,
+        "isolation_detail": run.sandbox.describe(),
     }

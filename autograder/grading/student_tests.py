@@ -132,10 +132,14 @@ def grade_student_tests(task: Task, module: Module, plan: ChildPlan, on_referenc
     library = "the reference solution" if on_reference else "your own library"
     why_not = _failures_on_correct_libraries(runs, module, library, on_reference)
     results = [
-        TestResult(f"{t.file}::{t.test}[passes]", "failed" if t.test in why_not else "passed", weight=0.0,
-                   message=why_not.get(t.test))
+        TestResult(
+            f"{t.file}::{t.test}[passes]",
+            "failed" if t.test in why_not else "passed",
+            weight=0.0,
+            message=why_not.get(t.test),
+        )
         for t in tests
-    ]  # fmt: skip
+    ]
     passing = [t for t in tests if t.test not in why_not]
     killed = {name: _killed(runs, module.mutants[name]) for name in _mutants_of(passing)}
     for test in tests:

@@ -22,15 +22,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import threading
 from pathlib import Path
 
 from ..child.pytest_plugin import CUDA_MODULE, GUARD_MODULE, LAYERS_MODULE
 from ..manifest import Course
+from ..manifest.layout import CHECKS, HIDDEN, LIBRARY_DIRS, NOTEBOOKS, TESTS, is_cache
 from ..submission import Submission
 from .kernel_cache import LOCATOR_MODULE
 
-LIBRARY_DIRS = ("minitorch", "project")
 PLUGIN_NAME = "_autograder_plugin"
 RUNNER_NAME = "_autograder_notebook.py"  # runs a write-up notebook (notebook_runner)
 CHILD_ROOM = Path(__file__).resolve().parents[1] / "child"  # the files copied into every grading tree
@@ -49,7 +48,7 @@ def _copy_library(source_root: Path, dest: Path) -> None:
 
 
 def _ignore_junk(folder: str, names: list[str]) -> list[str]:
-    return [n for n in names if n in ("__pycache__", ".pytest_cache", ".hypothesis") or n.endswith(".pyc")]
+    return [n for n in names if is_cache(n)]
 
 
 TRAINING_TARGETS = "training_targets.json"
@@ -82,45 +81,39 @@ def _write_support(dest: Path, course: Course) -> None:
     shutil.copyfile(CHILD_ROOM / "cuda_simulator.py", dest / f"{CUDA_MODULE}.py")
     shutil.copyfile(CHILD_ROOM / "numba_locator.py", dest / f"{LOCATOR_MODULE}.py")
     shutil.copyfile(CHILD_ROOM / "notebook_runner.py", dest / RUNNER_NAME)
-    (dest / "tests" / TRAINING_TARGETS).write_text(training_targets_json(course), encoding="utf-8")
+    (dest / TESTS / TRAINING_TARGETS).write_text(training_targets_json(course), encoding="utf-8")
+
+
+def test_sources(course: Course) -> list[Path]:
+    """The folders of the public tests: the shared helpers', then each module's."""
+    sources = [course.common / TESTS] if course.common is not None else []
+    return sources + [module.public_tests for module in course.modules]
 
 
 def _copy_public_tests(dest: Path, course: Course) -> None:
-    """The public tests as released: the solutions of student-written tests are stripped."""
-    tests = dest / "tests"
+    """The public tests as released: the solutions of student-written tests are stripped.
+
+    A student course's tests are the released ones. The course repository's
+    hold the solved student tests, so its test files are taken from the
+    released template, as the library's released files are (a file not
+    released yet is the course's own).
+    """
+    tests = dest / TESTS
     tests.mkdir(exist_ok=True)
-    sources = [course.common / "tests"] if course.common is not None else []
-    sources += [module.public_tests for module in course.modules]
+    sources = test_sources(course)
     for source in sources:
         if source.is_dir():
             shutil.copytree(source, tests, dirs_exist_ok=True, ignore=_ignore_junk)
     if course.reference is not None:
-        # The course repository's tests hold the solved student tests; a student course's are released stubs.
-        for name, text in _released_tests(course, tuple(sources)).items():
-            (tests / name).write_text(text, encoding="utf-8")
-
-
-_STRIP_LOCK = threading.Lock()  # Python 3.11's parser is not safe in threads (batch gradings run in threads)
-_RELEASED_TESTS: dict[tuple[tuple[str, int, int], ...], dict[str, str]] = {}
-
-
-def _released_tests(course: Course, sources: tuple[Path, ...]) -> dict[str, str]:
-    """The test files of ``sources`` with their solution regions stripped, by file name (cached while unchanged)."""
-    files = [path for source in sources for path in sorted(source.glob("*.py"))]
-    key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-    with _STRIP_LOCK:
-        if key not in _RELEASED_TESTS:
-            # The stripper is staff-only (its text names the markers), so it is imported here alone.
-            from ..authoring.markers import strip_solutions
-
-            tasks = {task.marker_id for task in course.tasks}
-            _RELEASED_TESTS[key] = {p.name: strip_solutions(p.read_text(encoding="utf-8"), p, tasks) for p in files}
-        return _RELEASED_TESTS[key]
+        released = course.template / TESTS
+        for name in sorted({path.name for source in sources for path in source.glob("*.py")}):
+            if (released / name).is_file():
+                shutil.copyfile(released / name, tests / name)
 
 
 def add_hidden_tests(dest: Path, course: Course) -> None:
     """Add the course's hidden tests to a grading tree (``tests/hidden/``)."""
-    hidden = dest / "tests" / "hidden"
+    hidden = dest / TESTS / HIDDEN
     hidden.mkdir(exist_ok=True)
     (hidden / "__init__.py").write_text("", encoding="utf-8")
     for file in dict.fromkeys(f for task in course.tasks for f in task.hidden_tests):
@@ -131,9 +124,9 @@ def add_checks(dest: Path, course: Course) -> bool:
     """Add the course's trusted checks to a grading tree (``checks/``); whether there were any."""
     files = [path for module in course.modules if module.checks.is_dir() for path in module.checks.glob("test_*.py")]
     if files:
-        (dest / "checks").mkdir(exist_ok=True)
+        (dest / CHECKS).mkdir(exist_ok=True)
     for path in files:
-        shutil.copyfile(path, dest / "checks" / path.name)
+        shutil.copyfile(path, dest / CHECKS / path.name)
     return bool(files)
 
 
@@ -153,14 +146,14 @@ def build_grading_tree(dest: Path, course: Course, submission: Submission | None
         Notes for the report (files missing from the submission, or refused).
     """
     _copy_library(course.template, dest)
-    notebooks = course.template / "notebooks"
+    notebooks = course.template / NOTEBOOKS
     if notebooks.is_dir():
-        shutil.copytree(notebooks, dest / "_released" / "notebooks")
-        shutil.copytree(notebooks, dest / "notebooks")
+        shutil.copytree(notebooks, released_notebook(dest, NOTEBOOKS))
+        shutil.copytree(notebooks, dest / NOTEBOOKS)
     notes = []
     if submission is not None:
         for path in editable_files(course):
-            if not path.startswith((*LIBRARY_DIRS, "notebooks")):
+            if not path.startswith((*LIBRARY_DIRS, NOTEBOOKS)):
                 continue
             found = submission.read(path)
             if found.note is not None:
@@ -194,7 +187,7 @@ def build_student_test_tree(dest: Path, course: Course, library: Submission, sub
     build_grading_tree(dest, course, library)
     notes = []
     for path in editable_files(course):
-        if not path.startswith("tests/"):
+        if not path.startswith(f"{TESTS}/"):
             continue
         found = submission.read(path)
         if found.note is not None:

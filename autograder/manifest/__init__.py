@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .layout import CHECKS, STUDENT_TREE_ROOTS, TESTS
 from .toml_tables import ManifestError as ManifestError
 from .toml_tables import TableReader as _Reader
 from .toml_tables import read_toml as _read_toml
 
 TASK_ID = re.compile(r"^(\d+)\.(\d+)b?$")
-STUDENT_TREE_ROOTS = ("minitorch/", "project/", "tests/", "notebooks/")
 
 
 EXTRA_MARKERS = {"cuda": "a CUDA kernel test: on a GPU when there is one, under numba's CUDA simulator otherwise"}
@@ -155,12 +155,12 @@ class Module:
     @property
     def public_tests(self) -> Path:
         """The folder of tests shipped to students."""
-        return self.root / "tests"
+        return self.root / TESTS
 
     @property
     def checks(self) -> Path:
         """The folder of trusted checks (see :mod:`autograder.grading.trusted`); staff only, never released."""
-        return self.root / "checks"
+        return self.root / CHECKS
 
 
 @dataclass(frozen=True)

@@ -37,11 +37,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..manifest import ManifestError, load_course
+from ..manifest.layout import GRADING, walk_files
 from ..submission import file_hash
 from .gitrepo import GitError, commit_all, is_work_tree, uncommitted
 from .units import Unit, split_units, unit_hash
 
-GRADING = "grading"
 STAMP = f"{GRADING}/course/released.json"
 BACKUP = ".upgrade-backup"
 MINE_SUFFIX = ".mine"
@@ -289,7 +289,7 @@ def _plan_grading(release: Path, repo: Path) -> tuple[dict[str, Path], list[str]
 
 
 def _files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return list(walk_files(root))
 
 
 def apply_plan(plan: Plan) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograder.authoring.release import write_solution_tree
-from autograder.grading.grade import THREADS_VARIABLE, share_cores
+from autograder.grading.run import NUMBA_THREADS_VARIABLE, THREADS_VARIABLE, share_cores
 from autograder.manifest import Course, load_course
 from autograder.submission import Submission
 
@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 # Under pytest-xdist the workers' gradings run side by side: share the cores among them.
 if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
     os.environ.setdefault(THREADS_VARIABLE, str(share_cores(int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))))
-    os.environ.setdefault("NUMBA_NUM_THREADS", os.environ[THREADS_VARIABLE])  # the scripts the tests run
+    os.environ.setdefault(NUMBA_THREADS_VARIABLE, os.environ[THREADS_VARIABLE])  # the scripts the tests run
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,9 @@
-"""The grader's rooms: what ships to students imports no staff room, the child room imports no grader.
+"""The grader's rooms and rules: what ships to students imports no staff room, the child room imports no grader,
+files and functions keep to their sizes.
 
 Imports are read with ``ast`` (every ``import`` and ``from ... import``, at
 module level or inside functions), relative ones resolved to the module they
-name. Nothing here imports the modules it reads.
+name; sizes are read the same way. Nothing here imports the modules it reads.
 """
 
 from __future__ import annotations
@@ -18,13 +19,11 @@ from autograder import STAFF_ROOMS, TESTS
 PACKAGE = Path(__file__).resolve().parents[1]
 CHILD = "child"
 MAX_ROOT_MODULES = 8
-# Known exceptions, each to be removed by the refactor that ends it: (importer, imported) -> why.
-KNOWN_STAFF_IMPORTS = {
-    ("autograder.grading.workspace", "autograder.authoring.markers"): (
-        "in the course repository only (the course has its reference), to strip the solved student tests "
-        "from the public tests; a student tree never runs it. Ends when the caller hands workspace the released tests."
-    ),
-}
+MAX_FILE_LINES = 450
+MAX_FUNCTION_LINES = 80
+MAX_PARAMETERS = 6  # besides self and cls
+# Rooms whose functions are not held to the limits (none: every room is).
+FUNCTION_LIMITS_EXEMPT: tuple[str, ...] = ()
 
 
 def rooms(package: Path) -> list[str]:
@@ -76,10 +75,6 @@ def room_of(package: Path, module: str) -> str | None:
 
 def layout_problems(package: Path, staff_rooms: tuple[str, ...] = STAFF_ROOMS) -> list[str]:
     """What breaks the layout's rules in the grader at ``package``, one line each."""
-
-    def known(path: Path, module: str) -> bool:
-        return (module_name(package, path), module) in KNOWN_STAFF_IMPORTS
-
     problems = []
     root_modules = sorted(p.name for p in package.glob("*.py"))
     if len(root_modules) > MAX_ROOT_MODULES:
@@ -94,7 +89,7 @@ def layout_problems(package: Path, staff_rooms: tuple[str, ...] = STAFF_ROOMS) -
         for line, module in imported(package, path):
             if room == CHILD and (module == package.name or module.startswith(f"{package.name}.") or line < 0):
                 problems.append(f"{where}:{abs(line)}: the child room imports {module} (it runs alone in a child)")
-            elif room not in staff_rooms and room_of(package, module) in staff_rooms and not known(path, module):
+            elif room not in staff_rooms and room_of(package, module) in staff_rooms:
                 problems.append(f"{where}:{abs(line)}: ships to students but imports the staff room's {module}")
     return problems
 
@@ -103,11 +98,55 @@ def test_the_grader_keeps_its_layout() -> None:
     assert layout_problems(PACKAGE) == []
 
 
-def test_every_staff_room_exists_and_known_exceptions_still_hold() -> None:
+def test_every_staff_room_exists() -> None:
     assert set(STAFF_ROOMS) <= set(rooms(PACKAGE))
-    for importer, module in KNOWN_STAFF_IMPORTS:
-        path = PACKAGE.joinpath(*importer.split(".")[1:]).with_suffix(".py")
-        assert module in {m for _, m in imported(PACKAGE, path)}, f"{importer} no longer imports {module}: drop it"
+
+
+def size_problems(package: Path, exempt: tuple[str, ...] = FUNCTION_LIMITS_EXEMPT) -> list[str]:
+    """Files over :data:`MAX_FILE_LINES` lines; functions over :data:`MAX_FUNCTION_LINES` lines or
+    :data:`MAX_PARAMETERS` parameters (outside the rooms in ``exempt``), one line each."""
+    problems = []
+    for path in grader_files(package):
+        where = path.relative_to(package).as_posix()
+        text = path.read_text(encoding="utf-8")
+        if len(text.splitlines()) > MAX_FILE_LINES:
+            problems.append(f"{where}: {len(text.splitlines())} lines (at most {MAX_FILE_LINES})")
+        if path.parent.name in exempt:
+            continue
+        for node in ast.walk(ast.parse(text, str(path))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            lines = (node.end_lineno or node.lineno) - node.lineno + 1
+            if lines > MAX_FUNCTION_LINES:
+                problems.append(f"{where}:{node.lineno}: {node.name} has {lines} lines (at most {MAX_FUNCTION_LINES})")
+            args = node.args
+            named = [*args.posonlyargs, *args.args, *args.kwonlyargs, *filter(None, (args.vararg, args.kwarg))]
+            count = len([a for a in named if a.arg not in ("self", "cls")])
+            if count > MAX_PARAMETERS:
+                problems.append(
+                    f"{where}:{node.lineno}: {node.name} takes {count} parameters (at most {MAX_PARAMETERS})"
+                )
+    return problems
+
+
+def test_files_and_functions_keep_to_their_sizes() -> None:
+    assert size_problems(PACKAGE) == []
+
+
+def test_the_size_check_finds_each_kind_of_problem(tmp_path: Path) -> None:
+    long_body = "".join(f"    x{k} = {k}\n" for k in range(MAX_FUNCTION_LINES))
+    package = _fake_grader(
+        tmp_path,
+        {
+            "grading/long.py": "def f():\n" + long_body,
+            "grading/wide.py": "class C:\n    def m(self, a, b, c, d, e, f, g):\n        pass\n",
+            "grading/big.py": "x = 1\n" * (MAX_FILE_LINES + 1),
+            "audit/fine.py": "def f(self, a, b, c, d, e, f):\n    pass\n",
+        },
+    )
+    problems = size_problems(package, exempt=())
+    assert [p.split(":")[0] for p in problems] == ["grading/big.py", "grading/long.py", "grading/wide.py"], problems
+    assert "f has 81 lines" in problems[1] and "m takes 7 parameters" in problems[2]
 
 
 def test_every_room_says_whether_it_ships() -> None:

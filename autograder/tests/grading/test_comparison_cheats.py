@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from autograder.authoring.release import write_solution_tree
-from autograder.grading.grade import grade
+from autograder.grading.grade import GradingOptions, grade
 from autograder.manifest import Course
 from autograder.submission import reference_submission
 
@@ -139,7 +139,12 @@ def _cheat_tree(course: Course, tmp_path: Path, cheat: str) -> Path:
 def test_results_that_agree_with_anything_earn_nothing(course: Course, tmp_path: Path, cheat: str) -> None:
     """Not a test of the tasks passes, and the grade is the stubs' 0: nothing is held back as suspicious."""
     tasks = CHEATS[cheat][2]
-    report = grade(course, as_submission(_cheat_tree(course, tmp_path, cheat)), task_ids=tasks, time_budget_s=BUDGET_S)
+    report = grade(
+        course,
+        as_submission(_cheat_tree(course, tmp_path, cheat)),
+        task_ids=tasks,
+        options=GradingOptions(time_budget_s=BUDGET_S),
+    )
     for task in report.tasks:
         assert [t.name for t in task.tests if t.passed] == [], task.id
         assert task.score == 0 and task.flag is None, (task.id, task.summary)

@@ -23,9 +23,10 @@ import pytest
 
 from autograder.authoring.release import write_solution_tree
 from autograder.grading import sandbox
-from autograder.grading.context import GradingSetup, prepare_context
-from autograder.grading.grade import expected_tests, grade, sandbox_for
+from autograder.grading.context import prepare_context
+from autograder.grading.grade import GradingOptions, grade
 from autograder.grading.kernel_cache import shared_cache
+from autograder.grading.run import GradingRun, expected_tests, sandbox_for
 from autograder.manifest import Course
 from autograder.results import GradeReport
 from autograder.submission import Submission, link_on_path, reference_submission
@@ -56,7 +57,9 @@ def test_files_reached_through_links_are_refused_and_named(course: Course, stub_
     (stub_tree / "project").symlink_to(REPO / "reference/project")
     shutil.rmtree(stub_tree / "tests")
     (stub_tree / "tests").symlink_to(os.path.relpath(REPO / "assignments/module0/tests", stub_tree))
-    report = grade(course, as_submission(stub_tree), task_ids=["0.1", "0.2", "0.5"], time_budget_s=BUDGET_S)
+    report = grade(
+        course, as_submission(stub_tree), task_ids=["0.1", "0.2", "0.5"], options=GradingOptions(time_budget_s=BUDGET_S)
+    )
     assert report.score == 0, [(t.id, t.score) for t in report.tasks]
     refused = "\n".join(n for n in report.notes if "symbolic link" in n)
     assert "minitorch/operators.py was refused: minitorch/operators.py is a symbolic link" in refused
@@ -134,7 +137,9 @@ def test_a_child_reaches_nothing_outside_its_own_tree(
     body = PROBE.format(secrets=json.dumps(secrets), writes=json.dumps(writes), token=token)
     sabotage_relu(solved_tree, body)
     try:
-        report = grade(course, as_submission(solved_tree), task_ids=["0.1", "0.4"], time_budget_s=BUDGET_S)
+        report = grade(
+            course, as_submission(solved_tree), task_ids=["0.1", "0.4"], options=GradingOptions(time_budget_s=BUDGET_S)
+        )
     finally:
         for decoy in (decoy_tmp, decoy_home):
             decoy.unlink()
@@ -160,7 +165,9 @@ def test_filling_the_tree_is_an_error_naming_the_quota(course: Course, solved_tr
         "    return x if x > 0.0 else 0.0\n"
     )
     sabotage_relu(solved_tree, body)
-    report = grade(course, as_submission(solved_tree), task_ids=["0.1", "0.4"], time_budget_s=BUDGET_S)
+    report = grade(
+        course, as_submission(solved_tree), task_ids=["0.1", "0.4"], options=GradingOptions(time_budget_s=BUDGET_S)
+    )
     relu = [t for t in report.tasks[0].tests if t.name.endswith("::test_relu")]
     assert relu and relu[0].status == "error"
     assert "disk quota (256 MiB for the grading tree)" in (relu[0].message or "")
@@ -178,7 +185,7 @@ def test_hidden_tests_run_apart_and_their_text_never_comes_back(course: Course, 
         "    return x if x > 0.0 else 0.0\n"
     )
     sabotage_relu(solved_tree, body)
-    report = grade(course, as_submission(solved_tree), task_ids=["0.1"], time_budget_s=BUDGET_S)
+    report = grade(course, as_submission(solved_tree), task_ids=["0.1"], options=GradingOptions(time_budget_s=BUDGET_S))
     task = report.tasks[0]
     public = [t for t in task.tests if not t.hidden]
     assert public and all(t.passed for t in public), "the public child has no hidden file to read"
@@ -219,7 +226,7 @@ def test_other():
 @pytest.mark.parametrize("at_import", ["", "_smuggle()"], ids=["in-tests", "at-import"])
 def test_student_tests_carry_no_reference_source_out(course: Course, stub_tree: Path, at_import: str) -> None:
     (stub_tree / "tests/test_operators.py").write_text(STUDENT_TESTS.format(at_import=at_import))
-    report = grade(course, as_submission(stub_tree), task_ids=["0.2"], time_budget_s=BUDGET_S)
+    report = grade(course, as_submission(stub_tree), task_ids=["0.2"], options=GradingOptions(time_budget_s=BUDGET_S))
     assert report.score == 0
     source = (REPO / "reference/minitorch/operators.py").read_bytes()
     leaked = base64.b32encode(source[:60]).decode().strip("=")
@@ -241,10 +248,9 @@ def test_student_tests_and_the_library_never_share_a_kernel_cache(
         workdir.mkdir()
         kernels = shared_cache(course) if shared else workdir / "kernels"
         kernels.mkdir(parents=True, exist_ok=True)
-        setup = GradingSetup(
-            course, submission, tasks, items, sandbox_for(course, kernels=kernels), {}, shared, "simulator"
-        )
-        context, _ = prepare_context(setup, workdir)
+        sandbox = sandbox_for(course, kernels=kernels)
+        run = GradingRun(course, submission, tuple(tasks), items, "simulator", kernels, shared, sandbox, threads=1)
+        context, _ = prepare_context(run, workdir)
         assert context.student_tests is not None and context.hidden is not None
         mine, theirs = context.public.sandbox.writable, context.student_tests.sandbox.writable
         assert (mine == theirs) is shared, "only trusted code shares the persistent cache"

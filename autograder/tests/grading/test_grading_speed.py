@@ -12,8 +12,9 @@ import pytest
 
 from autograder.audit.planted_bugs import check_bug, gradable, plant, run_planted_bugs, score_problems, task_scores
 from autograder.child.pytest_plugin import TASK_MAX_EXAMPLES
-from autograder.grading.grade import TASK_BUDGET_FACTOR, expected_tests, grade, grading_environment, task_groups
+from autograder.grading.grade import GradingOptions, grade, task_groups
 from autograder.grading.kernel_cache import CACHE_VARIABLE, is_trusted
+from autograder.grading.run import TASK_BUDGET_FACTOR, grading_environment, start_run
 from autograder.grading.runner import ChildPlan, run_child
 from autograder.grading.sandbox import Sandbox
 from autograder.manifest import Course, ManifestError, PlantedBug, load_course
@@ -34,14 +35,14 @@ def test_kernels_compiled_by_one_grading_are_loaded_by_the_next(
     """Two gradings build their trees in different temporary folders; the second compiles nothing."""
     cache = tmp_path / "kernels"
     monkeypatch.setenv(CACHE_VARIABLE, str(cache))
-    first = grade(course, reference_submission(course), task_ids=["3.2"], threads=1)
+    first = grade(course, reference_submission(course), task_ids=["3.2"], options=GradingOptions(threads=1))
     assert first.score == first.max_score, first.tasks[0].tests
     assert first.environment["kernel_cache"] == "shared"
     indexes = sorted(p.name.split("-")[0] for p in cache.rglob("*.nbi"))
     assert "fast_ops._tensor_matrix_multiply" in indexes, indexes
     assert all("/tree/minitorch/" in str(p) for p in cache.rglob("*.nbi")), "kernels are keyed by their tree path"
     before = _snapshot(cache)
-    second = grade(course, reference_submission(course), task_ids=["3.2"], threads=1)
+    second = grade(course, reference_submission(course), task_ids=["3.2"], options=GradingOptions(threads=1))
     assert second.score == second.max_score
     assert _snapshot(cache) == before, "the second grading compiled (wrote) kernels again"
 
@@ -56,7 +57,7 @@ def test_a_submission_that_is_not_the_course_own_gets_a_private_cache(
     assert not is_trusted(course, student)
     assert is_trusted(course, reference_submission(course))
     assert is_trusted(course, Submission("template", (("", course.template),)))
-    report = grade(course, student, task_ids=["3.2"], threads=1)
+    report = grade(course, student, task_ids=["3.2"], options=GradingOptions(threads=1))
     assert report.score == report.max_score
     assert report.environment["kernel_cache"] == "private"
     assert not list(cache.rglob("*.nbi")), "the student's kernels went into the shared cache"
@@ -133,12 +134,12 @@ def _bug(**fields: str) -> PlantedBug:
 
 
 def test_a_planted_bug_is_caught_and_a_harmless_change_survives(course: Course, tmp_path: Path) -> None:
-    items = expected_tests(course, tmp_path)
+    run = start_run(course, reference_submission(course), [], tmp_path, threads=1)
     real = _bug(name="eval_leaves_children", find="            child.eval()", replace="            pass")
-    caught = check_bug(course, real, items, tmp_path / "real", threads=1)
+    caught = check_bug(run, real, tmp_path / "real")
     assert caught.caught and caught.by is not None and "(failed)" in caught.by
     harmless = _bug(name="docstring", find="Set this module and every descendant to training mode.", replace="Train.")
-    survived = check_bug(course, harmless, items, tmp_path / "harmless", threads=1)
+    survived = check_bug(run, harmless, tmp_path / "harmless")
     assert not survived.caught and survived.by is None
     scores = task_scores(course, [caught, survived], ["0.4"])
     assert [(s.task, s.caught, s.planted, s.survivors) for s in scores] == [("0.4", 1, 2, ("docstring",))]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading.grade import grade
+from autograder.grading.grade import GradingOptions, grade
 from autograder.manifest import Course
 from autograder.results import GradeReport, TestResult
 
@@ -24,7 +24,7 @@ BUDGET_S = 8.0
 
 def _grade(course: Course, tree: Path) -> tuple[GradeReport, float]:
     started = time.monotonic()
-    report = grade(course, as_submission(tree), task_ids=["0.1", "0.4"], time_budget_s=BUDGET_S)
+    report = grade(course, as_submission(tree), task_ids=["0.1", "0.4"], options=GradingOptions(time_budget_s=BUDGET_S))
     return report, time.monotonic() - started
 
 
@@ -144,7 +144,9 @@ def test_a_fork_loop_is_bounded(course: Course, solved_tree: Path) -> None:
 @pytest.mark.parametrize("content", [b"def broken(:\n", b"# caf\xe9 \xff\xfe\nx = 1\n"], ids=["syntax", "non-utf8"])
 def test_a_broken_project_file_costs_only_its_task(course: Course, solved_tree: Path, content: bytes) -> None:
     (solved_tree / "project/run_manual.py").write_bytes(content)
-    report = grade(course, as_submission(solved_tree), task_ids=["0.1", "0.5"], time_budget_s=BUDGET_S)
+    report = grade(
+        course, as_submission(solved_tree), task_ids=["0.1", "0.5"], options=GradingOptions(time_budget_s=BUDGET_S)
+    )
     assert report.tasks[0].score == 10
     uses_script = ("test_hand_tuned", "test_hidden_hand_tuned", "run_manual", "[labels")  # the classifier's tests
     script = [t for t in report.tasks[1].tests if any(name in t.name.split("::")[-1] for name in uses_script)]
@@ -176,7 +178,7 @@ def test_ignored_and_changed_files_are_reported(course: Course, solved_tree: Pat
     (solved_tree / "sitecustomize.py").write_text("")
     (solved_tree / "evil.pth").write_text("import os\n")
     (solved_tree / "minitorch/__init__.py").write_text("from . import operators\n")
-    report = grade(course, as_submission(solved_tree), task_ids=["0.4"], time_budget_s=BUDGET_S)
+    report = grade(course, as_submission(solved_tree), task_ids=["0.4"], options=GradingOptions(time_budget_s=BUDGET_S))
     assert report.tasks[0].score == 10, "the released minitorch/__init__.py must have been used"
     assert {"tests/conftest.py", "sitecustomize.py", "evil.pth"} <= set(report.files["ignored"])
     assert report.files["changed"] == ["minitorch/__init__.py"]
@@ -192,7 +194,9 @@ def test_without_a_sandbox_the_report_says_so(
     monkeypatch.setenv("AUTOGRADER_SANDBOX", "subprocess")
     sandbox.best_mode.cache_clear()
     try:
-        report = grade(course, as_submission(solved_tree), task_ids=["0.4"], time_budget_s=BUDGET_S)
+        report = grade(
+            course, as_submission(solved_tree), task_ids=["0.4"], options=GradingOptions(time_budget_s=BUDGET_S)
+        )
     finally:
         monkeypatch.delenv("AUTOGRADER_SANDBOX")
         sandbox.best_mode.cache_clear()

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from autograder.authoring.release import write_solution_tree
-from autograder.grading.grade import grade, sandbox_for
+from autograder.grading.grade import grade
 from autograder.grading.kernel_cache import cache_variables, private_cache
+from autograder.grading.run import sandbox_for
 from autograder.grading.runner import ChildPlan, run_child
 from autograder.grading.student_tests import library_orders, mutant_layers
 from autograder.grading.workspace import build_student_test_tree

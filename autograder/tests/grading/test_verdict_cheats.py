@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from autograder.authoring.release import write_solution_tree
-from autograder.grading.grade import grade
+from autograder.grading.grade import GradingOptions, grade
 from autograder.grading.runner import ChildRun, implausible
 from autograder.grading.trusted import Malformed, compare, decode, recorded_values
 from autograder.manifest import Course
@@ -74,7 +74,7 @@ def _plant(tree: Path, header: str) -> None:
 @pytest.mark.parametrize("cheat", sorted(CHEATS))
 def test_a_cheat_with_no_solution_scores_nothing_and_is_flagged(course: Course, stub_tree: Path, cheat: str) -> None:
     _plant(stub_tree, CHEATS[cheat])
-    report = grade(course, as_submission(stub_tree), task_ids=["0.1"], time_budget_s=BUDGET_S)
+    report = grade(course, as_submission(stub_tree), task_ids=["0.1"], options=GradingOptions(time_budget_s=BUDGET_S))
     task = report.tasks[0]
     assert task.score == 0, [(t.name, t.status) for t in task.tests if t.passed]
     assert task.flag in ("tampered", "suspicious"), task.summary
@@ -96,8 +96,12 @@ def _table(report: GradeReport) -> str:
 def test_honest_submissions_are_never_flagged(course: Course, solved_tree: Path, stub_tree: Path) -> None:
     """The stubs, and a tree with an ordinary bug: graded as before, no flag."""
     sabotage_relu(solved_tree, "    return x if x > 1.0 else 0.0\n")  # an ordinary bug, wrong on (0, 1]
-    buggy = grade(course, as_submission(solved_tree), task_ids=["0.1", "0.4"], time_budget_s=BUDGET_S)
-    stubs = grade(course, as_submission(stub_tree), task_ids=["0.1", "0.4"], time_budget_s=BUDGET_S)
+    buggy = grade(
+        course, as_submission(solved_tree), task_ids=["0.1", "0.4"], options=GradingOptions(time_budget_s=BUDGET_S)
+    )
+    stubs = grade(
+        course, as_submission(stub_tree), task_ids=["0.1", "0.4"], options=GradingOptions(time_budget_s=BUDGET_S)
+    )
     assert [t.flag for t in buggy.tasks + stubs.tasks] == [None] * 4
     assert 0 < buggy.tasks[0].score < 10 and buggy.tasks[1].score == 10
     assert stubs.score == 0 and all(t.not_started for t in stubs.tasks)

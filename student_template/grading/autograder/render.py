@@ -1,8 +1,14 @@
-"""Renderings of a :class:`~autograder.results.GradeReport` for people."""
+"""Renderings of a :class:`~autograder.results.GradeReport` for people.
+
+Each format has one owner here: the terminal table, the CI summary's
+Markdown, a student's feedback (its tasks and failed tests), Markdown
+tables, and Gradescope's ``results.json``.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
@@ -10,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .results import UNCONFINED, GradeReport, TaskResult, TestResult
-from .safe_text import for_markdown, for_terminal
+from .safe_text import for_markdown, for_terminal, markdown_code
 
 STYLE = {"passed": "green", "skipped": "yellow", "failed": "red", "error": "red"}
 
@@ -18,6 +24,20 @@ STYLE = {"passed": "green", "skipped": "yellow", "failed": "red", "error": "red"
 def points(value: float) -> str:
     """A score as people read it: at most two decimals, no trailing zeros (13.1, 15)."""
     return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def short_number(value: float | None) -> str:
+    """A number for a CSV cell or a feedback page: an integer as one, else four significant digits."""
+    return "" if value is None else f"{value:.4g}" if value != int(value) else str(int(value))
+
+
+def markdown_table(header: Sequence[str], align: str, rows: Sequence[Sequence[str]]) -> list[str]:
+    """A Markdown table's lines; ``align`` has one letter per column (``l`` left, ``r`` right).
+
+    The cells are Markdown already: escape what a submission chose before (:func:`for_markdown`).
+    """
+    rule = ["---:" if a == "r" else "---" for a in align]
+    return ["| " + " | ".join(cells) + " |" for cells in (header, rule, *rows)]
 
 
 def _status_label(task: TaskResult) -> str:
@@ -93,24 +113,52 @@ def _distinct_failures(tests: list[TestResult]) -> list[tuple[TestResult, int]]:
 
 def to_markdown(report: GradeReport) -> str:
     """A Markdown table, for a CI job summary (text a submission may choose is escaped: :func:`for_markdown`)."""
-    lines = [
-        f"### {for_markdown(f'{report.course} {report.course_version}: {report.submission}')}",
-        "",
-        "| Task | Title | Tests | Points | Status |",
-        "| --- | --- | ---: | ---: | --- |",
-    ]
-    for task in report.tasks:
-        passed = sum(t.passed for t in task.tests)
-        cells = [
+    rows = [
+        (
             for_markdown(task.id),
             for_markdown(task.title),
-            f"{passed}/{len(task.tests)}",
+            f"{sum(t.passed for t in task.tests)}/{len(task.tests)}",
             f"{points(task.score)}/{'+' if task.extra_credit else ''}{points(task.points)}",
             _status_label(task),
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
+        )
+        for task in report.tasks
+    ]
+    title = f"### {for_markdown(f'{report.course} {report.course_version}: {report.submission}')}"
+    lines = [title, "", *markdown_table(("Task", "Title", "Tests", "Points", "Status"), "llrrl", rows)]
     lines.append(f"| | **Total** | | **{points(report.score)}/{points(report.max_score)}** | |")
     return "\n".join(lines) + "\n"
+
+
+def feedback_markdown(report: GradeReport) -> list[str]:
+    """A student's feedback on a report: the tasks' table, each failed test, the notes (Markdown lines).
+
+    A hidden test is only "hidden test N of task T" with its status and its
+    (already reduced) message, never its name.
+    """
+    rows = [
+        (
+            for_markdown(task.id),
+            for_markdown(task.title),
+            f"{short_number(task.score)}/{'+' if task.extra_credit else ''}{short_number(task.points)}",
+            for_markdown(task.summary),
+        )
+        for task in report.tasks
+    ]
+    lines = markdown_table(("Task", "Title", "Points", "Summary"), "llrl", rows)
+    for task in report.tasks:
+        if all(test.passed for test in task.tests):
+            continue
+        lines += ["", f"## Task {for_markdown(task.id)}: {for_markdown(task.title)}", ""]
+        hidden = 0
+        for test in task.tests:
+            hidden += test.hidden
+            if test.passed:
+                continue
+            name = f"hidden test {hidden} of task {task.id}" if test.hidden else test.name
+            message = _first_line(test)
+            shown = f"- {markdown_code(name)}: {for_markdown(test.status)}"
+            lines.append(shown + (f": {for_markdown(message)}" if message else ""))
+    return lines + [""] + [f"note: {for_markdown(note)}" for note in report.notes]
 
 
 def _gradescope_output(test: TestResult) -> str:

@@ -201,11 +201,9 @@ class GradeReport:
             )
             for task in data["tasks"]
         ]
-        files = {name: list(paths) for name, paths in data["files"].items()}
-        return cls(
-            data["submission"], data["course"], data["course_version"], tasks, dict(data["environment"]),
-            list(data["notes"]), files,
-        )  # fmt: skip
+        files = {name: list(paths) for name, paths in data.get("files", {}).items()}  # absent in early reports
+        environment, notes = dict(data["environment"]), list(data["notes"])
+        return cls(data["submission"], data["course"], data["course_version"], tasks, environment, notes, files)
 
     def write_json(self, path: Path | str) -> None:
         """Write :meth:`to_dict` to ``path`` as indented JSON."""

@@ -96,8 +96,15 @@ def main(argv: list[str]) -> int:
         if _grade_id(cell) in missing:
             _, max_score = utils.determine_grade(cell)
             kind = "auto" if cell.cell_type == "code" else "manual"
-            grades.append({"grade_id": _grade_id(cell), "kind": kind, "score": 0.0 if kind == "auto" else None,
-                           "max_score": max_score, "error": "this graded cell was deleted"})  # fmt: skip
+            grades.append(
+                {
+                    "grade_id": _grade_id(cell),
+                    "kind": kind,
+                    "score": 0.0 if kind == "auto" else None,
+                    "max_score": max_score,
+                    "error": "this graded cell was deleted",
+                }
+            )
     result.write(json.dumps({"event": "notebook", "cells": grades}) + "\n")
     result.close()
     return 0

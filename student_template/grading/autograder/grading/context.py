@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..manifest import Course, Task
-from ..submission import Submission, reference_submission
+from ..manifest import Task
+from ..manifest.layout import CHECKS, HIDDEN, LIBRARY_DIRS, TESTS, walk_files
+from ..submission import reference_submission
 from . import canaries
 from .kernel_cache import cache_variables, private_cache, shared_cache
+from .run import GradingRun
 from .runner import ChildPlan, run_tests
-from .sandbox import Sandbox
 from .trusted import Recorded, checks_digest, load_cached, save_cached
 from .workspace import (
     CHILD_ROOM,
@@ -39,33 +40,8 @@ from .workspace import (
     editable_files,
 )
 
-HIDDEN_PREFIX = "tests/hidden/"
-CHECKS_PREFIX = "checks/"
-
-
-@dataclass(frozen=True)
-class GradingSetup:
-    """What a grading was asked for, and how its children are confined.
-
-    Attributes:
-        course: The course.
-        submission: What is graded.
-        tasks: The tasks graded.
-        items: Every test the course defines (collected on the released tree).
-        sandbox: The children's confinement (its writable folder is the kernel cache).
-        env: The test children's environment.
-        shared_cache: Whether the kernel cache is the persistent, trusted one.
-        cuda: ``gpu`` or ``simulator``.
-    """
-
-    course: Course
-    submission: Submission
-    tasks: list[Task]
-    items: list[dict[str, Any]]
-    sandbox: Sandbox
-    env: dict[str, str]
-    shared_cache: bool
-    cuda: str
+HIDDEN_PREFIX = f"{TESTS}/{HIDDEN}/"
+CHECKS_PREFIX = f"{CHECKS}/"
 
 
 @dataclass(frozen=True)
@@ -73,22 +49,18 @@ class GradingContext:
     """What every run of one grading shares.
 
     Attributes:
-        course: The course.
-        items: Every test the course defines.
+        run: The grading's settings: what is graded, where CUDA tests run, the kernel cache, the children's run.
         public: Children that run the public tests on the submission's library.
         hidden: Children that run the hidden tests and the trusted checks (their tree alone holds them).
         student_tests: Children that run the student's own tests.
-        cuda: ``gpu`` or ``simulator``.
         reference: The values the reference recorded in the trusted checks graded.
         canaries: The tamper canaries planted for each task (:mod:`autograder.grading.canaries`).
     """
 
-    course: Course
-    items: list[dict[str, Any]]
+    run: GradingRun
     public: ChildPlan
     hidden: ChildPlan | None
     student_tests: ChildPlan | None
-    cuda: str
     reference: dict[tuple[str, str], Recorded] = field(default_factory=dict)
     canaries: dict[str, list[str]] = field(default_factory=dict)
 
@@ -104,61 +76,62 @@ def course_items(task: Task, items: list[dict[str, Any]]) -> list[dict[str, Any]
     return [i for i in items if task.marker in i["markers"] and i["name"] not in student_names]
 
 
-def prepare_context(setup: GradingSetup, workdir: Path) -> tuple[GradingContext, list[str]]:
+def prepare_context(run: GradingRun, workdir: Path) -> tuple[GradingContext, list[str]]:
     """Lay out the pristine trees under ``workdir`` and plan their children.
 
     Returns:
         The context, and notes for the report (files missing or refused).
     """
-    course = setup.course
+    course = run.course
     public = workdir / "public"
     public.mkdir(mode=0o700)  # children get copies; a child running as another user never reads these
-    notes = build_grading_tree(public, course, setup.submission)
-    plan = ChildPlan(public, setup.sandbox, setup.env)
+    notes = build_grading_tree(public, course, run.submission)
+    plan = run.plan(public)
     hidden_plan = None
-    secret = [i["nodeid"] for t in setup.tasks for i in course_items(t, setup.items) if is_secret(i["nodeid"])]
+    secret = [i["nodeid"] for t in run.tasks for i in course_items(t, run.items) if is_secret(i["nodeid"])]
     if secret:
         hidden = workdir / "hidden"
         shutil.copytree(public, hidden)
         hidden.chmod(0o700)
         add_hidden_tests(hidden, course)
         add_checks(hidden, course)
-        hidden_plan = ChildPlan(hidden, setup.sandbox, setup.env, secret=True)
+        hidden_plan = run.plan(hidden, secret=True)
     tests_plan = None
-    if any(task.student_tests for task in setup.tasks):
-        tests_plan, more = _student_tests_plan(setup, workdir)
+    if any(task.student_tests for task in run.tasks):
+        tests_plan, more = _student_tests_plan(run, workdir)
         notes += more
     checks = [nodeid for nodeid in secret if nodeid.startswith(CHECKS_PREFIX)]
-    reference = reference_values(setup, checks, workdir) if checks else {}
-    context = GradingContext(course, setup.items, plan, hidden_plan, tests_plan, setup.cuda, reference)
-    _plant_canaries(context, setup)
+    reference = reference_values(run, checks, workdir) if checks else {}
+    context = GradingContext(run, plan, hidden_plan, tests_plan, reference)
+    _plant_canaries(context)
     return context, notes
 
 
-def _plant_canaries(context: GradingContext, setup: GradingSetup) -> None:
+def _plant_canaries(context: GradingContext) -> None:
     """One canary per task in its public tree, and one in its secret tree where it has hidden tests."""
     seed = hashlib.sha256()
-    for path in editable_files(context.course):
+    run = context.run
+    for path in editable_files(run.course):
         if (context.public.pristine / path).is_file():
             seed.update(path.encode() + (context.public.pristine / path).read_bytes())
-    for task in setup.tasks:
-        items = course_items(task, setup.items)
+    for task in run.tasks:
+        items = course_items(task, run.items)
         trees = [(context.public.pristine, False)]
         trees += [(context.hidden.pristine, True)] if context.hidden is not None else []
         found = [canaries.plant(tree, task, items, seed.hexdigest(), hidden) for tree, hidden in trees]
         context.canaries[task.id] = [nodeid for nodeid in found if nodeid is not None]
 
 
-def reference_values(setup: GradingSetup, checks: list[str], workdir: Path) -> dict[tuple[str, str], Recorded]:
+def reference_values(run: GradingRun, checks: list[str], workdir: Path) -> dict[tuple[str, str], Recorded]:
     """What the reference records in the trusted checks ``checks``: from the cache, or run once and cached.
 
     The run happens in a child like any other (the reference is trusted code,
     but it runs confined all the same), on a tree with no student file.
     """
-    course = setup.course
+    course = run.course
     assert course.reference is not None, "a course with trusted checks has its reference"
-    sources = [p for folder in ("minitorch", "project") for p in (course.reference / folder).rglob("*.py")]
-    sources += [p for module in course.modules if module.checks.is_dir() for p in module.checks.glob("*.py")]
+    sources = [p for folder in LIBRARY_DIRS for p in walk_files(course.reference / folder, suffix=".py")]
+    sources += [p for module in course.modules for p in sorted(module.checks.glob("*.py"))]
     sources.append(CHILD_ROOM / "pytest_plugin.py")
     cache = shared_cache(course).parent / f"{course.name}-checks" / f"{checks_digest(sources)}.json"
     known = load_cached(cache) or {}
@@ -170,24 +143,24 @@ def reference_values(setup: GradingSetup, checks: list[str], workdir: Path) -> d
         build_grading_tree(tree, course, reference_submission(course))
         add_checks(tree, course)
         values: dict[tuple[str, str], Recorded] = {}
-        run_tests(ChildPlan(tree, setup.sandbox, setup.env, test_budget_s=300), missing, 1800, values=values)
+        run_tests(run.plan(tree, test_budget_s=300), missing, 1800, values=values)
         known |= values
         save_cached(cache, known)
     return known
 
 
-def _student_tests_plan(setup: GradingSetup, workdir: Path) -> tuple[ChildPlan, list[str]]:
+def _student_tests_plan(run: GradingRun, workdir: Path) -> tuple[ChildPlan, list[str]]:
     """The tree and plan of the children that run the student's own tests."""
-    course = setup.course
+    course = run.course
     on_reference = course.reference is not None
     tree = workdir / "student-tests"
     tree.mkdir(mode=0o700)
-    library = reference_submission(course) if on_reference else setup.submission
-    notes = build_student_test_tree(tree, course, library, setup.submission)
-    sandbox = setup.sandbox
-    if not setup.shared_cache:
+    library = reference_submission(course) if on_reference else run.submission
+    notes = build_student_test_tree(tree, course, library, run.submission)
+    sandbox = run.sandbox
+    if not run.shared_cache:
         # Other untrusted code than the library: a cache of its own, so it cannot plant kernels for the library.
         kernels = private_cache(workdir / "kernels-student-tests", sandbox.user)
         sandbox = dataclasses.replace(sandbox, writable=(kernels,))
-    env = {**setup.env, **cache_variables(sandbox.writable[0])} if sandbox.writable else setup.env
+    env = {**run.env, **cache_variables(sandbox.writable[0])} if sandbox.writable else run.env
     return ChildPlan(tree, sandbox, env, secret=on_reference), notes

@@ -166,10 +166,16 @@ def _run(plan: ChildPlan, tree: Path, argv: Sequence[str], total_budget_s: float
     with output_path.open("wb") as output, process_cgroup(plan.sandbox.processes) as group:
         try:
             process = subprocess.Popen(
-                plan.sandbox.command(argv, plan.pristine, tree), cwd=tree, env=env, stdin=subprocess.DEVNULL,
-                stdout=output, stderr=subprocess.STDOUT, start_new_session=True, pass_fds=tuple(passed),
+                plan.sandbox.command(argv, plan.pristine, tree),
+                cwd=tree,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                pass_fds=tuple(passed),
                 preexec_fn=plan.sandbox.preexec(group),
-            )  # fmt: skip
+            )
         finally:
             for fd in passed:
                 os.close(fd)

@@ -44,6 +44,10 @@ SYSTEM_FILES = (
     "/etc/passwd", "/etc/group", "/etc/hosts", "/etc/alternatives",
 )  # fmt: skip
 DEVICE_FILES = ("null", "zero", "full", "random", "urandom", "tty")
+# What bubblewrap takes from every child: network, process ids, IPC, host name, the terminal; it dies with the parent.
+BWRAP_UNSHARE = (
+    "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session",
+)  # fmt: skip
 
 
 class SandboxError(RuntimeError):
@@ -118,9 +122,18 @@ class Sandbox:
             mounts += ["--bind", str(folder), str(folder)]
         copy = 'cp -R "$0"/. . && exec "$@"'
         return [
-            "bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
-            "--new-session", *mounts, "--chdir", str(tree), "--", "/bin/sh", "-c", copy, str(pristine), *argv,
-        ]  # fmt: skip
+            "bwrap",
+            *BWRAP_UNSHARE,
+            *mounts,
+            "--chdir",
+            str(tree),
+            "--",
+            "/bin/sh",
+            "-c",
+            copy,
+            str(pristine),
+            *argv,
+        ]
 
     def preexec(self, group: Path | None) -> Callable[[], None]:
         """The child's ``preexec_fn``: resource limits, and in plain mode the switch to the child user."""

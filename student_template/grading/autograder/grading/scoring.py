@@ -40,14 +40,14 @@ class Reported:
 def score_task(context: GradingContext, task: Task, reported: Reported, extra: TaskResult | None) -> TaskResult:
     """A task's result: its course tests' outcomes and its checks' values, then its extra items."""
     result = extra or TaskResult(task.id, task.title, task.points, extra_credit=task.extra_credit)
-    mine = course_items(task, context.items)
+    mine = course_items(task, context.run.items)
     tests = [_test_result(context, task, item, reported) for item in mine if not _is_check(item)]
     checks = [item for item in mine if _is_check(item)]
     weight = _checks_weight(tests, len(checks))
     for item in checks:
         found = check_results(item["nodeid"], context.reference, reported.values, weight)
         for check in found:
-            check.cuda = context.cuda if "cuda" in item["markers"] else None
+            check.cuda = context.run.cuda if "cuda" in item["markers"] else None
         tests += with_outcome(found, reported.outcomes.get(item["nodeid"]))
     result.tests = tests + result.tests
     if not result.tests:
@@ -66,7 +66,7 @@ def _test_result(context: GradingContext, task: Task, item: dict[str, Any], repo
     weight = task.weights.get(item["name"], task.weights.get(item["nodeid"], 1.0))
     hidden = item["nodeid"].startswith(HIDDEN_PREFIX)
     message = hidden_message(outcome.message) if hidden and outcome.from_test else outcome.message
-    device = context.cuda if "cuda" in item["markers"] else None
+    device = context.run.cuda if "cuda" in item["markers"] else None
     return TestResult(item["nodeid"], outcome.status, hidden, weight, message, outcome.duration_s, device)
 
 

@@ -1,0 +1,211 @@
+"""One grading's settings, decided once: a :class:`GradingRun`.
+
+What is graded (course, submission, tasks and their budgets), the tests the
+course defines, where CUDA tests run, which kernel cache the children share,
+how they are confined, and each child's threads and Hypothesis examples.
+Grading, the planted bugs and calibration all build their runs here
+(:func:`start_run`), so every child of every kind gets the same environment.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..child.pytest_plugin import MAX_EXAMPLES, TASK_MAX_EXAMPLES
+from ..manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, Task
+from ..manifest.layout import CHECKS, TESTS, walk_files
+from ..submission import Submission, file_hash
+from .cuda import child_environment, cuda_mode, device_nodes
+from .kernel_cache import cache_variables, kernel_cache
+from .runner import ChildPlan, collect
+from .sandbox import Sandbox, best_mode, child_user
+from .workspace import add_checks, add_hidden_tests, build_grading_tree
+
+MAX_EXAMPLES_DEFAULT = 100
+EXPECTED_FILE = "expected.json"
+# A hung test is stopped after the task's budget; the task's children together get three.
+TASK_BUDGET_FACTOR = 3
+THREADS_VARIABLE = "AUTOGRADER_THREADS"  # the threads of one grading, when the caller names none
+NUMBA_THREADS_VARIABLE = "NUMBA_NUM_THREADS"  # a child's compiled kernels' threads
+
+
+def share_cores(jobs: int) -> int:
+    """Threads per grading when ``jobs`` gradings run at a time: the cores divided among them."""
+    return max(1, (os.cpu_count() or 1) // max(1, jobs))
+
+
+def grading_threads(threads: int | None = None) -> int:
+    """The threads one grading may use: ``threads``, else ``$AUTOGRADER_THREADS``, else every core.
+
+    Gradings that run side by side must share the cores: numba's OpenMP threads
+    spin while they wait, and two processes spinning on the same cores slow
+    small kernels a hundredfold.
+    """
+    return threads or int(os.environ.get(THREADS_VARIABLE) or 0) or share_cores(1)
+
+
+@dataclass(frozen=True)
+class GradingOptions:
+    """How to grade, besides what: the caller's choices, each with its default.
+
+    Attributes:
+        max_examples: Hypothesis examples per property test.
+        time_budget_s: Replace every task's time budget (the manifest's by default).
+        threads: Threads the grading's children may use together (:func:`grading_threads` by default).
+    """
+
+    max_examples: int = MAX_EXAMPLES_DEFAULT
+    time_budget_s: float | None = None
+    threads: int | None = None
+
+    def budgeted(self, tasks: Sequence[Task]) -> list[Task]:
+        """``tasks`` with the time budget these options impose, if any."""
+        if self.time_budget_s is None:
+            return list(tasks)
+        return [dataclasses.replace(task, time_budget_s=self.time_budget_s) for task in tasks]
+
+
+def sandbox_for(course: Course, cuda: str = "simulator", kernels: Path | None = None) -> Sandbox:
+    """The strongest confinement available, by allowlist (see :mod:`autograder.grading.sandbox`).
+
+    With ``cuda="gpu"`` the children can reach the GPU: its device files are
+    bound in and the address-space cap is lifted. ``kernels`` is a kernel
+    cache the children may write.
+    """
+    writable = (kernels,) if kernels is not None else ()
+    if cuda == "gpu":
+        return Sandbox(best_mode(), memory_bytes=0, devices=tuple(device_nodes()), writable=writable, user=child_user())
+    return Sandbox(best_mode(), writable=writable, user=child_user())
+
+
+def grading_environment(
+    tasks: Sequence[Task], max_examples: int, threads: int, cuda: str, kernels: Path
+) -> dict[str, str]:
+    """What every test child of a grading gets in its environment (besides :func:`runner.child_environment`).
+
+    Args:
+        tasks: The tasks graded (their ``max_examples`` caps).
+        max_examples: Hypothesis examples per property test.
+        threads: ``NUMBA_NUM_THREADS`` of each child.
+        cuda: ``gpu`` or ``simulator``.
+        kernels: The kernel cache the children share.
+    """
+    return {
+        MAX_EXAMPLES: str(max_examples),
+        TASK_MAX_EXAMPLES: ",".join(f"{t.marker}={t.max_examples}" for t in tasks if t.max_examples),
+        NUMBA_THREADS_VARIABLE: str(threads),
+        **child_environment(cuda),
+        **cache_variables(kernels),
+    }
+
+
+@dataclass(frozen=True)
+class GradingRun:
+    """One grading's settings, shared by every child it starts.
+
+    Attributes:
+        course: The course.
+        submission: What is graded.
+        tasks: The tasks graded, with their time budgets.
+        items: Every test the course defines (collected on the released tree).
+        cuda: Where CUDA tests run: ``gpu`` or ``simulator``.
+        kernels: The kernel cache the test children share.
+        shared_cache: Whether ``kernels`` is the persistent, trusted cache.
+        sandbox: The children's confinement (its writable folder is ``kernels``).
+        threads: Each child's kernel threads (``NUMBA_NUM_THREADS``).
+        max_examples: Hypothesis examples per property test.
+    """
+
+    course: Course
+    submission: Submission
+    tasks: tuple[Task, ...]
+    items: list[dict[str, Any]]
+    cuda: str
+    kernels: Path
+    shared_cache: bool
+    sandbox: Sandbox
+    threads: int
+    max_examples: int = MAX_EXAMPLES_DEFAULT
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The test children's environment."""
+        return grading_environment(self.tasks, self.max_examples, self.threads, self.cuda, self.kernels)
+
+    def plan(self, tree: Path, test_budget_s: float = 60.0, secret: bool = False) -> ChildPlan:
+        """Children that run in copies of ``tree``, confined and set up as this run's."""
+        return ChildPlan(tree, self.sandbox, self.env, test_budget_s=test_budget_s, secret=secret)
+
+    def of(self, submission: Submission, tasks: Sequence[Task]) -> GradingRun:
+        """The same run grading ``tasks`` of another ``submission`` (a planted bug's reference)."""
+        return dataclasses.replace(self, submission=submission, tasks=tuple(tasks))
+
+
+def start_run(
+    course: Course,
+    submission: Submission,
+    tasks: Sequence[Task],
+    workdir: Path,
+    threads: int,
+    max_examples: int = MAX_EXAMPLES_DEFAULT,
+) -> GradingRun:
+    """Decide a grading's settings: probe where CUDA tests run, choose the kernel cache, collect the tests.
+
+    Args:
+        course: The course.
+        submission: What is graded (whether it is trusted decides the kernel cache).
+        tasks: The tasks graded, with their time budgets.
+        workdir: The grading's scratch folder (an existing one): a private kernel cache goes there.
+        threads: Each child's kernel threads.
+        max_examples: Hypothesis examples per property test.
+    """
+    cuda = cuda_mode()
+    kernels, shared = kernel_cache(course, submission, workdir, private=child_user() is not None)
+    items = expected_tests(course, workdir)
+    sandbox = sandbox_for(course, cuda, kernels)
+    return GradingRun(course, submission, tuple(tasks), items, cuda, kernels, shared, sandbox, threads, max_examples)
+
+
+def expected_tests(course: Course, workdir: Path) -> list[dict[str, Any]]:
+    """Every test the course defines, collected on the released (stub) library.
+
+    A student course ships the list as ``expected.json``, written by the
+    release, because its only library is the student's own. The course
+    repository collects once per process for each version of its files
+    (``make verify`` grades the course dozens of times).
+    """
+    shipped = course.root / EXPECTED_FILE
+    if shipped.is_file():
+        return list(json.loads(shipped.read_text(encoding="utf-8"))["items"])
+    key = course_digest(course)
+    if key not in _EXPECTED_CACHE:
+        tree = workdir / "pristine"
+        tree.mkdir()
+        build_grading_tree(tree, course, None)
+        add_hidden_tests(tree, course)
+        folders = [TESTS, CHECKS] if add_checks(tree, course) else [TESTS]
+        _EXPECTED_CACHE[key] = collect(ChildPlan(tree, sandbox_for(course)), folders, budget_s=300)
+    return copy.deepcopy(_EXPECTED_CACHE[key])
+
+
+# Collections of the pristine tree, by the digest of everything it is built from.
+_EXPECTED_CACHE: dict[str, list[dict[str, Any]]] = {}
+
+
+def course_digest(course: Course) -> str:
+    """A digest of the course folder and the released template: what a pristine grading tree is made of."""
+    digest = hashlib.sha256()
+    for root in (course.root, course.template):
+        for path in walk_files(root):
+            if path.name in (PLANTED_BUGS_FILE, CAUGHT_FILE):
+                continue  # what verify measures the tests with; no grading reads it
+            digest.update(str(path).encode() + b"\0" + file_hash(path).encode())
+    return digest.hexdigest()
