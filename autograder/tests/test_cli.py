@@ -32,6 +32,7 @@ def test_bad_manifest_is_an_input_error(capsys: pytest.CaptureFixture[str], tmp_
     assert capsys.readouterr().err.strip().endswith("task[0].points: expected a positive number, got 0")
 
 
+@pytest.mark.slow
 def test_grade_one_task_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "a.json"
     args = ["--course", str(REPO / "assignments"), "grade", "--submission", str(REPO / "reference")]
@@ -43,6 +44,7 @@ def test_grade_one_task_writes_json(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "0.4" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_student_tree_grades_itself(capsys: pytest.CaptureFixture[str]) -> None:
     template = REPO / "student_template"
     args = ["--course", str(template / "grading/course"), "grade", "--submission", str(template), "--task", "0.1"]

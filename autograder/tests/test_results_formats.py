@@ -102,6 +102,7 @@ def _without_timings(value: Any) -> Any:
     return value
 
 
+@pytest.mark.slow
 def test_grading_twice_gives_identical_results(course: Course) -> None:
     # 0.3 grades a student-written test by the one mutant it must kill (0.2 has nine).
     first = grade(course, reference_submission(course), task_ids=["0.1", "0.3"]).to_dict()

@@ -19,6 +19,8 @@ from autograder.grading.grade import select_tasks
 from autograder.manifest import Course, ManifestError, load_course
 from autograder.repo.units import split_units
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 LATER_FILES = ["minitorch/fast_ops.py", "minitorch/cuda_ops.py", "minitorch/jit.py", "minitorch/nn.py",
                "minitorch/fast_conv.py", "minitorch/cuda_conv.py", "project/run_fast_tensor.py",
                "project/classifier.py", "handouts/module3.md", "notebooks/module4.ipynb",

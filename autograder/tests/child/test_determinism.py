@@ -32,6 +32,8 @@ from autograder.manifest import Course
 
 from ..conftest import REPO, as_submission
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 MINED = 31337.5  # a literal only the library under test holds
 SIGMOID_NEGATIVE = "    z = math.exp(x)\n    return z / (1.0 + z)\n"
 

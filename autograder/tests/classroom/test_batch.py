@@ -32,6 +32,8 @@ from autograder.manifest import Course
 
 from ..conftest import REPO
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 TASKS = ["0.1", "0.4"]
 BUDGET_S = 15.0
 RELU = "    return x if x > 0.0 else 0.0\n"

@@ -31,6 +31,8 @@ from autograder.results import GradeReport
 from ..conftest import REPO
 from .test_batch import RELU, sabotage, student_tree, zip_folder
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 distributed = pytest.importorskip("distributed")
 
 TASKS = ["0.1", "0.4"]

@@ -27,6 +27,8 @@ from autograder.manifest import Course, ManifestError, load_course
 
 from ..test_results_formats import GRADESCOPE_SCHEMA
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 CHILD_USER = "nobody"
 AS_ROOT = pytest.mark.skipif(os.geteuid() != 0, reason="switching children to another user needs root")
 

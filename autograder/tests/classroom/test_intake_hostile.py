@@ -284,6 +284,7 @@ def test_a_gradebook_of_version_1_keeps_its_first_sightings(tmp_path: Path) -> N
         assert book.latest()["ada"].time_source == ""
 
 
+@pytest.mark.slow
 def test_a_hostile_checkout_graded_end_to_end(course: Course, hostile: tuple[Path, Path], tmp_path: Path) -> None:
     """The command line, commit dates trusted: nothing of the checkout runs; times and their sources are exported."""
     folder, marker = hostile

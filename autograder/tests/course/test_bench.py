@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from ..conftest import REPO
+
+pytestmark = pytest.mark.slow  # grades the real course
 
 
 def test_bench_quick_prints_every_table() -> None:

@@ -15,8 +15,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from autograder.authoring.release import write_solution_tree
 from autograder.manifest import Course
+
+pytestmark = pytest.mark.slow  # grades the real course
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -11,6 +11,8 @@ from autograder.manifest import Course
 
 from ..conftest import as_submission
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 SYNC_BEFORE_PRODUCT = "        cuda.syncthreads()\n        for kk in range(TILE):\n"
 BOUNDED_A_LOAD = "        if i < a_shape[1] and k < inner:\n"
 BUGS = {

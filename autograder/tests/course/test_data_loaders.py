@@ -239,6 +239,7 @@ def _script(name: str, *args: str, tmp_path: Path) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.slow
 def test_mnist_script_trains_on_idx_files_and_writes_curves(tmp_path: Path) -> None:
     folder = write_mnist(tmp_path / "mnist", n_train=24, n_test=8)
     done = _script("run_mnist_multiclass.py", "--dataset", "mnist", "--mnist-dir", str(folder), "--epochs", "2",

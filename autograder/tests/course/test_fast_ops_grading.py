@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from autograder.grading.grade import grade
 from autograder.manifest import Course
 from autograder.results import TaskResult
 
 from ..conftest import as_submission
+
+pytestmark = pytest.mark.slow  # grades the real course
 
 MATMUL_LOOP = "    for task in prange(batches * row_blocks * col_blocks):\n"
 

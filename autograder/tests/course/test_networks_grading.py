@@ -14,6 +14,8 @@ from autograder.results import GradeReport, TaskResult, TestResult
 
 from ..conftest import as_submission
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 
 def _plant(tree: Path, file: str, old: str, new: str) -> None:
     path = tree / file

@@ -14,6 +14,8 @@ from autograder.results import TaskResult
 
 from ..conftest import REPO, as_submission
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 UNCURRIED = '''def map(fn: Callable[[float], float], ls: Iterable[float]) -> Iterable[float]:
     """map, taking the list at once; it returns a generator."""
     return (fn(x) for x in ls)

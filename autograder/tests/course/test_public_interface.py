@@ -19,6 +19,8 @@ import pytest
 
 from ..conftest import REPO
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 HERE = Path(__file__).resolve().parent
 RECORD = HERE / "public_interface.toml"
 PROBED = ["top_level", "arity", "signatures", "kernels", "members", "datasets", "testing", "conventions"]

@@ -14,6 +14,8 @@ from autograder.manifest import Course
 
 from ..conftest import REPO, as_submission
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 
 def png_size(path: Path) -> tuple[int, int]:
     """Width and height from a PNG's IHDR chunk; fails unless the file is a PNG."""

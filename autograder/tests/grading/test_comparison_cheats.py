@@ -24,6 +24,8 @@ from autograder.submission import reference_submission
 
 from ..conftest import REPO, as_submission
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 BUDGET_S = 60.0
 
 # Values that agree with anything: a float whose comparisons and arithmetic say "equal", and a list equal to all.

@@ -33,6 +33,8 @@ from autograder.submission import Submission, link_on_path, reference_submission
 
 from ..conftest import REPO, as_submission, sabotage_relu
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 BUDGET_S = 8.0
 HIDDEN_FILE = REPO / "assignments/module0/hidden/test_module0_hidden.py"
 

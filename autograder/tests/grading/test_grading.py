@@ -12,6 +12,8 @@ from autograder.results import GradeReport
 
 from ..conftest import as_submission
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 
 def _scores(report: GradeReport) -> dict[str, float]:
     return {t.id: t.score for t in report.tasks}

@@ -22,6 +22,8 @@ from autograder.submission import Submission, reference_submission
 
 from ..conftest import REPO
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return {

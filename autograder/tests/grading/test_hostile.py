@@ -19,6 +19,8 @@ from autograder.results import GradeReport, TestResult
 
 from ..conftest import RELU, REPO, as_submission, sabotage_relu
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 BUDGET_S = 8.0
 
 

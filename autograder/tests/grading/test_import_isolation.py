@@ -18,6 +18,8 @@ from autograder.results import GradeReport, TaskResult, TestResult
 
 from ..conftest import as_submission
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 REPO = Path(__file__).resolve().parents[3]
 NN_IMPORT = "from .tensor_functions import Function, rand\n"
 

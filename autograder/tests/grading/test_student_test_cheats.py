@@ -26,6 +26,8 @@ from autograder.submission import Submission, reference_submission
 
 from ..conftest import as_submission
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 # What a student test can see of the library and its process, printed as one JSON line.
 PROBE = """
 import inspect, json, os, sys

@@ -22,6 +22,8 @@ from autograder.results import GradeReport
 
 from ..conftest import as_submission, sabotage_relu
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 BUDGET_S = 10.0
 FUTURE = "from __future__ import annotations\n"
 

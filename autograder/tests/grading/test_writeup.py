@@ -12,6 +12,8 @@ from autograder.manifest import Course
 
 from ..conftest import as_submission
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 NOTEBOOK = "notebooks/module1.ipynb"
 
 # Answers written by hand instead of computed: each notebook's solution cell, replaced by its answer's values.

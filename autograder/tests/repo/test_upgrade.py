@@ -18,6 +18,8 @@ from autograder.repo.units import split_units
 from autograder.repo.upgrade import BACKUP, UpgradeError, apply_plan, plan_upgrade, upgrade
 from autograder.submission import open_submission
 
+pytestmark = pytest.mark.slow  # grades the real course
+
 IDENTITY = ["-c", "user.name=Student", "-c", "user.email=student@example.invalid"]
 
 
