@@ -26,7 +26,6 @@ output depends only on the inputs: running it twice changes nothing.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import shutil
 import tempfile
@@ -39,13 +38,13 @@ import tomli_w
 
 from .. import STAFF_ROOMS
 from .. import TESTS as GRADER_TESTS
-from ..grading.grade import RELEASED_FILE
-from ..grading.run import EXPECTED_FILE, sandbox_for
+from ..grading.run import sandbox_for
 from ..grading.runner import ChildPlan, collect
 from ..grading.workspace import TRAINING_TARGETS, build_grading_tree, test_sources, training_targets_json
 from ..manifest import Course, ManifestError, load_course
 from ..manifest.layout import CACHE_DIRS, HANDOUTS, LIBRARY_DIRS, NOTEBOOKS, TESTS, walk_files
 from ..manifest.layout import GRADING as GRADING  # the Gradescope bundle imports it from here
+from ..manifest.shipped_files import Stamp, write_expected, write_stamp
 from ..repo.gitrepo import commit_all, init, is_work_tree
 from ..repo.units import split_units, unit_hash
 from ..repo.upgrade import UpgradeError, read_stamp
@@ -174,8 +173,7 @@ def _write_expected(dest: Path) -> None:
         tree = Path(tmp)
         build_grading_tree(tree, student_course, None)
         items = collect(ChildPlan(tree, sandbox_for(student_course)), [TESTS], budget_s=300)
-    text = json.dumps({"items": items}, indent=1, sort_keys=True) + "\n"
-    (dest / GRADING / "course" / EXPECTED_FILE).write_text(text, encoding="utf-8")
+    write_expected(dest / GRADING / "course", items)
 
 
 MODULE_BLOCK = re.compile(r"^@@ module (\d+)\s*$")
@@ -264,15 +262,7 @@ def write_released_hashes(course: Course, dest: Path) -> None:
         files[relative] = file_hash(path)
         if path.suffix == ".py":
             units[relative] = {u.key: unit_hash(u.text) for u in split_units(path.read_text(encoding="utf-8"))}
-    stamp = {
-        "course": course.name,
-        "version": course.version,
-        "module": course.modules[-1].number,
-        "files": files,
-        "units": units,
-    }
-    text = json.dumps(stamp, indent=1, sort_keys=True) + "\n"
-    (dest / GRADING / "course" / RELEASED_FILE).write_text(text, encoding="utf-8")
+    write_stamp(dest / GRADING / "course", Stamp(course.name, course.version, course.modules[-1].number, files, units))
 
 
 def release(course: Course, dest: Path | None = None) -> Path:

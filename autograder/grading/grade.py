@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import platform
 import tempfile
 import time
@@ -16,6 +15,7 @@ from typing import Any
 from ..child.pytest_plugin import EXCLUDE
 from ..manifest import Course, ManifestError, Task
 from ..manifest.layout import CACHE_DIRS, GRADING, walk_files
+from ..manifest.shipped_files import shipped_stamp
 from ..results import UNCONFINED, GradeReport, TaskResult
 from ..submission import Submission, file_hash, inspect_submission
 from .context import GradingContext, course_items, is_secret, prepare_context
@@ -29,8 +29,6 @@ from .scoring import Reported, score_task
 from .student_tests import grade_student_tests
 from .workspace import editable_files
 from .writeup import grade_notebook
-
-RELEASED_FILE = "released.json"
 
 
 def select_tasks(course: Course, task_ids: Sequence[str] | None = None, module: int | None = None) -> list[Task]:
@@ -57,9 +55,9 @@ def released_hashes(course: Course) -> dict[str, str]:
     A student course ships them as ``released.json``; the course repository
     hashes its committed ``student_template/``.
     """
-    shipped = course.root / RELEASED_FILE
-    if shipped.is_file():
-        return dict(json.loads(shipped.read_text(encoding="utf-8"))["files"])
+    shipped = shipped_stamp(course.root)
+    if shipped is not None:
+        return shipped.files
     root = course.template
     return {p.relative_to(root).as_posix(): file_hash(p) for p in walk_files(root, CACHE_DIRS | {GRADING})}
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any
 from ..child.pytest_plugin import MAX_EXAMPLES, TASK_MAX_EXAMPLES
 from ..manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, Task
 from ..manifest.layout import CHECKS, TESTS, walk_files
+from ..manifest.shipped_files import shipped_expected
 from ..submission import Submission, file_hash
 from .cuda import child_environment, cuda_mode, device_nodes
 from .kernel_cache import cache_variables, kernel_cache
@@ -30,7 +30,6 @@ from .sandbox import Sandbox, best_mode, child_user
 from .workspace import add_checks, add_hidden_tests, build_grading_tree
 
 MAX_EXAMPLES_DEFAULT = 100
-EXPECTED_FILE = "expected.json"
 # A hung test is stopped after the task's budget; the task's children together get three.
 TASK_BUDGET_FACTOR = 3
 THREADS_VARIABLE = "AUTOGRADER_THREADS"  # the threads of one grading, when the caller names none
@@ -182,9 +181,9 @@ def expected_tests(course: Course, workdir: Path) -> list[dict[str, Any]]:
     repository collects once per process for each version of its files
     (``make verify`` grades the course dozens of times).
     """
-    shipped = course.root / EXPECTED_FILE
-    if shipped.is_file():
-        return list(json.loads(shipped.read_text(encoding="utf-8"))["items"])
+    shipped = shipped_expected(course.root)
+    if shipped is not None:
+        return shipped
     key = course_digest(course)
     if key not in _EXPECTED_CACHE:
         tree = workdir / "pristine"

@@ -28,7 +28,6 @@ nothing to do.
 from __future__ import annotations
 
 import ast
-import json
 import re
 import shutil
 import time
@@ -38,33 +37,19 @@ from pathlib import Path, PurePosixPath
 
 from ..manifest import ManifestError, load_course
 from ..manifest.layout import GRADING, walk_files
+from ..manifest.shipped_files import STAMP_PATH, Stamp
+from ..manifest.shipped_files import read_stamp as read_stamp_file
 from ..submission import file_hash
 from .gitrepo import GitError, commit_all, is_work_tree, uncommitted
 from .units import Unit, split_units, unit_hash
 
-STAMP = f"{GRADING}/course/released.json"
+STAMP = STAMP_PATH
 BACKUP = ".upgrade-backup"
 MINE_SUFFIX = ".mine"
 
 
 class UpgradeError(ValueError):
     """The upgrade cannot go ahead; the message says why, in one line."""
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What a release says about itself: course, version, last module, and its files' and units' hashes."""
-
-    course: str
-    version: str
-    module: int
-    files: dict[str, str]
-    units: dict[str, dict[str, str]]
-
-    @property
-    def label(self) -> str:
-        """``minitorch 2026.12 module 2``."""
-        return f"{self.course} {self.version} module {self.module}"
 
 
 def read_stamp(tree: Path) -> Stamp:
@@ -77,12 +62,9 @@ def read_stamp(tree: Path) -> Stamp:
     if not path.is_file():
         raise UpgradeError(f"{tree}: not a course release ({STAMP} is missing)")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Stamp(
-            str(data["course"]), str(data["version"]), int(data["module"]), dict(data["files"]), dict(data["units"])
-        )
-    except (ValueError, KeyError, TypeError) as error:
-        raise UpgradeError(f"{path}: not a release stamp ({type(error).__name__}: {error})") from None
+        return read_stamp_file(path)
+    except ValueError as error:
+        raise UpgradeError(f"{path}: not a release stamp ({error})") from None
 
 
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
