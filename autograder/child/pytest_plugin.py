@@ -43,6 +43,10 @@ TASK_MAX_EXAMPLES = "AUTOGRADER_TASK_MAX_EXAMPLES"
 STUDENT_TESTS = "AUTOGRADER_STUDENT_TESTS"  # the tests are the student's: their settings are re-applied, not reported
 GUARD_MODULE = "_autograder_hypothesis"  # autograder/child/hypothesis_guard.py in the tree
 CUDA_MODULE = "_autograder_cuda"  # autograder/child/cuda_simulator.py in the tree
+# The events a child writes to the parent, one JSON object per line: this file owns the protocol
+# (the parent reads it in grading/runner.py and grading/student_tests.py with these names).
+COLLECTED, COLLECT_ERROR, START, REPORT = "collected", "collect_error", "start", "report"
+FINISH, DONE, TAMPERED_EVENT = "finish", "done", "tampered"
 MESSAGE_LIMIT = 1500
 RESOURCE_ERRORS = re.compile(r"\[Errno (28|27)\]")  # ENOSPC, EFBIG
 PACKAGE_INIT = "minitorch/__init__.py"  # imports each name on first use: never where an import error is
@@ -148,7 +152,7 @@ class GradingReporter:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             located = self._located.pop((report.nodeid, "collect"), None)
-            self._emit(event="collect_error", nodeid=report.nodeid, message=located or _short(report, self._root))
+            self._emit(event=COLLECT_ERROR, nodeid=report.nodeid, message=located or _short(report, self._root))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         items = [
@@ -159,10 +163,10 @@ class GradingReporter:
             }
             for item in session.items
         ]
-        self._emit(event="collected", items=items)
+        self._emit(event=COLLECTED, items=items)
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
-        self._emit(event="start", nodeid=nodeid)
+        self._emit(event=START, nodeid=nodeid)
 
     def _tampered(self) -> str | None:
         """What was tampered with: ``reporting``, ``hypothesis`` (its functions or the grading settings), or None."""
@@ -177,7 +181,7 @@ class GradingReporter:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         tampered = self._tampered()
         if tampered is not None:
-            self._emit(event="tampered", nodeid=report.nodeid, what=tampered)
+            self._emit(event=TAMPERED_EVENT, nodeid=report.nodeid, what=tampered)
         skip_reason = None
         if report.skipped and isinstance(report.longrepr, tuple):
             skip_reason = str(report.longrepr[2])
@@ -186,7 +190,7 @@ class GradingReporter:
         if located is not None and message is not None:  # an import failed: where, then the rest of the message
             message = "\n".join([located, *message.splitlines()[1:]])[:MESSAGE_LIMIT]
         self._emit(
-            event="report",
+            event=REPORT,
             nodeid=report.nodeid,
             when=report.when,
             outcome=report.outcome,
@@ -196,10 +200,10 @@ class GradingReporter:
         )
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
-        self._emit(event="finish", nodeid=nodeid)
+        self._emit(event=FINISH, nodeid=nodeid)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        self._emit(event="done", exitstatus=int(exitstatus))
+        self._emit(event=DONE, exitstatus=int(exitstatus))
         self._out.close()
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..child.layers import ORDERS_FD
-from ..child.pytest_plugin import EVENTS_FD
+from ..child.pytest_plugin import COLLECT_ERROR, COLLECTED, DONE, EVENTS_FD, FINISH, REPORT, START, TAMPERED_EVENT
 from ..manifest import ManifestError
 from .child_events import EventReader
 from .kernel_cache import TREE_VARIABLE
@@ -183,7 +183,7 @@ def _run(plan: ChildPlan, tree: Path, argv: Sequence[str], total_budget_s: float
             returncode = process.poll()
             for event in reader.read():
                 run.events.append(event)
-                if event.get("event") == "start":
+                if event.get("event") == START:
                     test_started = time.monotonic()
                     budget = plan.budgets.get(str(event.get("nodeid")), plan.test_budget_s)
             if returncode is not None:
@@ -247,7 +247,7 @@ def voided(outcome: Outcome) -> bool:
 
 def _tampered(run: ChildRun) -> str | None:
     """Why none of a child's results count, or None: its reporting or Hypothesis was tampered with."""
-    whats = [event.get("what") for event in run.events if event.get("event") == "tampered"]
+    whats = [event.get("what") for event in run.events if event.get("event") == TAMPERED_EVENT]
     if not whats:
         return None
     return TAMPERED_HYPOTHESIS if all(what == "hypothesis" for what in whats) else TAMPERED
@@ -268,18 +268,18 @@ def outcomes_from_run(run: ChildRun, expected: Sequence[str]) -> tuple[dict[str,
     running: str | None = None
     for event in run.events:
         kind = event.get("event")
-        if kind == "start":
+        if kind == START:
             running = event.get("nodeid")
-        elif kind == "report":
+        elif kind == REPORT:
             phases.setdefault(str(event.get("nodeid")), []).append(event)
-        elif kind == "finish":
+        elif kind == FINISH:
             finished.add(str(event.get("nodeid")))
             running = None
-        elif kind == "collect_error":
+        elif kind == COLLECT_ERROR:
             collect_errors.append((str(event.get("nodeid")), str(event.get("message"))))
     outcomes: dict[str, Outcome] = {}
     unreached: list[str] = []
-    done = any(e.get("event") == "done" for e in run.events)
+    done = any(e.get("event") == DONE for e in run.events)
     for nodeid in expected:
         if tampered is not None:
             outcomes[nodeid] = Outcome(nodeid, "error", tampered)
@@ -318,11 +318,11 @@ def implausible(run: ChildRun, expected: Sequence[str]) -> bool:
     its reported durations fit in the child's wall time.
     """
     wanted = set(expected)
-    finished = [str(e.get("nodeid")) for e in run.events if e.get("event") == "finish"]
+    finished = [str(e.get("nodeid")) for e in run.events if e.get("event") == FINISH]
     if len(finished) != len(set(finished)) or not set(finished) <= wanted:
         return True
     try:
-        reported = sum(float(e.get("duration") or 0.0) for e in run.events if e.get("event") == "report")
+        reported = sum(float(e.get("duration") or 0.0) for e in run.events if e.get("event") == REPORT)
     except (TypeError, ValueError):
         return True
     return run.wall_s is not None and not 0.0 <= reported <= run.wall_s + 1.0
@@ -426,8 +426,8 @@ def collect(plan: ChildPlan, args: Sequence[str], budget_s: float) -> list[dict[
             broken test file, or a released tree out of date).
     """
     run = run_child(replace(plan, test_budget_s=budget_s), ["--collect-only", *args], budget_s)
-    errors = [e for e in run.events if e.get("event") == "collect_error"]
-    collected = [e for e in run.events if e.get("event") == "collected"]
+    errors = [e for e in run.events if e.get("event") == COLLECT_ERROR]
+    collected = [e for e in run.events if e.get("event") == COLLECTED]
     if errors or not collected:
         detail = "; ".join(str(e.get("message")) for e in errors) or run.output_tail.strip()[-800:]
         where = plan.pristine

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ..child.layers import encode_orders
-from ..child.pytest_plugin import SELECT, STUDENT_TESTS
+from ..child.pytest_plugin import COLLECT_ERROR, COLLECTED, FINISH, REPORT, SELECT, STUDENT_TESTS, TAMPERED_EVENT
 from ..manifest import Module, Mutant, StudentTest, Task
 from ..results import TestResult
 from .runner import TAMPERED, ChildPlan, ChildRun, reduce_message, run_child
@@ -49,15 +49,15 @@ def _verdicts(run: ChildRun, names: list[str]) -> dict[str, _Verdict]:
     """Per test function name, whether all of its items (parametrized or not) passed."""
     name_of: dict[str, str] = {}
     for event in run.events:
-        if event.get("event") == "collected":
+        if event.get("event") == COLLECTED:
             name_of = {item["nodeid"]: item["name"] for item in event["items"]}
-    finished = {e.get("nodeid") for e in run.events if e.get("event") == "finish"}
+    finished = {e.get("nodeid") for e in run.events if e.get("event") == FINISH}
     failures: dict[str, str] = {}
     for event in run.events:
-        if event.get("event") == "report" and event.get("outcome") == "failed":
+        if event.get("event") == REPORT and event.get("outcome") == "failed":
             failures.setdefault(str(event.get("nodeid")), str(event.get("message") or "failed"))
-    errors = [str(e.get("message")) for e in run.events if e.get("event") == "collect_error"]
-    if any(e.get("event") == "tampered" for e in run.events):
+    errors = [str(e.get("message")) for e in run.events if e.get("event") == COLLECT_ERROR]
+    if any(e.get("event") == TAMPERED_EVENT for e in run.events):
         return {name: _Verdict(False, False, TAMPERED) for name in names}
     verdicts = {}
     for name in names:
