@@ -167,10 +167,11 @@ class UnshareScript:
         lines = ["set -eu", f"R={q(str(root))}", 'mkdir -p "$R"', 'mount -t tmpfs -o size=4m,mode=755 none "$R"']
         for path, link in system_mounts():
             lines.append(f'ln -s {q(link)} "$R"{q(path)}' if link else self._read_only(path))
-        lines += [self._read_only(str(p)) for p in (*runtime_paths(), self.pristine)]
         lines += ['mkdir -p "$R/proc" && mount -t proc proc "$R/proc"', 'mkdir -p "$R/dev" "$R/tmp"']
         lines.append(f'mount -t tmpfs -o size={TMP_QUOTA_BYTES},mode=1777 none "$R/tmp"')
         lines.append('mount -t tmpfs -o size=1m,mode=755 none "$R/dev"')
+        # After the private /tmp, so that a Python installed under /tmp stays visible (bubblewrap binds it after too).
+        lines += [self._read_only(str(p)) for p in (*runtime_paths(), self.pristine)]
         for node in (*(f"/dev/{n}" for n in DEVICE_FILES), *self.sandbox.devices):
             lines.append(f'[ ! -e {q(node)} ] || {{ touch "$R"{q(node)} && mount --bind {q(node)} "$R"{q(node)}; }}')
         tree = f'"$R"{q(str(self.tree))}'
