@@ -3,6 +3,8 @@
 Checks, each printed as one ``ok``/``FAIL`` line:
 
 - reference: the reference scores full points on every task, hidden tests included;
+- checks: every task graded by course tests has trusted checks (the write-ups and
+  the tasks of student-written tests alone are graded otherwise);
 - template: the released tree scores 0 on every task and every task has tests
   (an import error in a stub would show up here as ``error``);
 - stubs: for each task T, the reference with only T's regions stripped loses
@@ -27,12 +29,13 @@ from pathlib import Path
 
 from ..authoring.leaks import files_of, find_leaks
 from ..authoring.release import build_student_tree, write_solution_tree
+from ..grading.context import CHECKS_PREFIX
 from ..grading.grade import grade
 from ..grading.run import GradingOptions, share_cores
 from ..manifest import Course, ManifestError, Task
 from ..results import GradeReport
 from ..submission import Submission, reference_submission
-from .planted_bugs import MIN_SCORE, format_scores, run_planted_bugs, score_problems, task_scores
+from .planted_bugs import MIN_SCORE, format_scores, gradable, run_planted_bugs, score_problems, task_scores
 
 
 class Check:
@@ -70,6 +73,7 @@ def verify(course: Course, echo: Callable[[str], None] = print, jobs: int = 2) -
         released = pool.submit(grade, course, template, options=options)
         stripped = [(task, pool.submit(_grade_stripped, course, task, Path(tmp), options)) for task in course.tasks]
         check("reference scores full points", _full_points(reference.result()))
+        check("every task graded by course tests has trusted checks", _unchecked(course, reference.result()))
         check("template scores 0 on every task", _zero_points(released.result(), every_task_graded=True))
         for task, report in stripped:
             check(f"stripping {task.id} loses its points", _zero_points(report.result(), every_task_graded=False))
@@ -117,6 +121,16 @@ def _full_points(report: GradeReport) -> list[str]:
         f"{t.id}: {t.score:g}/{t.points:g} ({t.summary}) " + "; ".join(x.name for x in t.tests if not x.passed)
         for t in report.tasks
         if t.score < t.points
+    ]
+
+
+def _unchecked(course: Course, report: GradeReport) -> list[str]:
+    """Tasks whose own code course tests grade, yet no trusted check covers."""
+    checked = {t.id for t in report.tasks if any(x.name.startswith(CHECKS_PREFIX) for x in t.tests)}
+    return [
+        f"{task.id}: no check in any checks/ folder carries {task.marker}"
+        for task in course.tasks
+        if gradable(task) and task.id not in checked
     ]
 
 

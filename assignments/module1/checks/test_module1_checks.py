@@ -99,3 +99,60 @@ def _grad(f: Callable[[minitorch.Scalar], minitorch.Scalar], x: float) -> float 
     a = minitorch.Scalar(x)
     f(a).backward()
     return a.derivative
+
+
+NETWORK_POINTS = [(0.1, 0.9), (0.8, 0.2), (0.35, 0.6), (0.7, 0.75), (0.2, 0.15), (0.55, 0.4), (0.95, 0.5)]
+NETWORK_LABELS = [1, 0, 1, 0, 0, 1, 0]
+
+
+@pytest.mark.task1_5
+def test_network_with_fixed_weights(record) -> None:
+    from project.run_scalar import Network
+
+    model = Network(3)
+    record("layer shapes", lambda: _fix_scalar_weights(model))
+    record("outputs", lambda: [_probability(model, x) for x in NETWORK_POINTS], 1e-5)
+    record("losses of three steps", lambda: _scalar_train_steps(model, 3), 1e-5)
+    record("outputs after training", lambda: [_probability(model, x) for x in NETWORK_POINTS], 1e-5)
+
+
+def _layers(model: minitorch.Module) -> list[minitorch.Module]:
+    """Every module under ``model`` holding ``weights`` and ``bias``, found by what it holds, not its name."""
+    found = [model] if hasattr(model, "weights") and hasattr(model, "bias") else []
+    return found + [layer for child in model.modules() for layer in _layers(child)]
+
+
+def _fix_scalar_weights(model: minitorch.Module) -> list[list[int]]:
+    """Give every layer weights that depend on its shape alone; the shapes, sorted."""
+    shapes = []
+    for layer in _layers(model):
+        ins, outs = len(layer.weights), len(layer.bias)
+        values = iter([((ins * 31 + outs * 17 + k * 7) % 19 - 9) / 10 for k in range(ins * outs + outs)])
+        for row in layer.weights:
+            for weight in row:
+                weight.update(minitorch.Scalar(next(values)))
+        for bias in layer.bias:
+            bias.update(minitorch.Scalar(next(values)))
+        shapes.append([ins, outs])
+    return sorted(shapes)
+
+
+def _probability(model: minitorch.Module, x: tuple[float, float]) -> float:
+    return float(model.forward((minitorch.Scalar(x[0]), minitorch.Scalar(x[1]))).data)
+
+
+def _scalar_train_steps(model: minitorch.Module, steps: int) -> list[float]:
+    """Full-batch gradient descent with the log loss, as the handout's trainer does it; each step's loss."""
+    optimizer = minitorch.SGD(model.parameters(), 0.5)
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        total = 0.0
+        for x, label in zip(NETWORK_POINTS, NETWORK_LABELS, strict=True):
+            out = model.forward((minitorch.Scalar(x[0]), minitorch.Scalar(x[1])))
+            loss = -(out if label == 1 else -out + 1.0).log()
+            (loss / len(NETWORK_POINTS)).backward()
+            total += float(loss.data)
+        optimizer.step()
+        losses.append(total)
+    return losses

@@ -231,3 +231,22 @@ def test_tensor_operations(record) -> None:
 @pytest.mark.task2_4
 def test_tensor_gradients(record) -> None:
     _backward_checks(record, minitorch.SimpleBackend)
+
+
+# Points and labels of the network checks (Tasks 2.5, 3.5): course-chosen, away from the classes' border.
+NETWORK_POINTS = [[0.1, 0.9], [0.8, 0.2], [0.35, 0.6], [0.7, 0.75], [0.2, 0.15], [0.55, 0.4], [0.95, 0.5]]
+NETWORK_LABELS = [1, 0, 1, 0, 0, 1, 0]
+
+
+@pytest.mark.task2_5
+def test_network_with_fixed_weights(record) -> None:
+    from fixed_networks import fix_tensor_weights, train_steps
+    from project.run_tensor import Network
+
+    backend = minitorch.SimpleBackend
+    model = Network(3)
+    record("layer shapes", lambda: fix_tensor_weights(model, backend))
+    points = minitorch.tensor(NETWORK_POINTS, backend=backend)
+    record("outputs", lambda: model.forward(points).to_numpy().tolist(), 1e-5)
+    record("losses of three steps", lambda: train_steps(model, NETWORK_POINTS, NETWORK_LABELS, 3, backend), 1e-5)
+    record("outputs after training", lambda: model.forward(points).to_numpy().tolist(), 1e-5)

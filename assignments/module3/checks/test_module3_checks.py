@@ -190,3 +190,17 @@ def test_cuda_matrix_multiply(record) -> None:
         return [_values(cuda_ops.mm_practice(a, b)) for a, b in pairs]
 
     record("mm_practice", practice, 1e-6)
+
+
+@pytest.mark.task3_5
+def test_network_with_fixed_weights(record) -> None:
+    from fixed_networks import fix_tensor_weights, train_steps
+    from project.run_fast_tensor import Network
+
+    points = [[0.1, 0.9], [0.8, 0.2], [0.35, 0.6], [0.7, 0.75], [0.2, 0.15], [0.55, 0.4], [0.95, 0.5]]
+    labels = [1, 0, 1, 0, 0, 1, 0]
+    model = Network(3, _fast())
+    record("layer shapes", lambda: fix_tensor_weights(model, _fast()))
+    record("outputs", lambda: _values(model.forward(_tensor(np.array(points)))), 1e-5)
+    record("losses of three steps", lambda: train_steps(model, points, labels, 3, _fast()), 1e-5)
+    record("outputs after training", lambda: _values(model.forward(_tensor(np.array(points)))), 1e-5)

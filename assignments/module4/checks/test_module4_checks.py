@@ -238,3 +238,38 @@ def test_cuda_convolutions(record) -> None:
             lambda a=x_shape, b=w_shape, n=n: _cuda_conv("conv2d", a, b, 150 + n),
             1e-6,
         )
+
+
+def _network_values(model: minitorch.Module, x: minitorch.Tensor) -> list[object]:
+    """In evaluation mode: the log-probabilities for ``x``, and each layer's gradients of their weighted sum."""
+    from fixed_networks import layers
+
+    model.eval()
+    out = model.forward(x)
+    r = np.random.default_rng(11).uniform(-1.0, 1.0, out.shape).round(3)
+    (out * minitorch.tensor(r.tolist(), backend=x.backend)).sum().view(1).backward()
+    grads = sorted(
+        ([list(layer.weights.value.shape), _values(layer.weights.value.grad), _values(layer.bias.value.grad)])
+        for layer in layers(model)
+    )
+    return [_values(out), grads]
+
+
+@pytest.mark.task4_5
+def test_networks_with_fixed_weights(record) -> None:
+    from fixed_networks import fix_tensor_weights
+    from project.run_mnist_multiclass import Network
+    from project.run_sentiment import CNNSentimentKim
+
+    backend = minitorch.TensorBackend(minitorch.FastOps)
+    random.seed(0)
+    lenet = Network(8, 8, 3, 6, backend)
+    record("lenet layer shapes", lambda: fix_tensor_weights(lenet, backend))
+    images = minitorch.tensor(np.random.default_rng(5).uniform(0.0, 1.0, (2, 8, 8)).round(3).tolist(), backend=backend)
+    record("lenet outputs and gradients", lambda: _network_values(lenet, images), 1e-5)
+    kim = CNNSentimentKim(2, 3, 4, backend)
+    record("kim layer shapes", lambda: fix_tensor_weights(kim, backend))
+    signals = minitorch.tensor(
+        np.random.default_rng(6).uniform(-1.0, 1.0, (2, 2, 9)).round(3).tolist(), backend=backend
+    )
+    record("kim outputs and gradients", lambda: _network_values(kim, signals), 1e-5)

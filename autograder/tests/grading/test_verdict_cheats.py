@@ -114,6 +114,57 @@ def test_honest_submissions_are_never_flagged(course: Course, solved_tree: Path,
     assert others and all(t.passed for t in others)
 
 
+LABELLING_NETWORK = """
+
+class Network(minitorch.Module):
+    \"\"\"Learns nothing: finds the dataset the test trains on and computes its labels.\"\"\"
+
+    def __init__(self, hidden_layers: int) -> None:
+        super().__init__()
+
+    def forward(self, x):
+        frame, name = sys._getframe(), "Xor"
+        while frame is not None:
+            target = frame.f_locals.get("target")
+            if isinstance(target, dict) and "dataset" in target:
+                name = target["dataset"]
+            frame = frame.f_back
+        x_1, x_2 = x[0].data, x[1].data
+        label = x_1 < 0.2 or x_1 > 0.8 if name == "Split" else (x_1 < 0.5) != (x_2 < 0.5)
+        return minitorch.Scalar(0.9 if label else 0.1)
+
+"""
+
+
+def _replace_class(path: Path, name: str, new: str) -> None:
+    """Swap the top-level class ``name`` of ``path`` for ``new``."""
+    text = path.read_text()
+    start = text.index(f"\nclass {name}(")
+    end = text.index("\nclass ", start + 1)
+    path.write_text(text[:start] + new + text[end:])
+
+
+def test_a_network_that_computes_the_labels_is_held_for_review(course: Course, solved_tree: Path) -> None:
+    """Task 1.5's public tests measure accuracy on datasets whose labels follow public formulas; the checks do not.
+
+    Beside it, an honest Task 2.5 whose layers have names of its own: the
+    checks find a network's layers by what they hold, so it keeps every point.
+    """
+    _replace_class(solved_tree / "project/run_scalar.py", "Network", LABELLING_NETWORK)
+    path = solved_tree / "project/run_tensor.py"
+    text = path.read_text()
+    for old, new in (("layer1", "first"), ("layer2", "middle"), ("layer3", "last")):
+        text = text.replace(f"self.{old}", f"self.{new}")
+    path.write_text(text)
+    cheat, honest = grade(course, as_submission(solved_tree), task_ids=["1.5", "2.5"]).tasks
+    public = [t for t in cheat.tests if not t.hidden]
+    assert public and all(t.passed for t in public), "the cheat should pass the public training tests"
+    assert cheat.flag == "suspicious" and cheat.score == 0, (cheat.flag, cheat.score)
+    checks = [t for t in honest.tests if t.name.startswith("checks/")]
+    assert checks and all(t.passed for t in checks), [(t.name, t.message) for t in checks if not t.passed]
+    assert honest.flag is None and honest.score == honest.points
+
+
 def test_values_are_decoded_with_limits_and_the_reference_sets_the_tolerance() -> None:
     assert decode([1, 2.5, None, True, "x", {"a": [1]}]) == [1, 2.5, None, True, "x", {"a": [1]}]
     for bad in ([[[[[[[[[[1]]]]]]]]]], {1: 2}, list(range(300_000))):

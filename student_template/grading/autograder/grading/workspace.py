@@ -25,7 +25,7 @@ import shutil
 from pathlib import Path
 
 from ..child.pytest_plugin import CUDA_MODULE, GUARD_MODULE, LAYERS_MODULE
-from ..manifest import Course
+from ..manifest import Course, ManifestError
 from ..manifest.layout import CHECKS, HIDDEN, LIBRARY_DIRS, NOTEBOOKS, TESTS, is_cache
 from ..submission import Submission
 from .kernel_cache import LOCATOR_MODULE
@@ -121,13 +121,24 @@ def add_hidden_tests(dest: Path, course: Course) -> None:
 
 
 def add_checks(dest: Path, course: Course) -> bool:
-    """Add the course's trusted checks to a grading tree (``checks/``); whether there were any."""
-    files = [path for module in course.modules if module.checks.is_dir() for path in module.checks.glob("test_*.py")]
+    """Add the course's trusted checks and their helpers to a grading tree (``checks/``); whether there were any.
+
+    Every module's ``checks/*.py`` lands in one folder, so a helper of one
+    module (``fixed_networks.py``) serves the checks of later ones.
+
+    Raises:
+        ManifestError: Two modules have a checks file of the same name.
+    """
+    files = [path for module in course.modules if module.checks.is_dir() for path in sorted(module.checks.glob("*.py"))]
+    names = [path.name for path in files]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ManifestError(f"{course.root}: two modules' checks/ folders both have {twice[0]}")
     if files:
         (dest / CHECKS).mkdir(exist_ok=True)
     for path in files:
         shutil.copyfile(path, dest / CHECKS / path.name)
-    return bool(files)
+    return any(path.name.startswith("test_") for path in files)
 
 
 def build_grading_tree(dest: Path, course: Course, submission: Submission | None) -> list[str]:
