@@ -12,8 +12,8 @@ JOBS ?= 2
 
 install:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --upgrade pip uv
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[dev]' || $(PY) -m pip install --quiet -e '.[dev]'
 
 grade:
 	$(GRADER) grade --submission $(SUBMISSION) $(if $(TASK),--task $(TASK)) $(if $(MODULE),--module $(MODULE)) $(if $(JSON),--json $(JSON)) $(if $(GRADESCOPE),--gradescope $(GRADESCOPE)) $(if $(MARKDOWN),--markdown $(MARKDOWN))
