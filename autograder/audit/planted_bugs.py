@@ -5,8 +5,10 @@ reference in one of a task's files (``find`` becomes ``replace``). For each
 bug the grader lays out a grading tree of the reference with that change,
 runs the task's tests (public and hidden, at the task's example counts) and
 stops at the first failure. The bug is caught when a test fails, errors,
-crashes or runs out of time: any of those costs a student points. A bug
-that every test passes survives, and shows where the tests have a hole.
+crashes or runs out of time, or when a trusted check of the task records a
+value that differs from the reference's: any of those costs a student
+points. A bug that every test and check passes survives, and shows where
+the tests have a hole.
 
 The file stays with the staff: its ``find`` texts are solution code.
 """
@@ -21,10 +23,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..grading.context import CHECKS_PREFIX, course_items
+from ..child.pytest_plugin import NO_SHRINK
+from ..grading.context import CHECKS_PREFIX, course_items, reference_values
 from ..grading.run import TASK_BUDGET_FACTOR, GradingRun, share_cores, start_run
-from ..grading.runner import outcomes_from_run, run_child
-from ..grading.workspace import add_hidden_tests, build_grading_tree
+from ..grading.runner import ChildPlan, outcomes_from_run, run_child, run_tests
+from ..grading.trusted import Recorded, compare
+from ..grading.workspace import add_checks, add_hidden_tests, build_grading_tree
 from ..manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, ManifestError, PlantedBug, Task
 from ..submission import Submission, reference_submission
 
@@ -96,13 +100,24 @@ def plant(course: Course, bug: PlantedBug, dest: Path) -> Submission:
     return Submission(f"reference with {bug.name}", (("", dest), *reference_submission(course).roots), True)
 
 
-def check_bug(run: GradingRun, bug: PlantedBug, scratch: Path, first: str | None = None) -> BugOutcome:
+def check_bug(
+    run: GradingRun,
+    bug: PlantedBug,
+    scratch: Path,
+    first: str | None = None,
+    reference: dict[tuple[str, str], Recorded] | None = None,
+) -> BugOutcome:
     """Run the task's tests on the reference with ``bug`` planted, up to the first failure.
 
     ``run`` is the grading's settings (:func:`~autograder.grading.run.start_run` of the
     reference): its tests, CUDA mode, kernel cache and threads. ``first`` is run first:
     the test that caught the bug last time. If it passes now, the others run as usual,
     so a stale hint costs only time.
+
+    With ``reference`` (the values the reference records in the trusted checks), the
+    task's checks count too: a bug is caught when one of their values differs, as it
+    would cost a student points. They run first for a training task (its tests train
+    a network for a minute) or when one caught the bug last time, else last.
     """
     started = time.monotonic()
     course = run.course
@@ -112,23 +127,59 @@ def check_bug(run: GradingRun, bug: PlantedBug, scratch: Path, first: str | None
     planted_run = run.of(plant(course, bug, planted), [task])
     build_grading_tree(tree, course, planted_run.submission)
     add_hidden_tests(tree, course)
-    # Trusted checks judge values against the reference's, which a planted bug's run does not have.
-    nodeids = [item["nodeid"] for item in course_items(task, run.items) if not item["nodeid"].startswith(CHECKS_PREFIX)]
+    add_checks(tree, course)
+    items = [item["nodeid"] for item in course_items(task, run.items)]
+    checks = [n for n in items if n.startswith(CHECKS_PREFIX)] if reference is not None else []
+    nodeids = [n for n in items if not n.startswith(CHECKS_PREFIX)]
     if first in nodeids:
         nodeids = [first, *(n for n in nodeids if n != first)]
-    budget = task.time_budget_s
-    plan = planted_run.plan(tree, test_budget_s=budget)
+    # Whether a test fails is all that counts here: a failing example is not shrunk.
+    plan = planted_run.plan(tree, test_budget_s=task.time_budget_s).with_env({NO_SHRINK: "1"})
+    checks_first = bool(task.training) or first in checks
+    for stage in ("checks", "tests", "checks") if checks_first else ("tests", "checks"):
+        if stage == "checks" and checks and reference is not None:
+            by = _caught_by_checks(plan, checks, reference, task.time_budget_s)
+            checks = []  # run once
+            if by is not None:
+                return BugOutcome(bug, True, f"{by} (a value differs)", time.monotonic() - started, by)
+        elif stage == "tests":
+            caught = _caught_by_tests(plan, nodeids, task.time_budget_s)
+            if caught is not None:
+                by, nodeid = caught
+                return BugOutcome(bug, True, by, time.monotonic() - started, nodeid)
+    return BugOutcome(bug, False, None, time.monotonic() - started)
+
+
+def _caught_by_tests(plan: ChildPlan, nodeids: list[str], budget: float) -> tuple[str, str | None] | None:
+    """(what caught the bug, the failing test's node id) when the tests fail, stopping at the first."""
     child = run_child(plan, ["-x", *nodeids], budget * TASK_BUDGET_FACTOR)
     outcomes, _ = outcomes_from_run(child, nodeids)
     failed = [o for o in outcomes.values() if not o.passed]
     if failed:
-        by = f"{failed[0].nodeid} ({failed[0].status})"
-        return BugOutcome(bug, True, by, time.monotonic() - started, failed[0].nodeid)
+        return f"{failed[0].nodeid} ({failed[0].status})", failed[0].nodeid
     if len(outcomes) < len(nodeids) and child.timed_out:
-        return BugOutcome(bug, True, "the task's time budget ran out", time.monotonic() - started)
+        return "the task's time budget ran out", None
     if not outcomes and child.returncode not in (0, None):
-        return BugOutcome(bug, True, "the test process failed before any test", time.monotonic() - started)
-    return BugOutcome(bug, False, None, time.monotonic() - started)
+        return "the test process failed before any test", None
+    return None
+
+
+def _caught_by_checks(
+    plan: ChildPlan, checks: list[str], reference: dict[tuple[str, str], Recorded], budget: float
+) -> str | None:
+    """The first check with a value that was recorded and differs from the reference's, if any.
+
+    A value never recorded (the child died) catches nothing here: the tests decide then.
+    """
+    values: dict[tuple[str, str], Recorded] = {}
+    run_tests(plan, checks, budget * TASK_BUDGET_FACTOR, values=values)
+    for (nodeid, key), expected in sorted(reference.items()):
+        actual = values.get((nodeid, key))
+        if nodeid not in checks or expected.error is not None or actual is None:
+            continue
+        if actual.error is not None or compare(actual.value, expected.value, expected.tolerance, expected.agree):
+            return nodeid
+    return None
 
 
 def gradable(task: Task) -> bool:
@@ -197,11 +248,14 @@ def run_planted_bugs(
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="planted-") as tmp:
         run = start_run(course, reference_submission(course), [], Path(tmp), share_cores(jobs))
+        ids = {bug.task for _, bug in selected}
+        checks = sorted({i["nodeid"] for t in ids for i in course_items(course.task(t), run.items)} & _check_ids(run))
+        reference = reference_values(run, checks, Path(tmp)) if checks else None
 
         def one(index: int) -> BugOutcome:
             module, bug = selected[index]
             hint = caught.get(f"{module.name}/{bug.name}")
-            outcome = check_bug(run, bug, Path(tmp) / str(index), first=hint)
+            outcome = check_bug(run, bug, Path(tmp) / str(index), first=hint, reference=reference)
             if echo is not None:
                 verdict = f"caught by {outcome.by}" if outcome.caught else "SURVIVED"
                 took = f"{outcome.seconds:.1f} s, {time.monotonic() - started:.0f} s in"
@@ -215,6 +269,10 @@ def run_planted_bugs(
     if record:
         _save_caught(course, outcomes)
     return outcomes
+
+
+def _check_ids(run: GradingRun) -> set[str]:
+    return {str(item["nodeid"]) for item in run.items if str(item["nodeid"]).startswith(CHECKS_PREFIX)}
 
 
 def task_scores(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograder.authoring.release import write_solution_tree
-from autograder.grading.run import NUMBA_THREADS_VARIABLE, THREADS_VARIABLE, share_cores
+from autograder.grading.run import NUMBA_THREADS_VARIABLE, THREADS_VARIABLE, GradingOptions, share_cores
 from autograder.manifest import Course, load_course
 from autograder.submission import Submission
 
@@ -18,6 +18,11 @@ REPO = Path(__file__).resolve().parents[2]
 if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
     os.environ.setdefault(THREADS_VARIABLE, str(share_cores(int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))))
     os.environ.setdefault(NUMBA_THREADS_VARIABLE, os.environ[THREADS_VARIABLE])  # the scripts the tests run
+
+
+# For tests of what the grader does with a tree (where a failure lands, what a message says), not of how hard
+# the course's property tests probe a library: fewer Hypothesis examples, the same verdicts, a fraction of the time.
+FEW = GradingOptions(max_examples=10)
 
 
 @pytest.fixture(scope="session")

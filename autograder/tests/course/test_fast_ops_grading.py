@@ -10,7 +10,7 @@ from autograder.grading.grade import grade
 from autograder.manifest import Course
 from autograder.results import TaskResult
 
-from ..conftest import as_submission
+from ..conftest import FEW, as_submission
 
 pytestmark = pytest.mark.slow  # grades the real course
 
@@ -31,7 +31,7 @@ def _failed(task: TaskResult) -> dict[str, str]:
 
 def test_serial_matmul_is_correct_but_not_parallel(course: Course, solved_tree: Path) -> None:
     _plant(solved_tree, MATMUL_LOOP, MATMUL_LOOP.replace("prange(", "range("))
-    task = grade(course, as_submission(solved_tree), task_ids=["3.2"]).tasks[0]
+    task = grade(course, as_submission(solved_tree), task_ids=["3.2"], options=FEW).tasks[0]
     failed = _failed(task)
     # Every correctness test passes. The speed check may fail too: with the
     # outer loop serial, numba runs the kernel's array statements as parallel
@@ -44,7 +44,7 @@ def test_serial_matmul_is_correct_but_not_parallel(course: Course, solved_tree: 
 def test_matmul_compiled_without_parallel_says_so(course: Course, solved_tree: Path) -> None:
     old = "tensor_matrix_multiply = _kernel(_tensor_matrix_multiply)"
     _plant(solved_tree, old, "tensor_matrix_multiply = njit(cache=True)(_tensor_matrix_multiply)")
-    task = grade(course, as_submission(solved_tree), task_ids=["3.2"]).tasks[0]
+    task = grade(course, as_submission(solved_tree), task_ids=["3.2"], options=FEW).tasks[0]
     failed = _failed(task)
     assert set(failed) == {"test_matmul_is_parallel"}, failed
     assert "without parallel=True" in failed["test_matmul_is_parallel"]
@@ -54,7 +54,7 @@ def test_uncompiled_fast_ops_are_correct_but_slow(course: Course, solved_tree: P
     """Kernels left as Python (never handed to numba) pass the suite and fail both checks."""
     _plant(solved_tree, "    return njit(parallel=True, fastmath=True, cache=True)(fn)", "    return fn")
     _plant(solved_tree, "from numba import njit, prange", "from numba import njit\n\nprange = range")
-    task = grade(course, as_submission(solved_tree), task_ids=["3.1"]).tasks[0]
+    task = grade(course, as_submission(solved_tree), task_ids=["3.1"], options=FEW).tasks[0]
     failed = _failed(task)
     assert set(failed) == {"test_map_zip_reduce_are_parallel", "test_map_is_fast"}, failed
     assert "not compiled by numba" in failed["test_map_zip_reduce_are_parallel"]

@@ -12,7 +12,7 @@ from autograder.grading.grade import grade
 from autograder.manifest import Course
 from autograder.results import TaskResult
 
-from ..conftest import REPO, as_submission
+from ..conftest import FEW, REPO, as_submission
 
 pytestmark = pytest.mark.slow  # grades the real course
 
@@ -91,7 +91,7 @@ def test_public_style_cuda_kernels_with_32x32_blocks_pass(course: Course, solved
         ),
     )
     path.write_text(path.read_text().replace("TILE", "BLOCK_DIM"))
-    report = grade(course, as_submission(solved_tree), task_ids=["3.3", "3.4"])
+    report = grade(course, as_submission(solved_tree), task_ids=["3.3", "3.4"], options=FEW)
     assert [(t.id, t.score == t.points, _course_failures(t)) for t in report.tasks] == [
         ("3.3", True, []),
         ("3.4", True, []),
