@@ -120,7 +120,9 @@ class HypothesisGuard:
     student's) the reporter then voids the child's results.
     """
 
-    def __init__(self, max_examples: int, caps: dict[str, int], cuda_cap: int | None, report: bool) -> None:
+    def __init__(
+        self, max_examples: int, caps: dict[str, int], cuda_cap: int | None, report: bool, shrink: bool = True
+    ) -> None:
         from hypothesis import HealthCheck, settings
 
         self.profile = settings(
@@ -132,7 +134,7 @@ class HypothesisGuard:
             max_examples=max_examples,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         )
-        self.caps, self.cuda_cap, self.report = caps, cuda_cap, report
+        self.caps, self.cuda_cap, self.report, self.shrink = caps, cuda_cap, report, shrink
         self.changes: list[str] = []
         self._installed = False
         self._collected: dict[int, tuple[Any, ...]] = {}
@@ -179,7 +181,7 @@ class HypothesisGuard:
         return settings(
             base,
             max_examples=min([explicit.get("max_examples", self.profile.max_examples), *caps]),
-            phases=[phase for phase in phases if not (simulated and phase is Phase.shrink)],
+            phases=[phase for phase in phases if not ((simulated or not self.shrink) and phase is Phase.shrink)],
             derandomize=True,
             database=None,
             deadline=self.profile.deadline,

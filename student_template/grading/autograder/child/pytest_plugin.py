@@ -40,6 +40,7 @@ LAYERS_MODULE = "_autograder_layers"  # autograder/child/layers.py in the tree
 MAX_EXAMPLES = "AUTOGRADER_MAX_EXAMPLES"
 CUDA_MAX_EXAMPLES = "AUTOGRADER_CUDA_MAX_EXAMPLES"
 TASK_MAX_EXAMPLES = "AUTOGRADER_TASK_MAX_EXAMPLES"
+NO_SHRINK = "AUTOGRADER_NO_SHRINK"  # "1": failing examples are not shrunk (the mutation score: does a test fail?)
 STUDENT_TESTS = "AUTOGRADER_STUDENT_TESTS"  # the tests are the student's: their settings are re-applied, not reported
 GUARD_MODULE = "_autograder_hypothesis"  # autograder/child/hypothesis_guard.py in the tree
 CUDA_MODULE = "_autograder_cuda"  # autograder/child/cuda_simulator.py in the tree
@@ -355,7 +356,8 @@ def pytest_configure(config: pytest.Config) -> None:
     cuda_cap = os.environ.get(CUDA_MAX_EXAMPLES)
     max_examples = int(os.environ.get(MAX_EXAMPLES, "100"))
     report = not os.environ.get(STUDENT_TESTS)
-    _guard = guards.HypothesisGuard(max_examples, guards.task_caps(), int(cuda_cap) if cuda_cap else None, report)
+    caps = (guards.task_caps(), int(cuda_cap) if cuda_cap else None)
+    _guard = guards.HypothesisGuard(max_examples, *caps, report, shrink=os.environ.get(NO_SHRINK) != "1")
     _guard.install()
     if os.environ.get(ORDERS_FD):
         layers = importlib.import_module(LAYERS_MODULE)
