@@ -245,8 +245,12 @@ def test_network_with_fixed_weights(record) -> None:
 
     backend = minitorch.SimpleBackend
     model = Network(3)
-    record("layer shapes", lambda: fix_tensor_weights(model, backend))
     points = minitorch.tensor(NETWORK_POINTS, backend=backend)
-    record("outputs", lambda: model.forward(points).to_numpy().tolist(), 1e-5)
+    # The shapes travel with the outputs: a network of the right shape alone earns nothing.
+    record(
+        "shapes and outputs",
+        lambda: [fix_tensor_weights(model, backend), model.forward(points).to_numpy().tolist()],
+        1e-5,
+    )
     record("losses of three steps", lambda: train_steps(model, NETWORK_POINTS, NETWORK_LABELS, 3, backend), 1e-5)
     record("outputs after training", lambda: model.forward(points).to_numpy().tolist(), 1e-5)

@@ -264,12 +264,19 @@ def test_networks_with_fixed_weights(record) -> None:
     backend = minitorch.TensorBackend(minitorch.FastOps)
     random.seed(0)
     lenet = Network(8, 8, 3, 6, backend)
-    record("lenet layer shapes", lambda: fix_tensor_weights(lenet, backend))
     images = minitorch.tensor(np.random.default_rng(5).uniform(0.0, 1.0, (2, 8, 8)).round(3).tolist(), backend=backend)
-    record("lenet outputs and gradients", lambda: _network_values(lenet, images), 1e-5)
+    # The shapes travel with the outputs: a network of the right shape alone earns nothing.
+    record(
+        "lenet shapes, outputs and gradients",
+        lambda: [fix_tensor_weights(lenet, backend), _network_values(lenet, images)],
+        1e-5,
+    )
     kim = CNNSentimentKim(2, 3, 4, backend)
-    record("kim layer shapes", lambda: fix_tensor_weights(kim, backend))
     signals = minitorch.tensor(
         np.random.default_rng(6).uniform(-1.0, 1.0, (2, 2, 9)).round(3).tolist(), backend=backend
     )
-    record("kim outputs and gradients", lambda: _network_values(kim, signals), 1e-5)
+    record(
+        "kim shapes, outputs and gradients",
+        lambda: [fix_tensor_weights(kim, backend), _network_values(kim, signals)],
+        1e-5,
+    )
