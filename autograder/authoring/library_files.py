@@ -15,6 +15,10 @@ imports under ``TYPE_CHECKING`` say the same for type checkers
 it (:func:`trim_package_init`): the table entries and imports of files it
 does not ship are left out.
 
+A package's ``__init__.py`` ships with the package's first shipped file
+(``project/__init__.py`` makes ``project`` a package, which ``make
+install`` installs for the notebooks' kernel).
+
 A released file that a later module's task owns is an error: it means an
 earlier module's code imports a later module's stub.
 """
@@ -22,7 +26,7 @@ earlier module's code imports a later module's stub.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from ..manifest import Course, ManifestError
@@ -76,13 +80,18 @@ def released_library(full: Course, last_module: int) -> list[str]:
                 f"{full.reference / file}: module {module.number} imports it ({' -> '.join(_chain(file, parent))}), "
                 f"but it belongs to task {task.id} of module {full.module_of(task).number}"
             )
-    unused = sorted(set(library) - reached - {PACKAGE_INIT})
+    unused = sorted(set(library) - reached - {PACKAGE_INIT} - package_inits(reached, library))
     if unused:
         raise ManifestError(f"{full.reference / unused[0]}: no module's tasks or tests use it")
     shipped = needed.get(last_module)
     if shipped is None:
         raise ManifestError(f"{full.root / 'course.toml'}: no module {last_module}")
-    return sorted(shipped | {PACKAGE_INIT})
+    return sorted(shipped | {PACKAGE_INIT} | package_inits(shipped, library))
+
+
+def package_inits(files: Iterable[str], library: Collection[str]) -> set[str]:
+    """The ``__init__.py`` of each package that holds one of ``files``, where the library has one."""
+    return {init for file in files if (init := f"{file.rsplit('/', 1)[0]}/__init__.py") in library}
 
 
 def _test_files(public: Path, common: Path | None) -> list[Path]:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.manifest import Course, ManifestError, load_course
+from autograder.manifest import Course, LatePolicy, ManifestError, load_course
+from autograder.manifest.policies import DEFAULT_SUBMIT, read_submit_policy
+from autograder.manifest.toml_tables import TableReader
 
 from .conftest import REPO
 
@@ -123,3 +125,49 @@ def test_bad_planted_bug_names_file_and_key(course_copy: Path, change: str, mess
     with pytest.raises(ManifestError) as raised:
         load_course(course_copy)
     assert str(raised.value).startswith(str(path)) and message in str(raised.value)
+
+
+def test_submit_text_loads_and_has_a_default(course: Course, tmp_path: Path) -> None:
+    assert "push it to your repository's `main` branch" in course.submit.how
+    reader = TableReader(tmp_path / "course.toml", {}, "submit")
+    assert read_submit_policy(reader).how == DEFAULT_SUBMIT
+    spread = TableReader(tmp_path / "course.toml", {"how": "  Upload to\n   Gradescope. "}, "submit")
+    assert read_submit_policy(spread).how == "Upload to Gradescope."
+
+
+@pytest.mark.parametrize(
+    ("submit", "message"),
+    [
+        ('[submit]\nhow = ""\n', "submit.how: expected a sentence saying how students submit, got an empty text"),
+        ("[submit]\nhow = 3\n", "submit.how: expected a string, got 3"),
+        ('[submit]\nhow = "a\\n\\nb"\n', "submit.how: expected one paragraph of plain text"),
+        ('[submit]\nhow = "a\\u0007"\n', "submit.how: expected one paragraph of plain text"),
+        ('[submit]\nurl = "x"\n', "submit.url: unknown key (allowed: how)"),
+        ('submit = "push"\n', "submit: expected a table, got 'push'"),
+    ],
+)
+def test_bad_submit_text_is_one_line_naming_the_key(course_copy: Path, submit: str, message: str) -> None:
+    path = course_copy / "course.toml"
+    text = path.read_text()
+    text = text[: text.index("[submit]")]
+    path.write_text(text + submit if submit.startswith("[") else submit + text)
+    with pytest.raises(ManifestError, match=re.escape(message)) as error:
+        load_course(course_copy)
+    assert "\n" not in str(error.value) and str(error.value).startswith(str(path))
+
+
+@pytest.mark.parametrize(
+    ("policy", "sentence"),
+    [
+        (
+            LatePolicy(0.1, 7),
+            "loses 10% of its score for each day (or part of one) it is late, and scores 0 once it "
+            "is more than 7 days late.",
+        ),
+        (LatePolicy(0.25, None), "loses 25% of its score for each day (or part of one) it is late."),
+        (LatePolicy(0.0, None), "loses no points."),
+        (LatePolicy(0.0, 1), "up to 1 day after a module's due date loses no points; later work scores 0."),
+    ],
+)
+def test_late_policy_in_a_sentence(policy: LatePolicy, sentence: str) -> None:
+    assert policy.describe().endswith(sentence)
