@@ -27,8 +27,36 @@ def points(value: float) -> str:
 
 
 def short_number(value: float | None) -> str:
-    """A number for a CSV cell or a feedback page: an integer as one, else four significant digits."""
-    return "" if value is None else f"{value:.4g}" if value != int(value) else str(int(value))
+    """A number for a CSV cell or a feedback page: as :func:`points`, empty for none."""
+    return "" if value is None else points(value)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 error``, ``7 errors``: a count and its noun (``many`` where adding an s is wrong)."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def modules_span(last: int) -> str:
+    """``module 0``, ``modules 0-3``: a release's modules by the last one."""
+    return "module 0" if last == 0 else f"modules 0-{last}"
+
+
+def task_points(task: TaskResult) -> str:
+    """A task's points as the table shows them: ``8.18/10``, ``+4/+5`` (extra credit), ``4/8, 4 pending``."""
+    sign = "+" if task.extra_credit else ""
+    pending = f", {points(task.manual_points)} pending" if task.manual_points else ""
+    return f"{sign}{points(task.score)}/{sign}{points(task.points + task.manual_points)}{pending}"
+
+
+def total_points(report: GradeReport) -> str:
+    """The total: ``285/285``, with extra credit beside it (``+5``) and manual points pending (``8 pending``).
+
+    The maximum counts the points a person grades later, so the score shown never exceeds it.
+    """
+    extra = sum(t.score for t in report.tasks if t.extra_credit)
+    pending = sum(t.manual_points for t in report.tasks if not t.extra_credit)
+    text = f"{points(report.score - extra)}/{points(report.max_score + pending)}"
+    return text + (f" +{points(extra)}" if extra else "") + (f", {points(pending)} pending" if pending else "")
 
 
 def markdown_table(header: Sequence[str], align: str, rows: Sequence[Sequence[str]]) -> list[str]:
@@ -51,8 +79,8 @@ def _plain(text: str) -> Text:
     return Text(for_terminal(text))
 
 
-def print_table(report: GradeReport, console: Console | None = None, failures: int = 3) -> None:
-    """Print the per-task table, then the first failures of each task.
+def print_table(report: GradeReport, console: Console | None = None, failures: int | None = 3) -> None:
+    """Print the per-task table, the notes, then each task's failures (the first ``failures``, or all for None).
 
     Every string that a submission may have chosen (its label, notes naming
     its files, failure messages, test ids) is printed through
@@ -65,18 +93,17 @@ def print_table(report: GradeReport, console: Console | None = None, failures: i
     table.add_column("Status")
     table.add_column("Summary")
     for task in report.tasks:
-        passed = sum(t.passed for t in task.tests)
         style = "bold red" if task.flag is not None else STYLE.get(task.status, "magenta")
         table.add_row(
             _plain(task.id),
             _plain(task.title),
-            f"{passed}/{len(task.tests)}",
-            f"{points(task.score)}/{'+' if task.extra_credit else ''}{points(task.points)}",
+            f"{sum(t.passed for t in task.tests)}/{len(task.tests)}",
+            task_points(task),
             Text(_status_label(task), style=style),
             _plain(task.summary),
         )
     table.add_section()
-    table.add_row("", "Total", "", f"{points(report.score)}/{points(report.max_score)}", "", "")
+    table.add_row("", "Total", "", total_points(report), "", "")
     console.print(table)
     for note in report.notes:
         line = _plain(f"note: {note}")
@@ -86,11 +113,49 @@ def print_table(report: GradeReport, console: Console | None = None, failures: i
     for task in report.tasks:
         for note in task.notes:
             console.print(_plain(f"note ({task.id}): {note}"))
-        if task.not_started:
-            continue
-        for test, more in _distinct_failures(task.tests)[:failures]:
-            name = ("hidden test" if test.hidden else test.name) + (f" and {more} more" if more else "")
-            console.print(_plain(f"  {task.id} {test.status}: {name}: {_first_line(test)}"))
+        print_failures(task, console, failures)
+
+
+def print_failures(task: TaskResult, console: Console, limit: int | None = 3) -> None:
+    """Print a task's failures, one per distinct failure, each with every line of its message.
+
+    Args:
+        task: The task.
+        console: Where to print.
+        limit: Print the first ``limit`` and say how many more there are; all for None.
+    """
+    if task.not_started:
+        return
+    distinct = distinct_failures(task.tests)
+    for test, more in distinct[:limit]:
+        name = ("hidden test" if test.hidden else test.name) + (f" and {more} more like it" if more else "")
+        console.print(_plain(f"  {task.id} {test.status}: {name}"))
+        for line in (test.message or "").strip().splitlines():
+            console.print(_plain(f"      {line}"))
+    if limit is not None and len(distinct) > limit:
+        rest = len(distinct) - limit
+        console.print(_plain(f"  {task.id}: and {plural(rest, 'more failure')} (grade the task alone to see them all)"))
+
+
+class ProgressLines:
+    """A grading's progress as plain lines (a terminal and a CI log alike): problems, then each task as it ends."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.done: list[TaskResult] = []
+
+    def problem(self, text: str) -> None:
+        """Print a problem found before the tests ran (a file that does not parse)."""
+        self.console.print(_plain(f"problem: {text}"), style="bold red")
+
+    def finished(self, task: TaskResult) -> None:
+        """Print a scored task with the running total."""
+        self.done.append(task)
+        earned = sum(t.score for t in self.done)
+        possible = sum(t.points for t in self.done if not t.extra_credit)
+        total = f"so far {points(earned)}/{points(possible)}"
+        line = f"{task.id} {task.title}: {task_points(task)}, {_status_label(task)} ({total})"
+        self.console.print(_plain(line), style=STYLE.get(task.status, "magenta"))
 
 
 def _first_line(test: TestResult) -> str:
@@ -98,7 +163,7 @@ def _first_line(test: TestResult) -> str:
     return lines[0] if lines else ""
 
 
-def _distinct_failures(tests: list[TestResult]) -> list[tuple[TestResult, int]]:
+def distinct_failures(tests: list[TestResult]) -> list[tuple[TestResult, int]]:
     """The failed tests, one per distinct failure (status and first line), with how many more failed alike.
 
     A file that fails to import fails every test that imports it the same
@@ -112,21 +177,39 @@ def _distinct_failures(tests: list[TestResult]) -> list[tuple[TestResult, int]]:
 
 
 def to_markdown(report: GradeReport) -> str:
-    """A Markdown table, for a CI job summary (text a submission may choose is escaped: :func:`for_markdown`)."""
+    """The table and every failure, for a CI job summary (text a submission may choose is escaped)."""
     rows = [
         (
             for_markdown(task.id),
             for_markdown(task.title),
             f"{sum(t.passed for t in task.tests)}/{len(task.tests)}",
-            f"{points(task.score)}/{'+' if task.extra_credit else ''}{points(task.points)}",
+            for_markdown(task_points(task)),
             _status_label(task),
         )
         for task in report.tasks
     ]
     title = f"### {for_markdown(f'{report.course} {report.course_version}: {report.submission}')}"
     lines = [title, "", *markdown_table(("Task", "Title", "Tests", "Points", "Status"), "llrrl", rows)]
-    lines.append(f"| | **Total** | | **{points(report.score)}/{points(report.max_score)}** | |")
+    lines.append(f"| | **Total** | | **{for_markdown(total_points(report))}** | |")
+    for task in report.tasks:
+        if not task.not_started and any(not test.passed for test in task.tests):
+            lines += ["", f"#### Task {for_markdown(task.id)}: {for_markdown(task.title)}", ""]
+            lines += _markdown_failures(task)
+    lines += [""] + [f"note: {for_markdown(note)}  " for note in report.notes]
     return "\n".join(lines) + "\n"
+
+
+def _markdown_failures(task: TaskResult) -> list[str]:
+    """One list item per failed test: its name (a hidden test's number only), status, and message lines."""
+    lines, hidden = [], 0
+    for test in task.tests:
+        hidden += test.hidden
+        if test.passed:
+            continue
+        name = f"hidden test {hidden} of task {task.id}" if test.hidden else test.name
+        lines.append(f"- {markdown_code(name)}: {for_markdown(test.status)}")
+        lines += [f"  - {for_markdown(line)}" for line in (test.message or "").strip().splitlines()]
+    return lines
 
 
 def feedback_markdown(report: GradeReport) -> list[str]:
@@ -136,12 +219,7 @@ def feedback_markdown(report: GradeReport) -> list[str]:
     (already reduced) message, never its name.
     """
     rows = [
-        (
-            for_markdown(task.id),
-            for_markdown(task.title),
-            f"{short_number(task.score)}/{'+' if task.extra_credit else ''}{short_number(task.points)}",
-            for_markdown(task.summary),
-        )
+        (for_markdown(task.id), for_markdown(task.title), for_markdown(task_points(task)), for_markdown(task.summary))
         for task in report.tasks
     ]
     lines = markdown_table(("Task", "Title", "Points", "Summary"), "llrl", rows)
@@ -149,15 +227,7 @@ def feedback_markdown(report: GradeReport) -> list[str]:
         if all(test.passed for test in task.tests):
             continue
         lines += ["", f"## Task {for_markdown(task.id)}: {for_markdown(task.title)}", ""]
-        hidden = 0
-        for test in task.tests:
-            hidden += test.hidden
-            if test.passed:
-                continue
-            name = f"hidden test {hidden} of task {task.id}" if test.hidden else test.name
-            message = _first_line(test)
-            shown = f"- {markdown_code(name)}: {for_markdown(test.status)}"
-            lines.append(shown + (f": {for_markdown(message)}" if message else ""))
+        lines += _markdown_failures(task)
     return lines + [""] + [f"note: {for_markdown(note)}" for note in report.notes]
 
 
@@ -206,7 +276,7 @@ def to_gradescope(report: GradeReport, stdout_visibility: str = "hidden") -> dic
                 "visibility": "after_published" if test.hidden else "visible",
             }
             tests.append(entry)
-    lines = [f"Task {t.id} {t.title}: {points(t.score)}/{points(t.points)} ({t.summary})" for t in report.tasks]
+    lines = [f"Task {t.id} {t.title}: {task_points(t)} ({t.summary})" for t in report.tasks]
     return {
         "score": report.score,
         "execution_time": round(sum(t.duration_s for t in report.tasks), 3),

@@ -45,6 +45,7 @@ from ..manifest import Course, ManifestError, load_course
 from ..manifest.layout import CACHE_DIRS, HANDOUTS, LIBRARY_DIRS, NOTEBOOKS, TESTS, walk_files
 from ..manifest.layout import GRADING as GRADING  # the Gradescope bundle imports it from here
 from ..manifest.shipped_files import Stamp, write_expected, write_stamp
+from ..render import modules_span
 from ..repo.gitrepo import commit_all, init, is_work_tree
 from ..repo.units import split_units, unit_hash
 from ..repo.upgrade import UpgradeError, read_stamp
@@ -275,12 +276,12 @@ def release_module(course: Course, last_module: int, dest: Path, commit: bool = 
             new.rename(dest / new.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    written = f"wrote {dest}: {course.name} {course.version}, modules 0-{last_module}"
+    written = f"wrote {dest}: {course.name} {course.version}, {modules_span(last_module)}"
     if not commit:
         return written
     if not is_work_tree(dest):
         init(dest)
-    made = commit_all(dest, f"{course.name} {course.version}: modules 0-{last_module}")
+    made = commit_all(dest, f"{course.name} {course.version}: {modules_span(last_module)}")
     return written + (f" (commit {made})" if made else " (unchanged since the last release)")
 
 

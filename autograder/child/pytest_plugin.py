@@ -10,7 +10,7 @@ passes it (its file descriptor is in the environment):
 
 - ``collected``: the node ids selected for this run;
 - ``collect_error``: a test file that could not be imported, with the error
-  that stopped it where it was raised (:func:`import_failure`);
+  that stopped it where it was raised (``failures.import_failure``);
 - ``start`` / ``report`` / ``finish``: one test's phases (a failure that is a
   file failing to import says so: ``import_error``);
 - ``done``: the session ended normally, with pytest's exit status.
@@ -24,8 +24,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import re
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -48,9 +46,7 @@ CUDA_MODULE = "_autograder_cuda"  # autograder/child/cuda_simulator.py in the tr
 # (the parent reads it in grading/runner.py and grading/student_tests.py with these names).
 COLLECTED, COLLECT_ERROR, START, REPORT = "collected", "collect_error", "start", "report"
 FINISH, DONE, TAMPERED_EVENT = "finish", "done", "tampered"
-MESSAGE_LIMIT = 1500
-RESOURCE_ERRORS = re.compile(r"\[Errno (28|27)\]")  # ENOSPC, EFBIG
-PACKAGE_INIT = "minitorch/__init__.py"  # imports each name on first use: never where an import error is
+FAILURES_MODULE = "_autograder_failures"  # autograder/child/failures.py in the tree: how a failure is told
 
 
 def _reporting_machinery() -> list[tuple[object, str]]:
@@ -104,6 +100,8 @@ class GradingReporter:
         self._out = os.fdopen(fd, "w", encoding="utf-8")
         self._root = root or Path.cwd()
         self._located: dict[tuple[str, str], str] = {}  # (node id, phase) -> where an import failed
+        self._errors: dict[tuple[str, str], BaseException] = {}  # (node id, phase) -> the error that failed it
+        self._failures = importlib.import_module(FAILURES_MODULE)
         self._machinery = [(owner, name, owner.__dict__.get(name)) for owner, name in _reporting_machinery()]
         self._hypothesis = [(owner, name, owner.__dict__.get(name)) for owner, name in hypothesis_machinery()]
         self._guard = guard
@@ -137,7 +135,7 @@ class GradingReporter:
         self, node: pytest.Item | pytest.Collector, call: pytest.CallInfo[Any], report: Any
     ) -> None:
         if isinstance(report, pytest.CollectReport) and call.excinfo is not None:
-            located = import_failure(call.excinfo.value, self._root, collecting=True)
+            located = self._failures.import_failure(call.excinfo.value, self._root, collecting=True)
             if located is not None:
                 self._located[(report.nodeid, "collect")] = located
 
@@ -145,7 +143,8 @@ class GradingReporter:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report = yield
         if call.excinfo is not None and report.failed:
-            located = import_failure(call.excinfo.value, self._root, collecting=False)
+            self._errors[(item.nodeid, call.when)] = call.excinfo.value
+            located = self._failures.import_failure(call.excinfo.value, self._root, collecting=False)
             if located is not None:
                 self._located[(item.nodeid, call.when)] = located
         return report
@@ -153,7 +152,8 @@ class GradingReporter:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             located = self._located.pop((report.nodeid, "collect"), None)
-            self._emit(event=COLLECT_ERROR, nodeid=report.nodeid, message=located or _short(report, self._root))
+            message = located or self._failures.failure_message(report, None, self._root)
+            self._emit(event=COLLECT_ERROR, nodeid=report.nodeid, message=message)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         items = [
@@ -187,9 +187,10 @@ class GradingReporter:
         if report.skipped and isinstance(report.longrepr, tuple):
             skip_reason = str(report.longrepr[2])
         located = self._located.pop((report.nodeid, report.when), None)
-        message = _short(report, self._root) if report.failed else skip_reason
+        error = self._errors.pop((report.nodeid, report.when), None)
+        message = self._failures.failure_message(report, error, self._root) if report.failed else skip_reason
         if located is not None and message is not None:  # an import failed: where, then the rest of the message
-            message = "\n".join([located, *message.splitlines()[1:]])[:MESSAGE_LIMIT]
+            message = self._failures.clip("\n".join([located, *message.splitlines()[1:]]))
         self._emit(
             event=REPORT,
             nodeid=report.nodeid,
@@ -249,70 +250,6 @@ def _plain(value: Any, depth: int = 0) -> Any:
 
 def _names(value: str) -> set[str]:
     return {name for name in value.split(",") if name}
-
-
-def _short(report: pytest.TestReport | pytest.CollectReport, root: Path) -> str:
-    """The failure as a student needs it: the error line and any falsifying example, paths relative to ``root``."""
-    longrepr = report.longrepr
-    crash = getattr(longrepr, "reprcrash", None)
-    text = report.longreprtext
-    lines = [crash.message] if crash is not None else text.strip().splitlines()[-3:]
-    lines += [
-        line.strip() for line in text.splitlines() if line.strip().startswith(("Falsifying example", "E   Falsifying"))
-    ]
-    # A full disk or file-size cap is the grader's limit, whatever exception group it hides in.
-    lines += [line.strip(" E") for line in text.splitlines() if RESOURCE_ERRORS.search(line)][:1]
-    message = _relative("\n".join(dict.fromkeys(line for line in lines if line)), root)
-    return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 3] + "..."
-
-
-def import_failure(error: BaseException, root: Path, collecting: bool) -> str | None:
-    """``file:line: Type: message`` of an error raised while importing a file, or None for any other error.
-
-    The place is where the error was raised: the innermost frame in the
-    tree under ``root`` (shown relative to it), or for a ``SyntaxError``
-    the line that does not parse. An error counts as an import's when it
-    stopped collection, is an ``ImportError`` or ``SyntaxError``, or was
-    raised while a file's top level ran (``minitorch.nn`` imported on
-    first use inside a test). The cause of a chained error is what is told.
-    """
-    for _ in range(10):  # pytest's CollectError, and minitorch's ImportError, wrap the real error
-        if error.__cause__ is None:
-            break
-        error = error.__cause__
-    frames = [
-        (place, frame)
-        for frame in traceback.extract_tb(error.__traceback__)
-        if (place := _in_tree(frame.filename, root))
-    ]
-    at_import = any(frame.name == "<module>" for _, frame in frames)
-    if not (collecting or at_import or isinstance(error, ImportError | SyntaxError)):
-        return None
-    if isinstance(error, SyntaxError) and error.filename:
-        places = [f"{_in_tree(error.filename, root) or error.filename}:{error.lineno}"]
-        text = f"SyntaxError: {error.msg}"
-    else:
-        places = [f"{place}:{frame.lineno}" for place, frame in frames if place != PACKAGE_INIT]
-        text = f"{type(error).__name__}: {error}"
-    return _relative(": ".join([*places[-1:], text]), root)[:MESSAGE_LIMIT]
-
-
-def _in_tree(filename: str, root: Path) -> str | None:
-    """``filename`` relative to ``root`` (``minitorch/nn.py``), or None outside it or not a file."""
-    path = Path(filename)
-    if not path.is_absolute() or not path.is_file():
-        return None  # "<string>", "<frozen importlib._bootstrap>"
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
-        return None
-
-
-def _relative(text: str, root: Path) -> str:
-    """``text`` with the tree's own path taken out of the paths it names."""
-    for prefix in dict.fromkeys((str(root), str(root.resolve()))):
-        text = text.replace(prefix.rstrip("/") + "/", "")
-    return text
 
 
 _guard: Any = None  # the HypothesisGuard pytest_configure sets up

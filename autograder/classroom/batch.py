@@ -36,6 +36,7 @@ from typing import Any
 
 from ..grading.grade import GradingOptions, grade, select_tasks, share_cores
 from ..manifest import Course, Task, load_course
+from ..render import plural
 from ..results import GradeReport
 from ..safe_text import for_terminal
 from ..submission import Submission
@@ -431,5 +432,5 @@ def _record(run: BatchRun, entry: Entry, result: GradingResult | BaseException, 
     run.book.record(
         replace(stored, report=report, late_days=late_days, penalty=fraction, final_score=final, seconds=result.seconds)
     )
-    message = f"{late_days} days late" if late_days else ""
+    message = f"{plural(late_days, 'day')} late" if late_days else ""
     return Outcome(entry, "graded", report.score, report.max_score, final, result.seconds, message)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..render import feedback_markdown as report_feedback
-from ..render import short_number
+from ..render import plural, short_number
 from ..results import GradeReport
 from ..safe_text import csv_cell, for_html, for_markdown
 from .gradebook import Gradebook, Graded
@@ -122,7 +122,7 @@ def feedback_page(student_id: str, name: str, graded: Graded | None) -> str:
         lines.append(f"Submission time: {graded.submitted_at} (from: {graded.time_source or 'not recorded'})")
     if graded.late_days:
         lines.append(
-            f"Submitted {graded.late_days} day(s) late: {graded.penalty:.0%} off, "
+            f"Submitted {plural(graded.late_days, 'day')} late: {graded.penalty:.0%} off, "
             f"final score **{short_number(graded.final_score)}**"
         )
     lines += ["", *report_feedback(graded.report)] if graded.report else [""]
@@ -130,11 +130,18 @@ def feedback_page(student_id: str, name: str, graded: Graded | None) -> str:
 
 
 def markdown_to_html(markdown: str, title: str) -> str:
-    """The small Markdown of a feedback page as a standalone HTML page (headings, a table, lists, bold, code)."""
+    """The small Markdown of a feedback page as a standalone HTML page (headings, a table, lists, bold, code).
+
+    A list item's own items (``  - ``: the lines of a failure's message) are a list inside it.
+    """
     body: list[str] = []
-    in_list = in_table = False
+    in_list = in_sublist = in_table = False
     for line in markdown.splitlines():
-        if in_list and not line.startswith("- "):
+        if in_sublist and not line.startswith("  - "):
+            body[-1] += "</ul>"
+            in_sublist = False
+        if in_list and not line.startswith(("- ", "  - ")):
+            body[-1] += "</li>"
             body.append("</ul>")
             in_list = False
         if in_table and not line.startswith("|"):
@@ -145,10 +152,16 @@ def markdown_to_html(markdown: str, title: str) -> str:
         elif line.startswith("## "):
             body.append(f"<h2>{_inline(line[3:])}</h2>")
         elif line.startswith("- "):
-            if not in_list:
+            if in_list:
+                body[-1] += "</li>"
+            else:
                 body.append("<ul>")
-                in_list = True
-            body.append(f"<li>{_inline(line[2:])}</li>")
+            in_list = True
+            body.append(f"<li>{_inline(line[2:])}")
+        elif line.startswith("  - ") and in_list:  # a failure's lines, under its test
+            body += [] if in_sublist else ["<ul>"]
+            in_sublist = True
+            body.append(f"<li>{_inline(line[4:])}</li>")
         elif line.startswith("|"):
             cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
             if all(set(c) <= set("-: ") for c in cells):
@@ -160,7 +173,9 @@ def markdown_to_html(markdown: str, title: str) -> str:
             body.append("<tr>" + "".join(f"<{tag}>{_inline(c)}</{tag}>" for c in cells))
         elif line.strip():
             body.append(f"<p>{_inline(line)}</p>")
-    body += ["</ul>"] if in_list else []
+    if in_list:
+        body[-1] += "</ul></li>" if in_sublist else "</li>"
+        body.append("</ul>")
     body += ["</table>"] if in_table else []
     style = "body{font-family:sans-serif;max-width:60em;margin:2em auto}td,th{border:1px solid #ccc;padding:.3em}"
     return (

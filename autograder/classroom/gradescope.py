@@ -39,6 +39,7 @@ import tomli_w
 from ..authoring.library_files import PACKAGE_INIT, released_library, trim_package_init
 from ..authoring.release import GRADER_PACKAGE, GRADING, course_until, release_module, shipped_grader_files
 from ..manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, ManifestError
+from ..render import modules_span
 
 SCRIPTS = Path(__file__).resolve().parent / "gradescope_files"
 SKIPPED = {"__pycache__", ".numba_cache", ".pytest_cache", ".hypothesis", ".mypy_cache", ".venv", ".git"}
@@ -122,7 +123,7 @@ def course_manifest(course: Course, part: Course) -> str:
     table["reference"] = f"../{REFERENCE_DIR}"
     if course.common is not None:
         table["common"] = "common"
-    note = f"# The Gradescope bundle's course: modules 0-{part.modules[-1].number} of {course.name}.\n"
+    note = f"# The Gradescope bundle's course: {modules_span(part.modules[-1].number)} of {course.name}.\n"
     return note + tomli_w.dumps(data)
 
 

@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 
 from ..manifest import Course, Task
-from ..results import GradeReport
+from ..results import SCORE_DECIMALS, GradeReport
 from .gradebook import Gradebook
 from .intake import TIME_INTAKE, Entry
 
@@ -64,4 +64,4 @@ def penalized_score(report: GradeReport, penalties: dict[str, float]) -> tuple[f
     """The score after the late penalty, and the penalty as a fraction of the score."""
     final = sum(t.score * (1.0 - penalties.get(t.id, 0.0)) for t in report.tasks)
     fraction = 1.0 - final / report.score if report.score > 0 else 0.0
-    return round(final, 4), round(fraction, 4)
+    return round(final, SCORE_DECIMALS), round(fraction, 4)

@@ -7,7 +7,7 @@ import platform
 import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -17,16 +17,17 @@ from ..manifest import Course, ManifestError, Task
 from ..manifest.layout import CACHE_DIRS, GRADING, walk_files
 from ..manifest.shipped_files import shipped_stamp
 from ..results import UNCONFINED, GradeReport, TaskResult
-from ..submission import Submission, file_hash, inspect_submission
+from ..submission import CHANGED, IGNORED, Submission, file_hash, grouped_note, inspect_submission
 from .context import GradingContext, course_items, is_secret, prepare_context
 from .limits import CUDA_PROCESS_LIMIT
-from .run import TASK_BUDGET_FACTOR, GradingRun, grading_threads, start_run
+from .run import TASK_BUDGET_FACTOR, GradingProgress, GradingRun, grading_threads, start_run
 from .run import GradingOptions as GradingOptions  # callers import it with grade
 from .run import course_digest as course_digest  # the batch fingerprints gradings with it
 from .run import share_cores as share_cores  # the batch imports it with grade
 from .runner import ChildPlan, run_tests, voided
 from .scoring import Reported, score_task
 from .student_tests import grade_student_tests
+from .syntax_check import syntax_errors
 from .workspace import editable_files
 from .writeup import grade_notebook
 
@@ -100,6 +101,10 @@ def grade(
     """
     options = options or GradingOptions()
     tasks = options.budgeted(select_tasks(course, task_ids, module))
+    unparsed = syntax_errors(submission, editable_files(course))
+    if options.progress is not None:
+        for problem in unparsed:
+            options.progress.problem(problem)
     threads = grading_threads(options.threads)
     groups = task_groups(tasks)
     slots = max(1, min(threads, len(groups)))
@@ -118,12 +123,13 @@ def grade(
                 "children_at_once": slots,
             },
         )
+        report.notes += [f"{problem} (every test that imports the file fails)" for problem in unparsed]
         _inspect(course, submission, report)
         context, notes = prepare_context(run, workdir)
         report.notes += notes
         if run.sandbox.mode == "subprocess":
             report.notes.append(UNCONFINED_NOTE)
-        report.tasks = _grade_tasks(context, groups, slots)
+        report.tasks = _grade_tasks(context, groups, slots, options.progress)
     simulated = sum(1 for t in report.tasks for test in t.tests if test.cuda == "simulator")
     if simulated:
         report.notes.append(f"{simulated} CUDA tests ran under numba's CUDA simulator (no GPU found on this machine)")
@@ -141,28 +147,40 @@ def _inspect(course: Course, submission: Submission, report: GradeReport) -> Non
     if submission.is_reference:
         return
     report.files = inspect_submission(submission, editable_files(course), released_hashes(course))
-    report.notes += [f"ignored (the grader never runs it): {p}" for p in report.files["ignored"]]
-    report.notes += [f"changed a course file (the released version was used): {p}" for p in report.files["changed"]]
+    report.notes += grouped_note(IGNORED, report.files["ignored"]) + grouped_note(CHANGED, report.files["changed"])
 
 
-def _grade_tasks(context: GradingContext, groups: list[list[Task]], slots: int) -> list[TaskResult]:
-    """Run every group's public and secret children and every task's extra children side by side, then score."""
+def _grade_tasks(
+    context: GradingContext, groups: list[list[Task]], slots: int, progress: GradingProgress | None
+) -> list[TaskResult]:
+    """Run every group's public and secret children and every task's extra children side by side.
+
+    Each task is scored as soon as the last child it has a part in ends, and ``progress`` hears of it.
+    """
     runs: list[tuple[str, list[Task]]] = []
     for group in groups:
         runs += [("public", group), ("hidden", group)] if context.hidden is not None else [("public", group)]
     tasks = context.run.tasks
     runs += [("extras", [task]) for task in tasks if task.notebook is not None or task.student_tests]
+    waiting = {task.id: sum(task in group for _, group in runs) for task in tasks}
     reported = Reported()
     extras: dict[str, TaskResult] = {}
+    scored: dict[str, TaskResult] = {}
     with ThreadPoolExecutor(max_workers=slots) as pool:
-        futures = [pool.submit(_run, context, kind, group) for kind, group in runs]
-        for (_, group), future in zip(runs, futures):
+        futures = {pool.submit(_run, context, kind, group): group for kind, group in runs}
+        for future in as_completed(futures):
             done = future.result()
             if isinstance(done, TaskResult):
-                extras[group[0].id] = done
+                extras[futures[future][0].id] = done
             else:
                 reported.add(done)
-    return [score_task(context, task, reported, extras.get(task.id)) for task in tasks]
+            for task in futures[future]:
+                waiting[task.id] -= 1
+                if waiting[task.id] == 0:
+                    scored[task.id] = score_task(context, task, reported, extras.get(task.id))
+                    if progress is not None:
+                        progress.finished(scored[task.id])
+    return [scored.get(task.id) or score_task(context, task, reported, None) for task in tasks]  # none: no child
 
 
 def _run(context: GradingContext, kind: str, group: list[Task]) -> Reported | TaskResult:

@@ -233,10 +233,12 @@ def reduce_message(message: str | None) -> str:
     Only names of builtin exception classes are taken, so a student cannot
     smuggle text out through the name of a class of theirs.
     """
-    for word in reversed(EXCEPTION_WORD.findall(message or "")):
-        found = getattr(builtins, word, None)
-        if isinstance(found, type) and issubclass(found, BaseException):
-            return str(word)
+    first = (message or "").strip().split("\n", 1)[0]  # the error; the lines after it quote source and inputs
+    for text in (first, message or ""):
+        for word in reversed(EXCEPTION_WORD.findall(text)):
+            found = getattr(builtins, word, None)
+            if isinstance(found, type) and issubclass(found, BaseException):
+                return str(word)
     return "an exception"
 
 

@@ -149,9 +149,9 @@ def test_the_terminal_table_shows_hostile_text_escaped(terminal: bool) -> None:
     assert "\\x1b[2J\\x1b[HTOTAL 50/50\\r\\x9b31mred \\u202egnp.exe [bold red]x[/bold red]" in shown
     assert "[link=javascript:alert(1)]y[/link]" in shown and "\\udce9" in shown
     forged = [line for line in shown.splitlines() if "TOTAL 50/50" in line]
-    # the title, 0.2's summary, three notes, a failure: each shows the forged total after the escapes
-    assert len(forged) == 6 and all("\\x1b[H" in line for line in forged)
-    assert "0.1 failed: tests/test_mine.py::test_x[" in shown and "line 2" not in shown  # first line only
+    # the title, 0.2's summary, three notes, a failure's name and message: each shows the forged total escaped
+    assert len(forged) == 7 and all("\\x1b[H" in line for line in forged)
+    assert "0.1 failed: tests/test_mine.py::test_x[" in shown and "      line 2" in shown  # every line, indented
     assert re.search(r"Total\s*│\s*│\s*3\.33/15", shown)  # the real total row is intact
 
 
@@ -215,10 +215,10 @@ def test_the_csv_holds_no_formula(tmp_path: Path) -> None:
     text = (tmp_path / "grades.csv").read_text(encoding="utf-8")
     assert "\x1b" not in text
     rows = {row["final"]: row for row in csv.DictReader(io.StringIO(text))}
-    evil = rows["3.333"]
+    evil = rows["3.33"]
     assert evil["student_id"] == "'" + FORMULA and evil["name"] == "'+cmd|' /C calc'!A0"
     assert evil["email"] == "'@SUM(1+1)\\x1b[2J"
-    assert (evil["task 0.1"], evil["total"], evil["max"]) == ("3.333", "3.333", "15")  # numbers stay numbers
+    assert (evil["task 0.1"], evil["total"], evil["max"]) == ("3.33", "3.33", "15")  # numbers stay numbers
     assert rows["0"]["student_id"] == "'-ann" and rows["0"]["status"] == "rejected"
     assert rows[""]["student_id"] == "zed" and rows[""]["status"] == "missing"
 
@@ -234,9 +234,9 @@ def test_feedback_pages_show_hostile_text_as_text(tmp_path: Path) -> None:
             assert "<script" not in html and "<a " not in html and "<link" not in html, markdown_path.name
     evil = next(p for p in written if "HYPERLINK" in p.name).with_suffix(".html").read_text(encoding="utf-8")
     assert "<title>Feedback: =HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)</title>" in evil
-    assert "Score: <b>3.333/15</b>" in evil  # our own Markdown still renders
+    assert "Score: <b>3.33/15</b>" in evil  # our own Markdown still renders
     assert "<code>tests/test_mine.py::test_x[\\x1b[2J\\x1b[HTOTAL 50/50\\r\\x9b31mred" in evil
-    assert ": AssertionError: \\x1b[2J" in evil and "&lt;script&gt;alert(1)&lt;/script&gt;" in evil
+    assert "<li>AssertionError: \\x1b[2J" in evil and "&lt;script&gt;alert(1)&lt;/script&gt;" in evil
     assert "[click](javascript:alert(2)) a|b `c` **d**" in evil
     assert "<tr><td>0.2</td><td>Testing</td><td>0/5</td><td>ignored: \\x1b[2J" in evil  # one cell, pipe kept
     rejected = (tmp_path / "feedback" / "-ann.html").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from autograder.child import hypothesis_guard, pytest_plugin
+from autograder.child import failures, hypothesis_guard, pytest_plugin
 
 pytest_plugins = ["pytester"]
 
@@ -43,6 +43,7 @@ def child(pytester: pytest.Pytester) -> pytest.Pytester:
     """A folder laid out as a grading child's: the plugin and its Hypothesis guard under their tree names."""
     shutil.copyfile(pytest_plugin.__file__, pytester.path / "_autograder_plugin.py")
     shutil.copyfile(hypothesis_guard.__file__, pytester.path / f"{pytest_plugin.GUARD_MODULE}.py")
+    shutil.copyfile(failures.__file__, pytester.path / f"{pytest_plugin.FAILURES_MODULE}.py")
     pytester.makefile(".py", run_child=RUNNER.format(events=pytest_plugin.EVENTS_FD))
     return pytester
 

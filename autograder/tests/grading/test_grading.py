@@ -9,6 +9,7 @@ import pytest
 from autograder.grading.grade import grade
 from autograder.manifest import Course
 from autograder.results import GradeReport
+from autograder.submission import MISSING
 
 from ..conftest import as_submission
 
@@ -64,7 +65,7 @@ def test_a_missing_library_file_scores_zero_with_a_note(course: Course, solved_t
     (solved_tree / "minitorch/module.py").unlink()
     report = grade(course, as_submission(solved_tree), task_ids=["0.4"])
     assert report.tasks[0].score == 0 and report.tasks[0].not_started
-    assert "minitorch/module.py is missing from the submission: the released stub was used" in report.notes
+    assert f"{MISSING}: minitorch/module.py" in report.notes
 
 
 def test_a_syntax_error_is_an_error_for_the_tasks_that_import_it(course: Course, solved_tree: Path) -> None:

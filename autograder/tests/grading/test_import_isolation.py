@@ -87,7 +87,7 @@ def test_a_missing_name_or_a_broken_file_is_an_import_error_that_names_its_file(
     drop_graph(solved_tree)
     line = break_nn_import(solved_tree)
     probe = (
-        "import minitorch\nfrom autograder.child.pytest_plugin import import_failure\nfrom pathlib import Path\n"
+        "import minitorch\nfrom autograder.child.failures import import_failure\nfrom pathlib import Path\n"
         "for name in ('Graph', 'softmax'):\n"
         "    try:\n        getattr(minitorch, name)\n"
         "    except ImportError as error:\n        print(import_failure(error, Path.cwd(), collecting=False))\n"

@@ -22,7 +22,7 @@ from autograder.grading.runner import ChildPlan, run_child
 from autograder.grading.student_tests import library_orders, mutant_layers
 from autograder.grading.workspace import build_student_test_tree
 from autograder.manifest import Course, Module, Mutant
-from autograder.submission import Submission, reference_submission
+from autograder.submission import MISSING, Submission, reference_submission
 
 from ..conftest import as_submission
 
@@ -264,7 +264,7 @@ def test_a_missing_or_unwritten_test_file_scores_zero(course: Course, tmp_path: 
     report = grade(course, as_submission(tree), task_ids=["0.2"])
     assert report.tasks[0].score == 0
     assert all(t.status == "failed" for t in report.tasks[0].tests)
-    missing = "tests/test_operators.py is missing from the submission: the released stub was used"
+    missing = f"{MISSING}: tests/test_operators.py"
     assert (missing in report.notes) == (tests is None)
 
 

@@ -21,6 +21,16 @@ STATUSES = ("passed", "skipped", "failed", "error", "timeout", "memory", "crashe
 FLAGS = ("tampered", "suspicious")
 # The start of the report note on grading without confinement; renderers print such a note in red.
 UNCONFINED = "NOT CONFINED"
+SCORE_DECIMALS = 2  # every score, in every output, is rounded to this many decimals
+# How a task's summary counts its tests of each status: singular and plural.
+COUNTED = {
+    "skipped": ("skipped", "skipped"),
+    "failed": ("failed", "failed"),
+    "error": ("error", "errors"),
+    "timeout": ("timed out", "timed out"),
+    "memory": ("out of memory", "out of memory"),
+    "crashed": ("crashed", "crashed"),
+}
 
 
 @dataclass
@@ -77,7 +87,7 @@ class TaskResult:
         total = sum(t.weight for t in self.tests)
         if total == 0 or self.flag is not None:
             return 0.0
-        return round(self.points * sum(t.weight for t in self.tests if t.passed) / total, 4)
+        return round(self.points * sum(t.weight for t in self.tests if t.passed) / total, SCORE_DECIMALS)
 
     @property
     def status(self) -> str:
@@ -117,7 +127,7 @@ class TaskResult:
         if passed == len(self.tests):
             return "all tests passed" + pending
         parts = [
-            f"{n} {status}"
+            f"{n} {COUNTED[status][n != 1]}"
             for status, n in sorted(self.counts.items(), key=lambda kv: STATUSES.index(kv[0]))
             if status != "passed"
         ]
@@ -139,7 +149,7 @@ class GradeReport:
     @property
     def score(self) -> float:
         """Points earned over all graded tasks."""
-        return round(sum(t.score for t in self.tasks), 4)
+        return round(sum(t.score for t in self.tasks), SCORE_DECIMALS)
 
     @property
     def max_score(self) -> float:

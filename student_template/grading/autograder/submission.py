@@ -12,10 +12,17 @@ import hashlib
 import os
 import stat
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .manifest import Course
 from .manifest.layout import CACHE_DIRS, GRADING, LIBRARY, NOTEBOOKS, PROJECT, TESTS, walk_files
+from .manifest.shipped_files import STAMP_PATH, Stamp, read_stamp
+
+# The report's notes on files, one note per kind, naming every file of that kind.
+MISSING = "missing from the submission (the released stubs were used)"
+CHANGED = "course files you changed (the released versions were used)"
+IGNORED = "ignored (the grader never runs them)"
 
 
 class SubmissionError(ValueError):
@@ -37,6 +44,25 @@ class Submission:
     label: str
     roots: tuple[tuple[str, Path], ...]
     is_reference: bool = False
+
+    @cached_property
+    def stamp(self) -> Stamp | None:
+        """The stamp of the release this tree was handed (its ``released.json``), or None.
+
+        The submission wrote it, so it is never trusted for a grade: it only keeps
+        the report from noting files the student never had, or has as they were released.
+        """
+        path = self.find(STAMP_PATH)
+        if self.is_reference or path is None or path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        try:
+            return read_stamp(path)
+        except (ValueError, OSError):
+            return None
+
+    def was_released(self, path: str) -> bool:
+        """Whether the student's release had ``path`` (True when it cannot tell)."""
+        return self.stamp is None or path in self.stamp.files
 
     def find(self, path: str) -> Path | None:
         """The file holding student-tree ``path``, or ``None`` if absent or reached through a link."""
@@ -61,15 +87,21 @@ class Submission:
                 return Found(None, f"{path} was refused: larger than {MAX_FILE_BYTES // 1024**2} MiB")
             if data is not None:
                 return Found(data, None)
-        return Found(None, f"{path} is missing from the submission: the released stub was used")
+        return Found(None, None, missing=True)
 
 
 @dataclass(frozen=True)
 class Found:
-    """What reading one student-tree path gave: its bytes, or a note saying why there are none."""
+    """What reading one student-tree path gave: its bytes, or why there are none (a note, or missing)."""
 
     data: bytes | None
     note: str | None
+    missing: bool = False
+
+
+def grouped_note(kind: str, paths: list[str]) -> list[str]:
+    """One note naming every path of a kind (:data:`MISSING`, :data:`CHANGED`, :data:`IGNORED`); none for none."""
+    return [f"{kind}: {', '.join(paths)}"] if paths else []
 
 
 def link_on_path(root: Path, relative: str) -> str | None:
@@ -113,7 +145,8 @@ def open_submission(path: Path | str, course: Course) -> Submission:
     folder = folder.resolve()
     if course.reference is not None and folder == course.reference:
         return reference_submission(course)
-    return Submission(label=str(path), roots=(("", folder),))
+    label = folder.name if Path(path).name in ("", ".", "..") else str(path)  # "." names no one: the folder does
+    return Submission(label=label, roots=(("", folder),))
 
 
 def reference_submission(course: Course) -> Submission:
@@ -155,10 +188,11 @@ def inspect_submission(submission: Submission, editable: list[str], released: di
         are not part of the release; the course's own released conftest.py,
         unchanged, is not listed); ``changed``: released files the
         submission edited although students may not (the released version
-        was used).
+        was used), unless they are as the student's own release had them.
     """
     result: dict[str, list[str]] = {"taken": [], "ignored": [], "changed": []}
     root = submission.roots[-1][1]
+    theirs = submission.stamp.files if submission.stamp is not None else {}  # as the student's release had them
     for scanned, path in enumerate(walk_files(root, SKIPPED_DIRS, links=True)):
         if scanned >= SCAN_LIMIT:
             result["ignored"].append(f"... more than {SCAN_LIMIT} files; the rest were not looked at")
@@ -172,7 +206,7 @@ def inspect_submission(submission: Submission, editable: list[str], released: di
             if relative not in released or file_hash(path) != released[relative]:  # not the course's own copy
                 result["ignored"].append(relative)
         elif relative in released:
-            if file_hash(path) != released[relative]:
+            if file_hash(path) not in (released[relative], theirs.get(relative)):
                 result["changed"].append(relative)
         elif relative.startswith((f"{LIBRARY}/", f"{PROJECT}/", f"{TESTS}/")) and path.suffix == ".py":
             result["ignored"].append(relative)

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+
+from rich.console import Console
 
 from ..cli import EXIT_FAILED, EXIT_OK
 from ..manifest import Course
-from ..render import print_table, to_gradescope, to_markdown
+from ..render import ProgressLines, print_table, to_gradescope, to_markdown
 from ..submission import open_submission
-from .grade import grade
+from .grade import GradingOptions, grade
 
 
 def run(course: Course, args: argparse.Namespace) -> int:
     """Grade ``args.submission``; exit 1 only under ``--strict`` with points missed."""
-    report = grade(course, open_submission(args.submission, course), task_ids=args.task, module=args.module)
-    print_table(report)
+    console = Console(width=None if sys.stdout.isatty() else 110)
+    options = GradingOptions(progress=ProgressLines(console))
+    submission = open_submission(args.submission, course)
+    report = grade(course, submission, task_ids=args.task, module=args.module, options=options)
+    console.print()
+    print_table(report, console, failures=None if args.task else 3)  # one task: every failure
     if args.json:
         report.write_json(args.json)
     if args.gradescope:

@@ -16,12 +16,13 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..child.pytest_plugin import MAX_EXAMPLES, TASK_MAX_EXAMPLES
 from ..manifest import CAUGHT_FILE, PLANTED_BUGS_FILE, Course, Task
 from ..manifest.layout import CHECKS, TESTS, walk_files
 from ..manifest.shipped_files import shipped_expected
+from ..results import TaskResult
 from ..submission import Submission, file_hash
 from .cuda import child_environment, cuda_mode, device_nodes
 from .kernel_cache import cache_variables, kernel_cache
@@ -51,6 +52,16 @@ def grading_threads(threads: int | None = None) -> int:
     return threads or int(os.environ.get(THREADS_VARIABLE) or 0) or share_cores(1)
 
 
+class GradingProgress(Protocol):
+    """Who hears of a grading as it goes: a problem found before the tests, each task as it is scored."""
+
+    def problem(self, text: str) -> None:
+        """A one-line problem with the submission (a file that does not parse)."""
+
+    def finished(self, task: TaskResult) -> None:
+        """A task's result, as soon as every child of it has ended."""
+
+
 @dataclass(frozen=True)
 class GradingOptions:
     """How to grade, besides what: the caller's choices, each with its default.
@@ -59,11 +70,13 @@ class GradingOptions:
         max_examples: Hypothesis examples per property test.
         time_budget_s: Replace every task's time budget (the manifest's by default).
         threads: Threads the grading's children may use together (:func:`grading_threads` by default).
+        progress: Told of problems and finished tasks while the grading runs (nobody by default).
     """
 
     max_examples: int = MAX_EXAMPLES_DEFAULT
     time_budget_s: float | None = None
     threads: int | None = None
+    progress: GradingProgress | None = None
 
     def budgeted(self, tasks: Sequence[Task]) -> list[Task]:
         """``tasks`` with the time budget these options impose, if any."""

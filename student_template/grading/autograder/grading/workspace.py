@@ -10,6 +10,7 @@ A grading tree is laid out like a student tree::
     _autograder_plugin.py     the reporting plugin
     _autograder_layers.py     lays mutants and variants over the library (layers)
     _autograder_hypothesis.py the grader's Hypothesis settings (hypothesis_guard)
+    _autograder_failures.py   how a failed test is told (failures)
     _autograder_cuda.py       what numba's CUDA simulator needs and lacks (cuda_simulator)
     _autograder_numba.py      where numba files compiled kernels (numba_locator)
 
@@ -24,10 +25,10 @@ import json
 import shutil
 from pathlib import Path
 
-from ..child.pytest_plugin import CUDA_MODULE, GUARD_MODULE, LAYERS_MODULE
+from ..child.pytest_plugin import CUDA_MODULE, FAILURES_MODULE, GUARD_MODULE, LAYERS_MODULE
 from ..manifest import Course, ManifestError
 from ..manifest.layout import CHECKS, HIDDEN, LIBRARY_DIRS, NOTEBOOKS, TESTS, is_cache
-from ..submission import Submission
+from ..submission import MISSING, Submission, grouped_note
 from .kernel_cache import LOCATOR_MODULE
 
 PLUGIN_NAME = "_autograder_plugin"
@@ -78,6 +79,7 @@ def _write_support(dest: Path, course: Course) -> None:
     shutil.copyfile(CHILD_ROOM / "pytest_plugin.py", dest / f"{PLUGIN_NAME}.py")
     shutil.copyfile(CHILD_ROOM / "layers.py", dest / f"{LAYERS_MODULE}.py")
     shutil.copyfile(CHILD_ROOM / "hypothesis_guard.py", dest / f"{GUARD_MODULE}.py")
+    shutil.copyfile(CHILD_ROOM / "failures.py", dest / f"{FAILURES_MODULE}.py")
     shutil.copyfile(CHILD_ROOM / "cuda_simulator.py", dest / f"{CUDA_MODULE}.py")
     shutil.copyfile(CHILD_ROOM / "numba_locator.py", dest / f"{LOCATOR_MODULE}.py")
     shutil.copyfile(CHILD_ROOM / "notebook_runner.py", dest / RUNNER_NAME)
@@ -161,20 +163,21 @@ def build_grading_tree(dest: Path, course: Course, submission: Submission | None
     if notebooks.is_dir():
         shutil.copytree(notebooks, released_notebook(dest, NOTEBOOKS))
         shutil.copytree(notebooks, dest / NOTEBOOKS)
-    notes = []
+    notes: list[str] = []
+    missing: list[str] = []
     if submission is not None:
         for path in editable_files(course):
             if not path.startswith((*LIBRARY_DIRS, NOTEBOOKS)):
                 continue
             found = submission.read(path)
-            if found.note is not None:
-                notes.append(found.note)
+            notes += [found.note] if found.note is not None else []
+            missing += [path] if found.missing and submission.was_released(path) else []
             if found.data is not None:
                 (dest / path).parent.mkdir(parents=True, exist_ok=True)
                 (dest / path).write_bytes(found.data)
     _copy_public_tests(dest, course)
     _write_support(dest, course)
-    return notes
+    return notes + grouped_note(MISSING, missing)
 
 
 def build_student_test_tree(dest: Path, course: Course, library: Submission, submission: Submission) -> list[str]:
@@ -196,13 +199,14 @@ def build_student_test_tree(dest: Path, course: Course, library: Submission, sub
         Notes for the report.
     """
     build_grading_tree(dest, course, library)
-    notes = []
+    notes: list[str] = []
+    missing: list[str] = []
     for path in editable_files(course):
         if not path.startswith(f"{TESTS}/"):
             continue
         found = submission.read(path)
-        if found.note is not None:
-            notes.append(found.note)
+        notes += [found.note] if found.note is not None else []
+        missing += [path] if found.missing and submission.was_released(path) else []
         if found.data is not None:
             (dest / path).write_bytes(found.data)
-    return notes
+    return notes + grouped_note(MISSING, missing)

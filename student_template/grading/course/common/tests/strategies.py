@@ -16,14 +16,14 @@ small_floats = st.floats(min_value=-100, max_value=100, allow_nan=False)
 med_ints = st.integers(min_value=1, max_value=20)
 
 
-def assert_close(a: float, b: float, what: str = "the library") -> None:
-    """Fail unless ``a`` and ``b`` are plain numbers that agree to within 1e-2 (the course's is_close).
+def assert_close(actual: float, expected: float, what: str = "the library") -> None:
+    """Fail unless ``actual`` and ``expected`` are plain numbers that agree to within 1e-2 (the course's is_close).
 
-    ``what`` names where the values came from, for the message when one is not a plain number.
+    ``what`` names where ``actual`` came from, for the message.
     """
-    a, b = as_float(a, what), as_float(b, what)
-    assert math.isfinite(a) and math.isfinite(b), f"non-finite value: {a}, {b}"
-    assert abs(a - b) < 1e-2, f"Failure x={a} y={b}"
+    actual, expected = as_float(actual, what), as_float(expected, what)
+    assert math.isfinite(actual) and math.isfinite(expected), f"{what}: got {actual}, expected {expected}"
+    assert abs(actual - expected) < 1e-2, f"{what}: got {actual}, expected {expected} (to within 0.01)"
 
 
 def assert_on_grid(
@@ -45,12 +45,16 @@ def assert_on_grid(
         try:
             result = fn(*args)
         except Exception as error:  # noqa: BLE001 (every failure is reported with its input)
-            wrong.append(f"{name}{args} raised {type(error).__name__}, expected {want!r}")
+            wrong.append(f"{name}({_arguments(args)}) raised {type(error).__name__}, expected {want!r}")
             continue
-        got = as_float(result, f"{name}{args}")
+        got = as_float(result, f"{name}({_arguments(args)})")
         if not math.isclose(got, want, rel_tol=rel, abs_tol=abs_tol):
-            wrong.append(f"{name}{args} = {got!r}, expected {want!r}")
+            wrong.append(f"{name}({_arguments(args)}): got {got!r}, expected {want!r}")
     assert not wrong, "; ".join(wrong[:3]) + (f" (and {len(wrong) - 3} more)" if len(wrong) > 3 else "")
+
+
+def _arguments(args: tuple[float, ...]) -> str:
+    return ", ".join(repr(arg) for arg in args)
 
 
 @st.composite
