@@ -18,6 +18,7 @@ from typing import Any
 
 import minitorch
 import numpy as np
+
 from project.data import Classification, DataError, batches
 
 EVAL_BATCH = 256

@@ -21,6 +21,7 @@ if __package__ in (None, ""):  # run as a script: make `minitorch` and `project`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import minitorch
+
 from project.training_cli import History, LogFn, print_progress, run
 
 BATCH = 10

@@ -23,6 +23,7 @@ if __package__ in (None, ""):  # run as a script: make `minitorch` and `project`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import minitorch
+
 from project import data as datasets
 from project.classifier import ClassifierTrainer, Linear, he_uniform, run
 
