@@ -60,7 +60,8 @@ def read_report(path: Path) -> dict[str, Any]:
 def _why(test: dict[str, Any]) -> str:
     lines = str(test.get("message") or "").strip().splitlines()
     first = lines[0] if lines else "no message"
-    return f"{test.get('name')}: {test.get('status')}: {first}"[:MAX_WHY]
+    name = "a hidden test" if test.get("hidden") else test.get("name")
+    return f"{name}: {test.get('status')}: {first}"[:MAX_WHY]
 
 
 def task_error(task: dict[str, Any]) -> str | None:
@@ -71,10 +72,14 @@ def task_error(task: dict[str, Any]) -> str | None:
     if not tests:
         notes = "; ".join(str(n) for n in task.get("notes") or [])
         return f"no test ran{': ' + notes if notes else ''}"[:MAX_WHY]
-    for test in tests:
-        if isinstance(test, dict) and test.get("status") in ERROR_STATUSES and STUB not in str(test.get("message")):
-            return _why(test)
-    return None
+    errors = [
+        test
+        for test in tests
+        if isinstance(test, dict) and test.get("status") in ERROR_STATUSES and STUB not in str(test.get("message"))
+    ]
+    if not errors:
+        return None
+    return _why(min(errors, key=lambda test: bool(test.get("hidden"))))  # a public test's error, where there is one
 
 
 def errored_tasks(report: dict[str, Any]) -> list[Errored]:

@@ -99,6 +99,6 @@ def test_workflow_runs_once_per_push_read_only_with_a_pip_cache(course: Course, 
 def test_makefile_opens_the_notebooks_and_pyproject_installs_what_they_import(course: Course, tmp_path: Path) -> None:
     tree = root_files(course, 1, tmp_path)
     notebook = (tree / "Makefile").read_text().split("\nnotebook:\n")[1].split("\n\n")[0]
-    assert "jupyter lab notebooks" in notebook and "make install" in notebook
+    assert "$(PY) -m jupyterlab notebooks $(NOTEBOOK_ARGS)" in notebook and "make install" in notebook
     pyproject = (tree / "pyproject.toml").read_text()
     assert 'packages = ["minitorch", "project", "tests"]' in pyproject and '"jupyterlab>=' in pyproject

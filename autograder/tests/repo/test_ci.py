@@ -54,6 +54,9 @@ def test_errors_crashes_no_tests_and_tampering_fail_the_check() -> None:
     assert task_error(task("1.4", outcome("t::a", "error", "x"), flag="tampered")) == (
         "its test machinery was tampered with"
     )
+    hidden = {**outcome("tests/hidden/secret_name.py::t", "error", "SyntaxError"), "hidden": True}
+    assert task_error(task("1.5", hidden)) == "a hidden test: error: SyntaxError"
+    assert task_error(task("1.5", hidden, outcome("t::b", "crashed", "died"))) == "t::b: crashed: died"
     errored = errored_tasks(report(*MISSING_POINTS["tasks"], task("1.2", outcome("t::a", "crashed", "died\nmore"))))
     assert [(e.task, e.why) for e in errored] == [("1.2", "t::a: crashed: died")]
     assert "Task 1.2 Task 1.2: t::a: crashed: died" in summary_markdown(errored)
