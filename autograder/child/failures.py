@@ -70,7 +70,8 @@ def _example(error: BaseException) -> list[str]:
             continue
         call = note.split(":", 1)[1].strip()
         inside = call[call.find("(") + 1 : call.rfind(")")] if "(" in call else call
-        arguments = [part.strip().rstrip(",") for part in inside.splitlines() if part.strip()]
+        # "x=5,  # or any other generated value": the comment says the value does not matter; it is dropped
+        arguments = [part.split("  #")[0].strip().rstrip(",") for part in inside.splitlines() if part.strip()]
         return [f"input: {', '.join(arguments)}"] if arguments else []
     return []
 

@@ -83,6 +83,23 @@ def test_a_file_that_fails_to_import_names_the_file_and_line(child: pytest.Pytes
     assert errors[0]["message"].startswith("broken.py:2: ValueError: half written"), errors[0]["message"]
 
 
+def test_a_failure_names_its_input_and_the_line_of_the_library_where_it_arose(child: pytest.Pytester) -> None:
+    (child.path / "minitorch").mkdir()
+    (child.path / "minitorch/__init__.py").write_text("")
+    (child.path / "minitorch/ops.py").write_text("def add(x):\n    return x + 'one'\n")
+    test = (
+        "from hypothesis import given, strategies as st\nfrom minitorch.ops import add\n\n"
+        "@given(st.integers(min_value=5, max_value=9))\ndef test_add(x):\n    assert add(x) == x + 1\n"
+    )
+    child.makepyfile(test_ops=test)
+    events = _events(child, "test_ops.py")
+    failure = next(e for e in events if e["event"] == "report" and e["outcome"] == "failed")
+    lines = failure["message"].splitlines()
+    assert lines[0].startswith("TypeError: unsupported operand"), lines
+    assert "input: x=5" in lines, lines
+    assert "at minitorch/ops.py:2 in add: return x + 'one'" in lines, lines
+
+
 def test_only_the_selected_tests_run(child: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     child.makepyfile(test_sample=TESTS)
     monkeypatch.setenv(pytest_plugin.SELECT, "test_fails")

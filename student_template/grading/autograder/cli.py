@@ -1,9 +1,9 @@
-"""Command line: ``python -m autograder grade|student|release|upgrade|verify|calibrate|batch|export|gradescope``.
+"""Command line: ``python -m autograder grade|ci|student|release|upgrade|verify|calibrate|batch|export|gradescope``.
 
 Exit codes:
     0  the command finished (for ``grade``: the submission was graded, at any score)
     1  ``grade --strict``: some points were missed; ``verify``: a check failed;
-       ``calibrate``: the reference missed a training target for some seed
+       ``calibrate``: the reference missed a training target for some seed; ``ci``: a task errored
     2  bad input: a malformed manifest or marker, a missing submission, a bad option
     3  the grader itself failed (a bug: please report it)
     130 ``batch`` was interrupted (Ctrl-C); what finished is kept, run it again to resume
@@ -21,6 +21,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from .manifest import Course, ManifestError, load_course
 from .repo.gitrepo import GitError
@@ -35,6 +36,7 @@ PACKAGE = Path(__file__).resolve().parent
 COMMAND_ROOMS = {
     "grade": "grading",
     "upgrade": "repo",
+    "ci": "repo",
     "student": "authoring",
     "release": "authoring",
     "verify": "audit",
@@ -76,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--release", type=Path, help="the new release's folder")
     source.add_argument("--module", type=int, help="course repository only: build the release of modules 0..N")
     upgrade.add_argument("--apply", action="store_true", help="write the plan and commit it")
+    _add_ci(commands)
     verify_parser = commands.add_parser("verify", help="check that the assignment is sound")
     verify_parser.add_argument("--jobs", type=int, default=2, help="gradings run at a time (default 2)")
     mutation = commands.add_parser(
@@ -124,6 +127,13 @@ def _parser() -> argparse.ArgumentParser:
     bundle.add_argument("--module", type=int, required=True, help="the module the Gradescope assignment grades")
     bundle.add_argument("--dest", type=Path, help="the zip to write (default grades/gradescope-moduleN.zip)")
     return parser
+
+
+def _add_ci(commands: Any) -> None:
+    """The ``ci`` command: a student's CI step after ``grade --json``."""
+    ci = commands.add_parser("ci", help="after grade --json: exit 1 when a task errored (not for missing points)")
+    ci.add_argument("--json", type=Path, required=True, help="the report grade --json wrote")
+    ci.add_argument("--summary", type=Path, help="append the verdict, in Markdown, to this file (a CI job summary)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

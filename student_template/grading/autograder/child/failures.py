@@ -1,16 +1,15 @@
 """A failed test, told as a student can act on it (runs in the grading child; standard library only).
 
 Copied into the child's tree as ``_autograder_failures.py``. A failure's
-message has up to four parts, one per line:
+message has up to three parts, one per line:
 
 - the error: ``AssertionError: operators.sigmoid: got 0.73, expected 0.27``;
 - ``input:`` the example Hypothesis found to fail (``x=-1.0``);
 - ``at`` the innermost frame in the student's files where the error arose,
-  with its source line (``minitorch/operators.py:26 in mul: return x * y)``);
-- or, when the error arose in the test itself (a wrong value), ``run only by
-  failing inputs:`` the line of
-  the student's files that only failing examples ran, as Hypothesis
-  explains it.
+  with its source line (``minitorch/operators.py:26 in mul: return x * y``),
+  or, when the error arose in the test itself (a wrong value), ``run only by
+  failing inputs:`` the line of the student's files that, as Hypothesis
+  explains it, only failing examples ran.
 
 Paths are relative to the tree's root; nothing else of the traceback is kept.
 """
@@ -71,7 +70,8 @@ def _example(error: BaseException) -> list[str]:
             continue
         call = note.split(":", 1)[1].strip()
         inside = call[call.find("(") + 1 : call.rfind(")")] if "(" in call else call
-        arguments = [part.strip().rstrip(",") for part in inside.splitlines() if part.strip()]
+        # "x=5,  # or any other generated value": the comment says the value does not matter; it is dropped
+        arguments = [part.split("  #")[0].strip().rstrip(",") for part in inside.splitlines() if part.strip()]
         return [f"input: {', '.join(arguments)}"] if arguments else []
     return []
 

@@ -234,10 +234,11 @@ def reduce_message(message: str | None) -> str:
     smuggle text out through the name of a class of theirs.
     """
     first = (message or "").strip().split("\n", 1)[0]  # the error; the lines after it quote source and inputs
-    for word in reversed(EXCEPTION_WORD.findall(first)):
-        found = getattr(builtins, word, None)
-        if isinstance(found, type) and issubclass(found, BaseException):
-            return str(word)
+    for text in (first, message or ""):
+        for word in reversed(EXCEPTION_WORD.findall(text)):
+            found = getattr(builtins, word, None)
+            if isinstance(found, type) and issubclass(found, BaseException):
+                return str(word)
     return "an exception"
 
 

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .layout import CHECKS, STUDENT_TREE_ROOTS, TESTS
+from .policies import LatePolicy as LatePolicy
+from .policies import SubmitPolicy as SubmitPolicy
+from .policies import read_late_policy, read_submit_policy
 from .toml_tables import ManifestError as ManifestError
 from .toml_tables import TableReader as _Reader
 from .toml_tables import read_toml as _read_toml
@@ -23,14 +26,6 @@ TASK_ID = re.compile(r"^(\d+)\.(\d+)b?$")
 
 
 EXTRA_MARKERS = {"cuda": "a CUDA kernel test: on a GPU when there is one, under numba's CUDA simulator otherwise"}
-
-
-@dataclass(frozen=True)
-class LatePolicy:
-    """How late submissions lose points: a fraction of the score per day started, all of it after ``max_days``."""
-
-    penalty_per_day: float = 0.0
-    max_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +170,7 @@ class Course:
     template: Path
     reference: Path | None
     late: LatePolicy = LatePolicy()
+    submit: SubmitPolicy = SubmitPolicy()  # how students hand work in, for their README
 
     @property
     def tasks(self) -> list[Task]:
@@ -209,7 +205,7 @@ def load_course(root: Path | str) -> Course:
     root = Path(root).resolve()
     path = root / "course.toml"
     top = _Reader(path, _read_toml(path))
-    top.check_keys({"course", "late"})
+    top.check_keys({"course", "late", "submit"})
     course = _Reader(path, top.get("course", dict), "course")
     course.check_keys({"name", "version", "modules", "common", "template", "reference"})
     modules = tuple(_load_module(root / name) for name in course.strings("modules"))
@@ -235,19 +231,9 @@ def load_course(root: Path | str) -> Course:
         common=(root / common).resolve() if common else None,
         template=(root / course.get("template", str)).resolve(),
         reference=(root / reference).resolve() if reference else None,
-        late=_late_policy(_Reader(path, top.get("late", dict, {}), "late")),
+        late=read_late_policy(_Reader(path, top.get("late", dict, {}), "late")),
+        submit=read_submit_policy(_Reader(path, top.get("submit", dict, {}), "submit")),
     )
-
-
-def _late_policy(reader: _Reader) -> LatePolicy:
-    reader.check_keys({"penalty_per_day", "max_days"})
-    per_day = float(reader.get("penalty_per_day", (int, float), 0.0))
-    if not 0.0 <= per_day <= 1.0:
-        raise reader.fail("penalty_per_day", f"expected a fraction in [0, 1], got {per_day!r}")
-    max_days = reader.get("max_days", int, None)
-    if max_days is not None and max_days < 0:
-        raise reader.fail("max_days", f"expected a number of days >= 0, got {max_days!r}")
-    return LatePolicy(per_day, max_days)
 
 
 def _load_module(root: Path) -> Module:
