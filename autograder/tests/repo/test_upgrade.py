@@ -227,7 +227,8 @@ def test_upgrade_of_a_folder_without_git_backs_up_what_it_replaces(
     (backup,) = (repo / BACKUP).iterdir()
     assert str(backup) in summary and backup.name.startswith("module1-")
     assert (backup / "minitorch/__init__.py").read_text() == old_init  # replaced by the release's, kept here
-    assert (repo / "minitorch/tensor.py").is_file() and (repo / "README.md").read_text() == "my readme\n"
+    assert (repo / "minitorch/tensor.py").is_file() and (repo / "README.md.mine").read_text() == "my readme\n"
+    assert "| 2 | Tensors |" in (repo / "README.md").read_text()  # the course's README names module 2's due date
 
 
 def test_course_repository_builds_the_release_itself(student: tuple[Path, dict[str, dict[str, str]]]) -> None:
