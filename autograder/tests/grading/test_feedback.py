@@ -54,25 +54,20 @@ def test_a_task_shows_every_failure_alone_and_the_table_says_how_many_more() -> 
 
 
 @pytest.mark.slow  # grades the real course
-def test_a_wrong_value_shows_input_expected_actual_and_the_line(
+def test_a_failure_shows_input_expected_actual_and_the_line(
     course: Course, solved_tree: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _break(solved_tree, "minitorch/operators.py", *WRONG_SIGMOID)
+    _break(solved_tree, "minitorch/operators.py", "    return x * y\n", "    return x * y + 'oops'\n")
     assert main(["--course", str(course.root), "grade", "--submission", str(solved_tree), "--task", "0.1"]) == 0
     shown = capsys.readouterr().out
+    # A wrong value: the input, what came and what was due, and the line only failing inputs ran.
     assert "tests/test_operators.py::test_sigmoid_matches_formula" in shown
     assert "operators.sigmoid: got 0.731" in shown and "expected 0.268" in shown
     assert "input: x=-1.0" in shown
     assert "minitorch/operators.py:" in shown and "z = math.exp(x)" in shown
-
-
-@pytest.mark.slow  # grades the real course
-def test_an_error_in_student_code_names_its_file_and_line(course: Course, solved_tree: Path) -> None:
-    _break(solved_tree, "minitorch/operators.py", "    return x * y\n", "    return x * y + 'oops'\n")
-    report = grade(course, open_submission(solved_tree, course), task_ids=["0.1"])
-    messages = [t.message or "" for t in report.tasks[0].tests if not t.passed and not t.hidden]
-    assert messages and all("TypeError" in m for m in messages)
-    assert any("at minitorch/operators.py:" in m and "in mul: return x * y + 'oops'" in m for m in messages)
+    # An error raised in the student's code: its file, line, function and source.
+    assert "TypeError" in shown and "at minitorch/operators.py:" in shown and "in mul: return x * y + 'oops'" in shown
 
 
 class Timeline:
@@ -93,7 +88,8 @@ class Timeline:
 def test_a_syntax_error_is_told_first_on_one_line_and_tasks_come_as_they_end(course: Course, solved_tree: Path) -> None:
     _break(solved_tree, "minitorch/operators.py", "    return x * y\n", "    return x * y)\n")
     timeline = Timeline()
-    report = grade(course, open_submission(solved_tree, course), module=0, options=GradingOptions(progress=timeline))
+    options = GradingOptions(progress=timeline)
+    report = grade(course, open_submission(solved_tree, course), module=0, options=options)
     total = time.monotonic() - timeline.start
     kinds = [text for _, text in timeline.heard]
     assert kinds[0].startswith("problem minitorch/operators.py:") and "SyntaxError: unmatched ')'" in kinds[0]
@@ -105,10 +101,8 @@ def test_a_syntax_error_is_told_first_on_one_line_and_tasks_come_as_they_end(cou
 @pytest.mark.slow  # builds a release and grades it
 def test_an_early_release_is_graded_without_notes_about_later_modules(course: Course, tmp_path: Path) -> None:
     release_module(course, 0, tmp_path / "repo", commit=False)
-    report = grade(course, open_submission(tmp_path / "repo", course), task_ids=["0.1"])
-    assert not [n for n in report.notes if n.startswith((MISSING, CHANGED))], report.notes
     (tmp_path / "repo/minitorch/operators.py").unlink()
     (tmp_path / "repo/Makefile").write_text("grade:\n\techo 100\n")
     report = grade(course, open_submission(tmp_path / "repo", course), task_ids=["0.1"])
-    assert f"{MISSING}: minitorch/operators.py" in report.notes
-    assert f"{CHANGED}: Makefile" in report.notes
+    # Module 1-4's files are not in the release, and its README or pyproject are as released: no note on them.
+    assert report.notes == [f"{CHANGED}: Makefile", f"{MISSING}: minitorch/operators.py"], report.notes
