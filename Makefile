@@ -8,7 +8,7 @@ SUBMISSION ?= student_template
 DATASET ?= xor
 # The grader's tests and verify's gradings run JOBS at a time.
 JOBS ?= 2
-.PHONY: install grade student release upgrade verify lint test test-quick clean batch export gradescope mutation train train-scalar train-tensor train-fast train-networks calibrate bench bench-grade bench-batch
+.PHONY: install grade student release upgrade verify lint test test-quick clean batch export manual gradescope mutation train train-scalar train-tensor train-fast train-networks calibrate bench bench-grade bench-batch
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -58,12 +58,20 @@ test-quick:
 # EXECUTOR=dask SCHEDULER=tcp://host:8786 grades on a Dask cluster instead of JOBS local threads.
 # Times: ROSTER's submitted_at, else when the gradebook first saw the work; TRUST_COMMIT_DATES=1 takes a git
 # checkout's last commit instead. Without a sandbox the batch refuses to run unless ALLOW_UNCONFINED=1.
+# ROSTER (student_id,submission,...) is the students' identity: given after a batch, it re-keys the gradebook's rows
+# (no regrading). EXTENSIONS (student_id,module,days or student_id,module,due) moves a student's due date.
 OUT ?= grades
 batch:
-	$(GRADER) batch --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(FORCE),--force) $(if $(STUDENT),--student $(STUDENT)) $(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(TRUST_COMMIT_DATES),--trust-commit-dates) $(if $(ALLOW_UNCONFINED),--allow-unconfined)
+	$(GRADER) batch --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(EXTENSIONS),--extensions $(EXTENSIONS)) $(if $(FORCE),--force) $(if $(STUDENT),--student $(STUDENT)) $(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(TRUST_COMMIT_DATES),--trust-commit-dates) $(if $(ALLOW_UNCONFINED),--allow-unconfined)
 
+# The exports again from the gradebook; penalties (course.toml's [late], EXTENSIONS, manual points) settled anew.
 export:
-	$(GRADER) export --out $(OUT) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK))
+	$(GRADER) export --out $(OUT) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(EXTENSIONS),--extensions $(EXTENSIONS))
+
+# Manual points of MODULE's write-ups from CSV (student_id,task,points,comment) into OUT's gradebook; then make export.
+manual:
+	@test -n "$(MODULE)" -a -n "$(CSV)" || { echo "make manual: give MODULE=N and CSV=scores.csv"; exit 2; }
+	$(GRADER) manual --module $(MODULE) --csv $(CSV) --out $(OUT)
 
 gradescope:
 	$(GRADER) gradescope --module $(MODULE) $(if $(DEST),--dest $(DEST))

@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder grade|ci|student|release|upgrade|verify|calibrate|batch|export|gradescope``.
+"""Command line: ``python -m autograder COMMAND`` (the commands are :data:`COMMAND_ROOMS`'s).
 
 Exit codes:
     0  the command finished (for ``grade``: the submission was graded, at any score)
@@ -44,6 +44,7 @@ COMMAND_ROOMS = {
     "calibrate": "audit",
     "batch": "classroom",
     "export": "classroom",
+    "manual": "classroom",
     "gradescope": "classroom",
 }
 
@@ -119,14 +120,26 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="grade even where no sandbox works (students' code then runs with plain limits only)",
     )
-    export = commands.add_parser("export", help="write the CSV, JSON, feedback and class report from the gradebook")
-    export.add_argument("--out", type=Path, default=Path("grades"), help="folder of the gradebook (default grades/)")
-    export.add_argument("--module", type=int, help="export this module's batch (default: the whole course's)")
-    export.add_argument("--task", action="append", help="export this task's batch")
+    batch.add_argument("--extensions", type=Path, help="CSV: student_id, module, days or due (moves due dates)")
+    _add_export_and_manual(commands)
     bundle = commands.add_parser("gradescope", help="build a Gradescope autograder zip for one module")
     bundle.add_argument("--module", type=int, required=True, help="the module the Gradescope assignment grades")
     bundle.add_argument("--dest", type=Path, help="the zip to write (default grades/gradescope-moduleN.zip)")
     return parser
+
+
+def _add_export_and_manual(commands: Any) -> None:
+    """The ``export`` and ``manual`` commands: the class's exports again, manual points entered."""
+    export = commands.add_parser("export", help="write the CSV, JSON, feedback and class report from the gradebook")
+    export.add_argument("--out", type=Path, default=Path("grades"), help="folder of the gradebook (default grades/)")
+    export.add_argument("--module", type=int, help="export this module's batch (default: the whole course's)")
+    export.add_argument("--task", action="append", help="export this task's batch")
+    export.add_argument("--roster", type=Path, help="CSV: make it the students' identity (re-keys, no regrading)")
+    export.add_argument("--extensions", type=Path, help="CSV: student_id, module, days or due (replaces those given)")
+    manual = commands.add_parser("manual", help="enter manual points (write-ups) from a CSV into the gradebook")
+    manual.add_argument("--module", type=int, required=True, help="the module whose tasks the points are for")
+    manual.add_argument("--csv", type=Path, required=True, help="CSV: student_id, task, points, comment")
+    manual.add_argument("--out", type=Path, default=Path("grades"), help="folder of the gradebook (default grades/)")
 
 
 def _add_ci(commands: Any) -> None:

@@ -114,6 +114,10 @@ class TaskResult:
     @property
     def summary(self) -> str:
         """One line for the table: what happened to this task."""
+        return self.describe()
+
+    def describe(self, entered: float | None = None) -> str:
+        """:attr:`summary`; with ``entered``, the manual points a person gave, which are then no longer pending."""
         if self.flag == "tampered":
             return "TAMPERED: the test machinery was tampered with; no result counts"
         if self.flag == "suspicious":
@@ -123,6 +127,8 @@ class TaskResult:
         if not self.tests:
             return "; ".join(self.notes) or "no tests ran"
         pending = f"; {self.manual_points:g} points pending manual grading" if self.manual_points else ""
+        if entered is not None:
+            pending = f"; {entered:g}/{self.manual_points:g} manual points"
         passed = sum(t.passed for t in self.tests)
         if passed == len(self.tests):
             return "all tests passed" + pending

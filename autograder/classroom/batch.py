@@ -45,8 +45,9 @@ from .batch_progress import BatchProgress, BatchSummary, Outcome, Tally
 from .executors import Executor, open_executor, worker_threads
 from .fingerprints import archive_hash, content_hash, course_key, scope_of
 from .gradebook import Gradebook, GradingRecord
-from .intake import Entry, IntakeError, UnpackedTrees, discover, read_roster, unpack, unpacked_trees
-from .lateness import intake_note, late_penalty, penalized_score, settle_time
+from .intake import Entry, IntakeError, UnpackedTrees, discover, unpack, unpacked_trees
+from .lateness import intake_note, late_penalty, penalized_score, settle_penalties, settle_time
+from .roster import take_class
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class BatchOptions:
         allow: What the instructor allows: commit dates as submission times, grading unconfined (neither, by default).
         trees: Where to unpack the archives, once: the caller's, to compare them afterwards
             (by default a scratch folder of the batch's own).
+        extensions: A CSV of per-student due dates (see :mod:`autograder.classroom.extensions`).
     """
 
     jobs: int = 2
@@ -81,6 +83,7 @@ class BatchOptions:
     scheduler: str | None = None
     allow: Allow = Allow()
     trees: UnpackedTrees | None = None
+    extensions: Path | None = None
 
 
 @dataclass
@@ -109,14 +112,14 @@ class BatchRun:
         """Set on Ctrl-C."""
         return self.tally.stopping
 
-    def start(self, runner: Executor, total: int) -> None:
-        """List the roster's students, record the run's start, show the progress of ``total`` submissions."""
-        if self.options.roster is not None:
-            for row in read_roster(self.options.roster).values():
-                self.book.add_student(row.student_id, row.name, row.email)
+    def start(self, runner: Executor, entries: list[Entry]) -> None:
+        """Take the roster and extensions, record the run's start, show the progress of the entries."""
+        ids = {entry.student_id for entry in entries}
+        for line in take_class(self.course, self.book, self.options.roster, self.options.extensions, ids):
+            self.echo(for_terminal(line))
         self.run_id = self.book.start_run(self.key, self.scope, runner.slots)
         live = sys.stdout.isatty() if self.options.live is None else self.options.live
-        progress = BatchProgress(total, self.echo, live)
+        progress = BatchProgress(len(entries), self.echo, live)
         progress.capacity = None if runner.name == "local" else runner.slots
         self.tally.progress = progress
 
@@ -253,7 +256,7 @@ def run_batch(
         try:
             with Gradebook(gradebook_path) as book:
                 run = BatchRun(course, options, tasks, book, unpacked, tally, echo)
-                run.start(runner, len(entries))
+                run.start(runner, entries)
                 try:
                     _grade_all(run, runner, entries)
                 finally:
@@ -338,6 +341,7 @@ def _close(run: BatchRun, runner: Executor, started: float) -> BatchSummary:
     outcomes = sorted(run.tally.outcomes, key=lambda o: o.entry.name)
     summary = BatchSummary(outcomes, time.monotonic() - started, runner.slots, runner.name)
     failed = summary.count("rejected") + summary.count("error")
+    settle_penalties(run.course, run.book)  # grace days and extensions span the term: settled over every grading
     run.book.finish_run(run.run_id, summary.count("graded"), summary.count("skipped"), failed, summary.seconds)
     return summary
 
@@ -374,9 +378,16 @@ def _prepare(run: BatchRun, entry: Entry) -> Outcome | tuple[str, Path]:
     digest = content_hash(run.course, root)
     settle_time(run.book, entry, digest)
     known = run.book.find(entry.student_id, digest, run.key, run.scope)
+    if known is not None and (known.submitted_at, known.time_source) != (_iso(entry), entry.time_source):
+        run.book.set_time(known.id, _iso(entry), entry.time_source)  # a roster's time, given after grading
     if known is not None and not force:
         return Outcome(entry, "skipped", known.score, known.max_score, known.final_score, 0.0, "already graded")
     return digest, root
+
+
+def _iso(entry: Entry) -> str | None:
+    """The entry's submission time as the gradebook stores it."""
+    return entry.submitted_at.isoformat() if entry.submitted_at else None
 
 
 def _stored(run: BatchRun, entry: Entry, content_hash: str, status: str) -> GradingRecord:
@@ -391,7 +402,7 @@ def _stored(run: BatchRun, entry: Entry, content_hash: str, status: str) -> Grad
         status=status,
         student_name=entry.student_name,
         email=entry.email,
-        submitted_at=entry.submitted_at.isoformat() if entry.submitted_at else None,
+        submitted_at=_iso(entry),
         time_source=entry.time_source,
         commit_at=entry.commit_at.isoformat() if entry.commit_at else None,
     )

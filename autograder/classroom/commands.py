@@ -1,4 +1,4 @@
-"""The course repository's class commands: ``batch``, ``export``, ``gradescope``."""
+"""The course repository's class commands: ``batch``, ``export``, ``manual``, ``gradescope``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ from .fingerprints import scope_of
 from .gradebook import Gradebook, GradebookError
 from .gradescope import build_bundle
 from .intake import IntakeError, UnpackedTrees, discover
+from .lateness import settle_penalties
+from .manual import enter_manual
+from .roster import take_class
 
 GRADEBOOK = "gradebook.sqlite"
 
@@ -32,6 +35,8 @@ def run(course: Course, args: argparse.Namespace) -> int:
         print(f"wrote {build_bundle(course, args.module, dest)}")
         return EXIT_OK
     try:
+        if args.command == "manual":
+            return _manual(course, args)
         return _batch_and_export(course, args)
     except (IntakeError, GradebookError, ExecutorError, BatchRefused) as error:
         print(for_terminal(f"error: {error}", multiline=True), file=sys.stderr)
@@ -52,10 +57,33 @@ def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
         elif not (out / GRADEBOOK).is_file():
             raise GradebookError(f"{out / GRADEBOOK}: no gradebook here (run `batch` first)")
         with Gradebook(out / GRADEBOOK) as book:
+            if args.command == "export":  # a roster or extensions given now: re-keyed and settled, not regraded
+                for line in take_class(course, book, args.roster, args.extensions, set()):
+                    print(for_terminal(line))
+            settle_penalties(course, book)
             written = [export_csv(book, out / "grades.csv", scope), export_json(book, out / "grades.json", scope)]
             feedback = export_feedback(book, out / "feedback", scope)
             written.append(write_class_report(course, book, out / "report", comparison, scope))
     print(f"wrote {', '.join(str(p) for p in written)} and {len(feedback)} feedback pages in {out / 'feedback'}")
+    return EXIT_OK
+
+
+def _manual(course: Course, args: argparse.Namespace) -> int:
+    """``manual``: check every row of the CSV, store the points with who and when, settle the final scores."""
+    path = args.out / GRADEBOOK
+    if not path.is_file():
+        raise GradebookError(f"{path}: no gradebook here (run `batch` first)")
+    with Gradebook(path) as book:
+        scores = enter_manual(args.csv, course, args.module, book)
+    students = len({s.student_id for s in scores})
+    who = scores[0].entered_by if scores else ""
+    print(
+        for_terminal(
+            f"entered {len(scores)} manual scores of module {args.module} for {students} students"
+            + (f" (by {who})" if who else "")
+            + f" into {path}; `make export` writes them out"
+        )
+    )
     return EXIT_OK
 
 
@@ -72,4 +100,5 @@ def batch_options(args: argparse.Namespace) -> BatchOptions:
         executor=args.executor or ("dask" if args.scheduler else "local"),
         scheduler=args.scheduler,
         allow=Allow(commit_dates=args.trust_commit_dates, unconfined=args.allow_unconfined),
+        extensions=args.extensions,
     )

@@ -20,21 +20,49 @@ from __future__ import annotations
 import csv
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..render import feedback_markdown as report_feedback
-from ..render import plural, short_number
+from ..render import plural, short_number, total_points
 from ..results import GradeReport
 from ..safe_text import csv_cell, for_html, for_markdown
-from .gradebook import Gradebook, Graded
+from .gradebook import Extension, Gradebook, Graded, ManualScore
+from .roster import NOT_IN_ROSTER
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._@-]+")
 # A student's latest grading in grades.json: these fields of the gradebook's row, in this order, then the report.
 JSON_FIELDS = (
     "status", "error", "source", "content_hash", "submitted_at", "time_source", "commit_at",
-    "score", "max_score", "late_days", "penalty", "final_score",
+    "score", "max_score", "manual_score", "late_days", "grace_used", "grace_left", "penalty", "final_score",
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StudentExtras:
+    """What the gradebook holds of a student beside their gradings: manual points, extensions, roster."""
+
+    manual: dict[str, ManualScore]  # by task id
+    extensions: list[Extension]
+    flag: str = ""  # NOT_IN_ROSTER, for an entry the roster does not name
+
+    def entered(self, report: GradeReport | None) -> dict[str, float]:
+        """The manual points entered for the report's tasks, by task id."""
+        tasks = {t.id for t in report.tasks} if report else set()
+        return {task_id: m.points for task_id, m in self.manual.items() if task_id in tasks}
+
+
+def student_extras(book: Gradebook) -> dict[str, StudentExtras]:
+    """Every student's :class:`StudentExtras`, by student id."""
+    manual, extensions = book.manual_points(), book.extensions()
+    roster = book.roster_ids()
+    extras = {}
+    for student_id, _, _ in book.students():
+        mine = {task_id: m for (s, task_id), m in manual.items() if s == student_id}
+        flag = NOT_IN_ROSTER if roster and student_id not in roster else ""
+        extras[student_id] = StudentExtras(mine, [e for e in extensions if e.student_id == student_id], flag)
+    return extras
 
 
 def task_columns(latest: dict[str, Graded]) -> list[tuple[str, str]]:
@@ -53,37 +81,63 @@ def _task_order(task_id: str) -> tuple[int, int, str]:
 
 
 def export_csv(book: Gradebook, path: Path, scope: str | None = None) -> Path:
-    """One row per student, one column per task, then total, late days, penalty and final score.
+    """One row per student, one column per task, then the totals, lateness and final score.
 
     ``submitted_at`` is the time lateness was counted from, and ``time_source``
     where it came from (``roster``, ``intake``, ``commit (trusted by the instructor)``).
+    A task's column and ``total`` count the manual points entered (``manual``);
+    ``max`` counts every manual point, and ``pending`` those not entered yet.
+    ``late_days`` (after the student's extensions), ``grace_used`` (on this
+    grading's modules), ``grace_left`` (of the term's), ``penalty`` (the
+    fraction taken off) and ``final`` are as the gradebook settled them.
     Students of the roster without a submission have the status ``missing``
-    and empty scores; ``flags`` names the tasks flagged ``tampered`` or
-    ``suspicious``. Student ids, names and e-mails pass through
-    :func:`~autograder.safe_text.csv_cell`.
+    and empty scores; ``flags`` names an entry the roster does not name
+    (``not in roster``) and the tasks flagged ``tampered`` or ``suspicious``.
+    Student ids, names and e-mails pass through :func:`~autograder.safe_text.csv_cell`.
     """
     latest = book.latest(scope)
     tasks = task_columns(latest)
+    extras = student_extras(book)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         header = ["student_id", "name", "email", "status", "submitted_at", "time_source"]
         header += [f"task {task_id}" for task_id, _ in tasks]
-        header += ["total", "max", "late_days", "penalty", "final", "flags"]
-        writer.writerow(header)
+        header += ["total", "max", "manual", "pending", "late_days", "grace_used", "grace_left", "penalty", "final"]
+        writer.writerow(header + ["flags"])
         for student_id, name, email in book.students():
-            graded = latest.get(student_id)
+            graded, extra = latest.get(student_id), extras[student_id]
             student = [csv_cell(student_id), csv_cell(name), csv_cell(email)]
             if graded is None:
-                writer.writerow(student + ["missing", "", ""] + [""] * len(tasks) + ["", "", "", "", "", ""])
+                blank = [""] * (len(header) - 4)
+                writer.writerow([*student, "missing", *blank, extra.flag])
                 continue
-            scores = {t.id: t.score for t in graded.report.tasks} if graded.report else {}
             row: list[Any] = student + [graded.status, graded.submitted_at or "", graded.time_source]
-            row += [short_number(scores.get(task_id)) for task_id, _ in tasks]
-            totals = (graded.score, graded.max_score, graded.late_days, graded.penalty, graded.final_score)
-            row += [short_number(value) for value in totals] + [_flags(graded.report)]
-            writer.writerow(row)
+            row += _score_cells(graded, extra, [task_id for task_id, _ in tasks])
+            flags = "; ".join(flag for flag in (extra.flag, _flags(graded.report)) if flag)
+            writer.writerow([*row, flags])
     return path
+
+
+def _score_cells(graded: Graded, extra: StudentExtras, tasks: list[str]) -> list[str]:
+    """A graded row's cells from its tasks' columns to ``final``."""
+    report = graded.report
+    entered = extra.entered(report)
+    scores = {t.id: t.score + entered.get(t.id, 0.0) for t in report.tasks} if report else {}
+    manual = [t for t in report.tasks if not t.extra_credit and t.manual_points] if report else []
+    pending = sum(t.manual_points for t in manual if t.id not in entered)
+    totals = (
+        graded.score + sum(entered.values()),
+        graded.max_score + sum(t.manual_points for t in manual),
+        sum(entered.values()),
+        pending,
+        graded.late_days,
+        graded.grace_used,
+        graded.grace_left,
+        graded.penalty,
+        graded.final_score,
+    )
+    return [short_number(scores.get(task_id)) for task_id in tasks] + [short_number(value) for value in totals]
 
 
 def _flags(report: GradeReport | None) -> str:
@@ -94,6 +148,7 @@ def _flags(report: GradeReport | None) -> str:
 def export_json(book: Gradebook, path: Path, scope: str | None = None) -> Path:
     """Every student with their latest grading and its full report, and every batch run."""
     latest = book.latest(scope)
+    extras = student_extras(book)
     students = []
     for student_id, name, email in book.students():
         graded = latest.get(student_id)
@@ -103,30 +158,54 @@ def export_json(book: Gradebook, path: Path, scope: str | None = None) -> Path:
             entry["report"] = graded.report.to_dict() if graded.report else None
         else:
             entry["status"] = "missing"
+        extra = extras[student_id]
+        entry["manual"] = [vars(m) for m in extra.manual.values()]
+        entry["extensions"] = [vars(e) for e in extra.extensions]
+        entry["in_roster"] = not extra.flag
         students.append(entry)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"students": students, "runs": book.runs()}, indent=2) + "\n", encoding="utf-8")
     return path
 
 
-def feedback_page(student_id: str, name: str, graded: Graded | None) -> str:
-    """One student's feedback page in Markdown: the gradebook's row, then the report's part (render's)."""
+def feedback_page(student_id: str, name: str, graded: Graded | None, extra: StudentExtras | None = None) -> str:
+    """One student's feedback page in Markdown: the gradebook's row, then the report's part (render's).
+
+    ``extra`` adds the student's extensions, lateness with grace days, and manual points (with their comments).
+    """
     who = f"{name} ({student_id})" if name else student_id
     lines = [f"# Feedback for {for_markdown(who)}", ""]
     if graded is None:
         return "\n".join(lines + ["No submission was received.", ""])
     if graded.status != "graded":
         return "\n".join(lines + [f"Your submission could not be graded: {for_markdown(graded.error or '')}", ""])
-    lines.append(f"Score: **{short_number(graded.score)}/{short_number(graded.max_score)}**")
+    extra = extra or StudentExtras({}, [])
+    entered = extra.entered(graded.report)
+    total = total_points(graded.report, entered) if graded.report else short_number(graded.score)
+    lines.append(f"Score: **{for_markdown(total)}**")
     if graded.submitted_at:
         lines.append(f"Submission time: {graded.submitted_at} (from: {graded.time_source or 'not recorded'})")
-    if graded.late_days:
-        lines.append(
-            f"Submitted {plural(graded.late_days, 'day')} late: {graded.penalty:.0%} off, "
-            f"final score **{short_number(graded.final_score)}**"
-        )
-    lines += ["", *report_feedback(graded.report)] if graded.report else [""]
+    lines += [f"Your due date for module {e.module} was extended to {e.due}" for e in extra.extensions]
+    lines += _lateness_lines(graded)
+    for task_id, points in entered.items():
+        comment = extra.manual[task_id].comment
+        lines.append(f"Manual points for task {for_markdown(task_id)}: **{short_number(points)}**")
+        lines += [f"Grader's comment: {for_markdown(comment)}"] if comment else []
+    lines += ["", *report_feedback(graded.report, entered)] if graded.report else [""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _lateness_lines(graded: Graded) -> list[str]:
+    """Days late, the grace days used and left, the penalty and the final score; or the grace days left."""
+    if not graded.late_days:
+        return [f"Grace days left: {graded.grace_left}"] if graded.grace_left else []
+    grace = ""
+    if graded.grace_used or graded.grace_left:
+        grace = f" ({plural(graded.grace_used, 'grace day')} used, {graded.grace_left} left)"
+    return [
+        f"Submitted {plural(graded.late_days, 'day')} late{grace}: {graded.penalty:.0%} off, "
+        f"final score **{short_number(graded.final_score)}**"
+    ]
 
 
 def markdown_to_html(markdown: str, title: str) -> str:
@@ -213,9 +292,10 @@ def export_feedback(book: Gradebook, folder: Path, scope: str | None = None) -> 
     """Write ``<student>.md`` and ``<student>.html`` for every student; return the Markdown paths."""
     folder.mkdir(parents=True, exist_ok=True)
     latest = book.latest(scope)
+    extras = student_extras(book)
     written = []
     for student_id, name, _ in book.students():
-        markdown = feedback_page(student_id, name, latest.get(student_id))
+        markdown = feedback_page(student_id, name, latest.get(student_id), extras[student_id])
         stem = SAFE_NAME.sub("_", student_id) or "student"
         (folder / f"{stem}.md").write_text(markdown, encoding="utf-8")
         (folder / f"{stem}.html").write_text(markdown_to_html(markdown, f"Feedback: {student_id}"), encoding="utf-8")

@@ -1,10 +1,12 @@
 """The gradebook: a SQLite file holding students, submissions, their results, and each batch run.
 
 Schema (version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``;
-older files are migrated on open, newer ones refused):
+older files are migrated on open by :mod:`autograder.classroom.gradebook_schema`,
+newer ones refused):
 
 ``students``
-    ``id`` (primary key), ``name``, ``email``.
+    ``id`` (primary key), ``name``, ``email``, ``on_roster`` (1 for the
+    students of the roster last given).
 ``runs``
     one row per batch run: ``id``, ``started_at``, ``finished_at``,
     ``course_version``, ``scope`` (which tasks), ``jobs``, and the counts
@@ -18,10 +20,14 @@ older files are migrated on open, newer ones refused):
     ``penalty`` (fraction taken off), ``final_score``, ``seconds``,
     ``report_json`` (the full results), ``time_source`` (where
     ``submitted_at`` came from: ``roster``, ``intake``, ``commit (trusted by
-    the instructor)``; empty for rows graded before version 2) and
-    ``commit_at`` (a git checkout's last commit, as information). Unique on
-    (student, hash, course version, scope): that is what "graded already"
-    means.
+    the instructor)``; empty for rows graded before version 2),
+    ``commit_at`` (a git checkout's last commit, as information), and since
+    version 3 ``grace_used``, ``grace_left`` and ``manual_score`` (the
+    manual points entered for its tasks). ``late_days`` to ``final_score``
+    and the version-3 columns are settled again from the other columns
+    whenever the policy, an extension or a manual point changes
+    (:mod:`autograder.classroom.lateness`). Unique on (student, hash, course
+    version, scope): that is what "graded already" means.
 ``first_seen``
     when the gradebook first saw each version of a student's work:
     ``student_id``, ``content_hash``, ``seen_at``. The intake time of a
@@ -32,6 +38,16 @@ older files are migrated on open, newer ones refused):
 ``test_results``
     per submission and test: ``task_id``, ``nodeid``, ``status``, ``hidden``,
     ``weight``, ``message``, ``seconds``.
+``extensions``
+    a student's moved due date per module: ``student_id``, ``module``,
+    ``due`` (ISO 8601), ``days`` (when given as days).
+``manual_points``
+    points a person gave a task: ``student_id``, ``task_id``, ``points``,
+    ``comment``, ``entered_by`` (the OS user), ``entered_at``.
+
+A roster given after a batch moves the rows of each of its entries
+(matched by ``source``) to the roster's student id (:meth:`Gradebook.rekey`),
+so nothing is graded again.
 
 Every submission is written in one transaction when its grading ends, so
 a batch killed at any moment loses at most the gradings in flight.
@@ -42,103 +58,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from ..results import GradeReport
-
-SCHEMA_VERSION = 2
+from .gradebook_schema import MIGRATIONS as MIGRATIONS
+from .gradebook_schema import SCHEMA_VERSION as SCHEMA_VERSION
+from .gradebook_schema import Extension as Extension
+from .gradebook_schema import Graded as Graded
+from .gradebook_schema import ManualScore as ManualScore
+from .gradebook_schema import Settled as Settled
 
 
 class GradebookError(ValueError):
     """The gradebook file cannot be used; the message names it."""
-
-
-def _v1(db: sqlite3.Connection) -> None:
-    db.executescript(
-        """
-        CREATE TABLE students (id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '');
-        CREATE TABLE runs (
-            id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT,
-            course_version TEXT NOT NULL, scope TEXT NOT NULL, jobs INTEGER NOT NULL,
-            graded INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,
-            failed INTEGER NOT NULL DEFAULT 0, seconds REAL
-        );
-        CREATE TABLE submissions (
-            id INTEGER PRIMARY KEY,
-            student_id TEXT NOT NULL REFERENCES students(id),
-            source TEXT NOT NULL, content_hash TEXT NOT NULL,
-            course_version TEXT NOT NULL, scope TEXT NOT NULL,
-            status TEXT NOT NULL, error TEXT, submitted_at TEXT,
-            run_id INTEGER REFERENCES runs(id), graded_at TEXT NOT NULL,
-            score REAL NOT NULL DEFAULT 0, max_score REAL NOT NULL DEFAULT 0,
-            late_days INTEGER NOT NULL DEFAULT 0, penalty REAL NOT NULL DEFAULT 0,
-            final_score REAL NOT NULL DEFAULT 0, seconds REAL NOT NULL DEFAULT 0,
-            report_json TEXT,
-            UNIQUE (student_id, content_hash, course_version, scope)
-        );
-        CREATE TABLE task_results (
-            submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
-            task_id TEXT NOT NULL, title TEXT NOT NULL, points REAL NOT NULL, score REAL NOT NULL,
-            status TEXT NOT NULL, extra_credit INTEGER NOT NULL DEFAULT 0,
-            PRIMARY KEY (submission_id, task_id)
-        );
-        CREATE TABLE test_results (
-            submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
-            task_id TEXT NOT NULL, nodeid TEXT NOT NULL, status TEXT NOT NULL, hidden INTEGER NOT NULL,
-            weight REAL NOT NULL, message TEXT, seconds REAL NOT NULL,
-            PRIMARY KEY (submission_id, nodeid)
-        );
-        CREATE INDEX submissions_by_student ON submissions (student_id, graded_at);
-        """
-    )
-
-
-def _v2(db: sqlite3.Connection) -> None:
-    """Where each submission time came from, and when each version of a student's work was first seen.
-
-    A version graded before has been seen at least since its first grading.
-    """
-    db.executescript(
-        """
-        ALTER TABLE submissions ADD COLUMN time_source TEXT NOT NULL DEFAULT '';
-        ALTER TABLE submissions ADD COLUMN commit_at TEXT;
-        CREATE TABLE first_seen (
-            student_id TEXT NOT NULL, content_hash TEXT NOT NULL, seen_at TEXT NOT NULL,
-            PRIMARY KEY (student_id, content_hash)
-        );
-        INSERT INTO first_seen SELECT student_id, content_hash, min(graded_at) FROM submissions
-            GROUP BY student_id, content_hash;
-        """
-    )
-
-
-# MIGRATIONS[i] takes a gradebook from version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
-assert len(MIGRATIONS) == SCHEMA_VERSION
-
-
-@dataclass(frozen=True)
-class Graded:
-    """What the gradebook knows of one submission (a row of ``submissions``)."""
-
-    id: int
-    student_id: str
-    source: str
-    content_hash: str
-    status: str
-    error: str | None
-    submitted_at: str | None
-    score: float
-    max_score: float
-    late_days: int
-    penalty: float
-    final_score: float
-    time_source: str
-    commit_at: str | None
-    report: GradeReport | None  # read back from ``report_json`` once, by :meth:`GradeReport.from_dict`
 
 
 @dataclass(frozen=True)
@@ -293,6 +228,14 @@ class Gradebook:
                 self._record_results(submission_id, grading.report)
         return submission_id
 
+    def set_time(self, submission_id: int, submitted_at: str | None, time_source: str) -> None:
+        """Give a stored grading another submission time (a roster's, given after it was graded)."""
+        with self.db:
+            self.db.execute(
+                "UPDATE submissions SET submitted_at = ?, time_source = ? WHERE id = ?",
+                (submitted_at, time_source, submission_id),
+            )
+
     def _record_results(self, submission_id: int, report: GradeReport) -> None:
         """The rows of ``task_results`` and ``test_results`` of one stored grading."""
         self.db.executemany(
@@ -320,6 +263,133 @@ class Gradebook:
         """Every student: id, name, email, by id."""
         return [tuple(r) for r in self.db.execute("SELECT id, name, email FROM students ORDER BY id")]
 
+    def roster_ids(self) -> set[str]:
+        """The students of the roster last given (none when no roster was ever given)."""
+        return {r[0] for r in self.db.execute("SELECT id FROM students WHERE on_roster = 1")}
+
+    def set_roster(self, students: list[tuple[str, str, str]]) -> None:
+        """Make ``students`` (id, name, email) the roster: listed, marked, and no one else marked.
+
+        A student no longer on the roster keeps their rows (shown as not in the roster); one who has
+        none (listed only as missing before) is removed.
+        """
+        with self.db:
+            self.db.execute("UPDATE students SET on_roster = 0")
+            self.db.executemany(
+                "INSERT INTO students (id, name, email, on_roster) VALUES (?, ?, ?, 1) ON CONFLICT (id) DO UPDATE SET "
+                "on_roster = 1, name = CASE WHEN excluded.name != '' THEN excluded.name ELSE students.name END, "
+                "email = CASE WHEN excluded.email != '' THEN excluded.email ELSE students.email END",
+                students,
+            )
+            self.db.execute(f"DELETE FROM students WHERE on_roster = 0 AND {_UNUSED}")
+
+    def sources(self) -> list[tuple[str, str]]:
+        """Every (student id, entry name) the gradebook holds work under."""
+        return [tuple(r) for r in self.db.execute("SELECT DISTINCT student_id, source FROM submissions ORDER BY 1, 2")]
+
+    def rekey(self, source: str, old_id: str, new_id: str) -> int:
+        """Move the rows of entry ``source`` from ``old_id`` to ``new_id``; return how many gradings moved.
+
+        Nothing is graded again: the gradings, their first sightings and (once ``old_id`` holds no
+        other work) its extensions and manual points become ``new_id``'s. A grading ``new_id`` has of
+        the same work already is kept instead of the moved one.
+        """
+        with self.db:
+            self.db.execute(
+                "INSERT INTO students (id, name, email) SELECT ?, name, email FROM students WHERE id = ? "
+                "ON CONFLICT (id) DO NOTHING",
+                (new_id, old_id),
+            )
+            moving = "student_id = ? AND source = ?"
+            hashes = [
+                r[0] for r in self.db.execute(f"SELECT content_hash FROM submissions WHERE {moving}", (old_id, source))
+            ]
+            self.db.execute(
+                f"DELETE FROM submissions WHERE {moving} AND EXISTS (SELECT 1 FROM submissions AS s WHERE "
+                "s.student_id = ? AND s.content_hash = submissions.content_hash "
+                "AND s.course_version = submissions.course_version AND s.scope = submissions.scope)",
+                (old_id, source, new_id),
+            )
+            self.db.execute(f"UPDATE submissions SET student_id = ? WHERE {moving}", (new_id, old_id, source))
+            self._move_first_seen(old_id, new_id, hashes)
+            if self.db.execute("SELECT 1 FROM submissions WHERE student_id = ?", (old_id,)).fetchone() is None:
+                self._move_student(old_id, new_id)
+        return len(hashes)
+
+    def _move_first_seen(self, old_id: str, new_id: str, hashes: list[str] | None) -> None:
+        """Give ``new_id`` the first sightings of ``hashes`` (all of ``old_id``'s for None), the earlier kept."""
+        for digest, seen in self.db.execute(
+            "SELECT content_hash, seen_at FROM first_seen WHERE student_id = ?", (old_id,)
+        ).fetchall():
+            if hashes is not None and digest not in hashes:
+                continue
+            self.db.execute(
+                "INSERT INTO first_seen VALUES (?, ?, ?) "
+                "ON CONFLICT DO UPDATE SET seen_at = min(seen_at, excluded.seen_at)",
+                (new_id, digest, seen),
+            )
+            self.db.execute("DELETE FROM first_seen WHERE student_id = ? AND content_hash = ?", (old_id, digest))
+
+    def _move_student(self, old_id: str, new_id: str) -> None:
+        """``old_id`` holds no work: its sightings, extensions and manual points become ``new_id``'s, unless taken."""
+        self._move_first_seen(old_id, new_id, None)
+        for table in ("extensions", "manual_points"):
+            self.db.execute(f"UPDATE OR IGNORE {table} SET student_id = ? WHERE student_id = ?", (new_id, old_id))
+            self.db.execute(f"DELETE FROM {table} WHERE student_id = ?", (old_id,))
+        self.db.execute(f"DELETE FROM students WHERE id = ? AND on_roster = 0 AND {_UNUSED}", (old_id,))
+
+    # --- extensions and manual points ---
+
+    def set_extensions(self, extensions: list[Extension]) -> None:
+        """Make ``extensions`` the moved due dates (those stored before are replaced)."""
+        with self.db:
+            self.db.execute("DELETE FROM extensions")
+            self.db.executemany(
+                "INSERT INTO extensions VALUES (?, ?, ?, ?)",
+                [(e.student_id, e.module, e.due, e.days) for e in extensions],
+            )
+
+    def extensions(self) -> list[Extension]:
+        """Every moved due date, by student and module."""
+        rows = self.db.execute("SELECT student_id, module, due, days FROM extensions ORDER BY student_id, module")
+        return [Extension(*row) for row in rows]
+
+    def enter_manual(self, scores: list[ManualScore]) -> None:
+        """Store manual points, all in one transaction; a task's points entered before are replaced."""
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO manual_points VALUES (?, ?, ?, ?, ?, ?)",
+                [(m.student_id, m.task_id, m.points, m.comment, m.entered_by, m.entered_at) for m in scores],
+            )
+
+    def manual_points(self) -> dict[tuple[str, str], ManualScore]:
+        """Every manual score, by (student id, task id)."""
+        rows = self.db.execute("SELECT * FROM manual_points ORDER BY student_id, task_id")
+        return {(row[0], row[1]): ManualScore(*row) for row in rows}
+
+    # --- lateness, settled from the rows above ---
+
+    def graded_tasks(self) -> list[tuple[int, str, str | None, list[tuple[str, float]]]]:
+        """Every graded submission, oldest grading first: id, student id, submission time, (task id, score)."""
+        found = []
+        for sub_id, student_id, submitted_at in self.db.execute(
+            "SELECT id, student_id, submitted_at FROM submissions WHERE status = 'graded' ORDER BY graded_at, id"
+        ).fetchall():
+            tasks = self.db.execute(
+                "SELECT task_id, score FROM task_results WHERE submission_id = ? ORDER BY rowid", (sub_id,)
+            ).fetchall()
+            found.append((sub_id, student_id, submitted_at, [(t, float(v)) for t, v in tasks]))
+        return found
+
+    def settle(self, settled: list[Settled]) -> None:
+        """Store each grading's lateness, manual points and final score, in one transaction."""
+        with self.db:
+            self.db.executemany(
+                "UPDATE submissions SET late_days = :late_days, grace_used = :grace_used, grace_left = :grace_left, "
+                "penalty = :penalty, manual_score = :manual_score, final_score = :final_score WHERE id = :id",
+                [vars(s) for s in settled],
+            )
+
     def latest(self, scope: str | None = None) -> dict[str, Graded]:
         """Each student's most recent grading (of the given scope, when given), by student id."""
         query = f"SELECT {_COLUMNS} FROM submissions"
@@ -332,6 +402,18 @@ class Gradebook:
             graded = _graded(row)
             latest[graded.student_id] = graded
         return latest
+
+    def covering(self, task_id: str) -> dict[str, Graded]:
+        """Each student's most recent graded submission that graded ``task_id``, by student id."""
+        found: dict[str, Graded] = {}
+        for row in self.db.execute(
+            f"SELECT {_COLUMNS} FROM submissions WHERE status = 'graded' AND id IN "
+            "(SELECT submission_id FROM task_results WHERE task_id = ?) ORDER BY graded_at, id",
+            (task_id,),
+        ):
+            graded = _graded(row)
+            found[graded.student_id] = graded
+        return found
 
     def task_scores(self, submission_id: int) -> Iterator[tuple[str, str, float, float, bool]]:
         """A submission's tasks: id, title, score, points, extra credit."""
@@ -349,9 +431,14 @@ class Gradebook:
         return [dict(zip(names, row)) for row in cursor]
 
 
+# A student with nothing stored: no grading, no extension, no manual point.
+_UNUSED = (
+    "id NOT IN (SELECT student_id FROM submissions) AND id NOT IN (SELECT student_id FROM extensions) "
+    "AND id NOT IN (SELECT student_id FROM manual_points)"
+)
 _COLUMNS = (
     "id, student_id, source, content_hash, status, error, submitted_at, score, max_score, late_days, penalty, "
-    "final_score, time_source, commit_at, report_json"
+    "final_score, time_source, commit_at, grace_used, grace_left, manual_score, report_json"
 )
 
 

@@ -7,6 +7,17 @@ work (kept in the gradebook, so resuming or regrading later does not make a
 submission later). A git checkout's last commit counts only when the
 instructor trusts commit dates (:func:`autograder.classroom.intake.discover`); files'
 modification times never count.
+
+What lateness costs is settled from the gradebook alone (:func:`settle_penalties`),
+after every batch and before every export, so a changed policy, extension or
+manual point changes the final scores without grading anything again. Per
+student and module, the most recent grading covering the module says when it
+was submitted; the due date is the student's extension, else the module's.
+The student's grace days (``[late] grace_days``) are spent on the late
+modules in module order, each taking as many as it is late, while any are
+left; the days beyond them cost the per-day penalty (all of the score past
+``max_days``). A manual point is part of its task's score, and loses what
+the task loses.
 """
 
 from __future__ import annotations
@@ -14,11 +25,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from ..manifest import Course, Task
+from ..manifest import Course, LatePolicy, Task
 from ..results import SCORE_DECIMALS, GradeReport
-from .gradebook import Gradebook
+from .gradebook import Gradebook, Settled
 from .intake import TIME_INTAKE, Entry
+
+DAY_S = 86400
 
 
 def settle_time(book: Gradebook, entry: Entry, content_hash: str) -> None:
@@ -53,7 +67,7 @@ def late_penalty(course: Course, tasks: Sequence[Task], entry: Entry) -> tuple[i
         if due is None or entry.submitted_at is None or entry.submitted_at <= due:
             penalties[task.id] = 0.0
             continue
-        days = math.ceil((entry.submitted_at - due).total_seconds() / 86400)
+        days = days_late(entry.submitted_at, due)
         worst = max(worst, days)
         too_late = policy.max_days is not None and days > policy.max_days
         penalties[task.id] = 1.0 if too_late else min(1.0, days * policy.penalty_per_day)
@@ -65,3 +79,100 @@ def penalized_score(report: GradeReport, penalties: dict[str, float]) -> tuple[f
     final = sum(t.score * (1.0 - penalties.get(t.id, 0.0)) for t in report.tasks)
     fraction = 1.0 - final / report.score if report.score > 0 else 0.0
     return round(final, SCORE_DECIMALS), round(fraction, 4)
+
+
+def days_late(submitted_at: dt.datetime | None, due: dt.datetime | None) -> int:
+    """Days started after ``due`` (0 on time, or when either is unknown)."""
+    if submitted_at is None or due is None or submitted_at <= due:
+        return 0
+    return math.ceil((submitted_at - due).total_seconds() / DAY_S)
+
+
+@dataclass(frozen=True)
+class ModuleLateness:
+    """What one module's lateness costs one student.
+
+    Attributes:
+        days: Days late (after the student's extension).
+        grace: Grace days spent on it.
+        fraction: The fraction of the module's scores taken off.
+    """
+
+    days: int
+    grace: int
+    fraction: float
+
+
+def module_lateness(policy: LatePolicy, days: int, grace_left: int) -> ModuleLateness:
+    """The cost of ``days`` late with ``grace_left`` grace days still to spend."""
+    grace = min(days, grace_left)
+    charged = days - grace
+    if charged == 0:
+        return ModuleLateness(days, grace, 0.0)
+    too_late = policy.max_days is not None and charged > policy.max_days
+    return ModuleLateness(days, grace, 1.0 if too_late else min(1.0, charged * policy.penalty_per_day))
+
+
+@dataclass
+class StudentLedger:
+    """One student's lateness over the term: per module number, and the grace days left."""
+
+    modules: dict[int, ModuleLateness]
+    grace_left: int
+
+
+def student_ledger(course: Course, times: dict[int, str | None], extended: dict[int, str]) -> StudentLedger:
+    """Spend the student's grace days in module order over the modules submitted.
+
+    Args:
+        course: The course (due dates, policy).
+        times: Per module number, when its most recent grading was submitted (ISO 8601).
+        extended: Per module number, the student's own due date (ISO 8601).
+    """
+    dues = {m.number: m.due for m in course.modules}
+    left, modules = course.late.grace_days, {}
+    for number in sorted(times):
+        due = dt.datetime.fromisoformat(extended[number]) if number in extended else dues.get(number)
+        when = times[number]
+        lateness = module_lateness(course.late, days_late(dt.datetime.fromisoformat(when) if when else None, due), left)
+        left -= lateness.grace
+        modules[number] = lateness
+    return StudentLedger(modules, left)
+
+
+def module_number(task_id: str) -> int:
+    """The module a task id belongs to: ``1.6`` -> 1."""
+    return int(task_id.split(".", 1)[0])
+
+
+def settle_penalties(course: Course, book: Gradebook) -> None:
+    """Settle every grading's late days, grace days, penalty, manual points and final score in ``book``."""
+    manual = book.manual_points()
+    extended: dict[str, dict[int, str]] = {}
+    for extension in book.extensions():
+        extended.setdefault(extension.student_id, {})[extension.module] = extension.due
+    by_student: dict[str, list[tuple[int, str | None, list[tuple[str, float]]]]] = {}
+    for sub_id, student_id, submitted_at, tasks in book.graded_tasks():
+        by_student.setdefault(student_id, []).append((sub_id, submitted_at, tasks))
+    settled = []
+    for student_id, gradings in by_student.items():
+        times = {module_number(task_id): when for _, when, tasks in gradings for task_id, _ in tasks}
+        ledger = student_ledger(course, times, extended.get(student_id, {}))
+        for sub_id, _, tasks in gradings:
+            entered = {t: manual[(student_id, t)].points for t, _ in tasks if (student_id, t) in manual}
+            raw = sum(score + entered.get(t, 0.0) for t, score in tasks)
+            costs = [ledger.modules[module_number(t)] for t, _ in tasks]
+            final = sum((score + entered.get(t, 0.0)) * (1.0 - c.fraction) for (t, score), c in zip(tasks, costs))
+            spent = {module_number(t): c.grace for (t, _), c in zip(tasks, costs)}
+            settled.append(
+                Settled(
+                    id=sub_id,
+                    late_days=max((c.days for c in costs), default=0),
+                    grace_used=sum(spent.values()),
+                    grace_left=ledger.grace_left,
+                    penalty=round(1.0 - final / raw, 4) if raw > 0 else 0.0,
+                    manual_score=round(sum(entered.values()), SCORE_DECIMALS),
+                    final_score=round(final, SCORE_DECIMALS),
+                )
+            )
+    book.settle(settled)

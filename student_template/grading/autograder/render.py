@@ -41,21 +41,30 @@ def modules_span(last: int) -> str:
     return "module 0" if last == 0 else f"modules 0-{last}"
 
 
-def task_points(task: TaskResult) -> str:
-    """A task's points as the table shows them: ``8.18/10``, ``+4/+5`` (extra credit), ``4/8, 4 pending``."""
+def task_points(task: TaskResult, entered: float | None = None) -> str:
+    """A task's points as the table shows them: ``8.18/10``, ``+4/+5`` (extra credit), ``4/8, 4 pending``.
+
+    ``entered`` is the manual points a person gave the task (the class's exports know them):
+    they count in the score and are no longer pending (``7.5/8``).
+    """
     sign = "+" if task.extra_credit else ""
-    pending = f", {points(task.manual_points)} pending" if task.manual_points else ""
-    return f"{sign}{points(task.score)}/{sign}{points(task.points + task.manual_points)}{pending}"
+    pending = f", {points(task.manual_points)} pending" if task.manual_points and entered is None else ""
+    earned = task.score + (entered or 0.0)
+    return f"{sign}{points(earned)}/{sign}{points(task.points + task.manual_points)}{pending}"
 
 
-def total_points(report: GradeReport) -> str:
+def total_points(report: GradeReport, entered: dict[str, float] | None = None) -> str:
     """The total: ``285/285``, with extra credit beside it (``+5``) and manual points pending (``8 pending``).
 
-    The maximum counts the points a person grades later, so the score shown never exceeds it.
+    The maximum counts the points a person grades later, so the score shown never exceeds it;
+    ``entered`` (task id to the manual points a person gave) counts in the score, no longer pending.
     """
-    extra = sum(t.score for t in report.tasks if t.extra_credit)
-    pending = sum(t.manual_points for t in report.tasks if not t.extra_credit)
-    text = f"{points(report.score - extra)}/{points(report.max_score + pending)}"
+    entered = entered or {}
+    extra = sum(t.score + entered.get(t.id, 0.0) for t in report.tasks if t.extra_credit)
+    earned = sum(t.score + entered.get(t.id, 0.0) for t in report.tasks if not t.extra_credit)
+    possible = report.max_score + sum(t.manual_points for t in report.tasks if not t.extra_credit)
+    pending = sum(t.manual_points for t in report.tasks if not t.extra_credit and t.id not in entered)
+    text = f"{points(earned)}/{points(possible)}"
     return text + (f" +{points(extra)}" if extra else "") + (f", {points(pending)} pending" if pending else "")
 
 
@@ -212,14 +221,21 @@ def _markdown_failures(task: TaskResult) -> list[str]:
     return lines
 
 
-def feedback_markdown(report: GradeReport) -> list[str]:
+def feedback_markdown(report: GradeReport, entered: dict[str, float] | None = None) -> list[str]:
     """A student's feedback on a report: the tasks' table, each failed test, the notes (Markdown lines).
 
     A hidden test is only "hidden test N of task T" with its status and its
-    (already reduced) message, never its name.
+    (already reduced) message, never its name. ``entered``: the manual points
+    a person gave, by task id (counted, no longer pending).
     """
+    entered = entered or {}
     rows = [
-        (for_markdown(task.id), for_markdown(task.title), for_markdown(task_points(task)), for_markdown(task.summary))
+        (
+            for_markdown(task.id),
+            for_markdown(task.title),
+            for_markdown(task_points(task, entered.get(task.id))),
+            for_markdown(task.describe(entered.get(task.id))),
+        )
         for task in report.tasks
     ]
     lines = markdown_table(("Task", "Title", "Points", "Summary"), "llrl", rows)

@@ -5,12 +5,15 @@ Both tables are optional::
     [late]
     penalty_per_day = 0.1   # the fraction of the score each day started after a module's due date takes
     max_days = 7            # after this many days late, all of it
+    grace_days = 3          # free late days per student per term, spent in module order (default 0)
 
     [submit]
     how = "Push your work to your repository's main branch before the due date."
 
 ``make release`` writes them into the students' README; ``make batch``
-applies the late policy.
+applies the late policy. A grace day is a free late day: a student's grace
+days are spent on their first late modules, in module order, before any
+penalty counts (so ``max_days`` counts the days late beyond them).
 """
 
 from __future__ import annotations
@@ -25,13 +28,27 @@ MAX_SUBMIT_CHARS = 1000
 
 @dataclass(frozen=True)
 class LatePolicy:
-    """How late submissions lose points: a fraction of the score per day started, all of it after ``max_days``."""
+    """How late submissions lose points: a fraction of the score per day started, all of it after ``max_days``.
+
+    Each student has ``grace_days`` free late days per term, spent before any of that.
+    """
 
     penalty_per_day: float = 0.0
     max_days: int | None = None
+    grace_days: int = 0
 
     def describe(self) -> str:
-        """The policy in one sentence, for the students' README."""
+        """The policy in a sentence or two, for the students' README."""
+        text = self.penalty_text()
+        if self.grace_days:
+            text += (
+                f" You have {_days(self.grace_days)} of grace for the whole course, used up automatically "
+                "on your first late modules, in order, before any penalty counts."
+            )
+        return text
+
+    def penalty_text(self) -> str:
+        """The penalty in one sentence."""
         if self.penalty_per_day == 0.0:
             if self.max_days is None:
                 return "Work handed in after a module's due date loses no points."
@@ -61,16 +78,19 @@ def read_late_policy(reader: TableReader) -> LatePolicy:
     """The ``[late]`` table (an empty one: no penalty).
 
     Raises:
-        ManifestError: For an unknown key, a penalty outside [0, 1] or a negative number of days.
+        ManifestError: For an unknown key, a penalty outside [0, 1], or a negative (or non-integer) number of days.
     """
-    reader.check_keys({"penalty_per_day", "max_days"})
+    reader.check_keys({"penalty_per_day", "max_days", "grace_days"})
     per_day = float(reader.get("penalty_per_day", (int, float), 0.0))
     if not 0.0 <= per_day <= 1.0:
         raise reader.fail("penalty_per_day", f"expected a fraction in [0, 1], got {per_day!r}")
     max_days = reader.get("max_days", int, None)
     if max_days is not None and max_days < 0:
         raise reader.fail("max_days", f"expected a number of days >= 0, got {max_days!r}")
-    return LatePolicy(per_day, max_days)
+    grace = reader.get("grace_days", int, 0)
+    if grace < 0:
+        raise reader.fail("grace_days", f"expected a number of days >= 0, got {grace!r}")
+    return LatePolicy(per_day, max_days, grace)
 
 
 def read_submit_policy(reader: TableReader) -> SubmitPolicy:
