@@ -314,6 +314,14 @@ def test_manual_and_export_on_the_command_line(tmp_path: Path, capsys: pytest.Ca
     assert (ada["task 1.6"], ada["total"], ada["max"], ada["pending"], ada["final"]) == ("7", "7", "7", "0", "7")
     with Gradebook(tmp_path / "gradebook.sqlite") as book:
         assert [(e.student_id, e.module, e.days) for e in book.extensions()] == [("ada", 1, 3)]
+    roster = write(tmp_path / "roster.csv", "student_id,submission,name", "s9,ada,Ada L")
+    assert main([*common, "export", "--out", str(tmp_path), "--roster", str(roster)]) == EXIT_OK
+    assert "1 gradings of 1 entries moved to the roster's student ids" in capsys.readouterr().out
+    s9 = rows(tmp_path / "grades.csv")["s9"]  # re-keyed with its manual points and its extension
+    assert list(rows(tmp_path / "grades.csv")) == ["s9"] and (s9["name"], s9["final"]) == ("Ada L", "7")
+    with Gradebook(tmp_path / "gradebook.sqlite") as book:
+        assert [(e.student_id, e.module) for e in book.extensions()] == [("s9", 1)]
+        assert list(book.manual_points()) == [("s9", "1.6")]
 
 
 def test_grace_days_are_read_and_checked_in_the_late_table(tmp_path: Path) -> None:
