@@ -46,7 +46,7 @@ from .executors import Executor, open_executor, worker_threads
 from .fingerprints import archive_hash, content_hash, course_key, scope_of
 from .gradebook import Gradebook, GradingRecord
 from .intake import Entry, IntakeError, UnpackedTrees, discover, unpack, unpacked_trees
-from .lateness import intake_note, late_penalty, penalized_score, settle_penalties, settle_time
+from .lateness import intake_note, late_penalty, penalized_score, restamp, settle_penalties, settle_time
 from .roster import take_class
 
 
@@ -378,16 +378,11 @@ def _prepare(run: BatchRun, entry: Entry) -> Outcome | tuple[str, Path]:
     digest = content_hash(run.course, root)
     settle_time(run.book, entry, digest)
     known = run.book.find(entry.student_id, digest, run.key, run.scope)
-    if known is not None and (known.submitted_at, known.time_source) != (_iso(entry), entry.time_source):
-        run.book.set_time(known.id, _iso(entry), entry.time_source)  # a roster's time, given after grading
+    if known is not None:
+        restamp(run.book, known, entry)  # a roster's time given after the grading counts
     if known is not None and not force:
         return Outcome(entry, "skipped", known.score, known.max_score, known.final_score, 0.0, "already graded")
     return digest, root
-
-
-def _iso(entry: Entry) -> str | None:
-    """The entry's submission time as the gradebook stores it."""
-    return entry.submitted_at.isoformat() if entry.submitted_at else None
 
 
 def _stored(run: BatchRun, entry: Entry, content_hash: str, status: str) -> GradingRecord:
@@ -402,7 +397,7 @@ def _stored(run: BatchRun, entry: Entry, content_hash: str, status: str) -> Grad
         status=status,
         student_name=entry.student_name,
         email=entry.email,
-        submitted_at=_iso(entry),
+        submitted_at=entry.submitted_at.isoformat() if entry.submitted_at else None,
         time_source=entry.time_source,
         commit_at=entry.commit_at.isoformat() if entry.commit_at else None,
     )

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 from ..manifest import Course, LatePolicy, Task
 from ..results import SCORE_DECIMALS, GradeReport
-from .gradebook import Gradebook, Settled
-from .intake import TIME_INTAKE, Entry
+from .gradebook import Gradebook, Graded, Settled
+from .intake import TIME_COMMIT, TIME_INTAKE, TIME_ROSTER, Entry
 
 DAY_S = 86400
 
@@ -40,6 +40,19 @@ def settle_time(book: Gradebook, entry: Entry, content_hash: str) -> None:
     seen = dt.datetime.fromisoformat(book.first_seen(entry.student_id, content_hash))
     if entry.submitted_at is None:
         entry.submitted_at, entry.time_source = seen, TIME_INTAKE
+
+
+def restamp(book: Gradebook, known: Graded, entry: Entry) -> None:
+    """Give a grading found in ``book`` the entry's time when it is a better one than the stored time.
+
+    A roster's time given after the grading replaces what was stored, and a trusted commit's replaces
+    an intake time; an intake time never replaces another.
+    """
+    when = entry.submitted_at.isoformat() if entry.submitted_at else None
+    rank = {TIME_COMMIT: 1, TIME_ROSTER: 2}
+    better = rank.get(entry.time_source, 0) >= max(1, rank.get(known.time_source, 0))
+    if better and (known.submitted_at, known.time_source) != (when, entry.time_source):
+        book.set_time(known.id, when, entry.time_source)
 
 
 def intake_note(entries: Sequence[Entry]) -> str | None:

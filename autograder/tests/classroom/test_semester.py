@@ -114,6 +114,42 @@ def test_a_batch_without_the_roster_its_gradebook_holds_says_so(course: Course, 
     assert "has a roster of 1 students" in note and "ROSTER=" in note
 
 
+def test_a_roster_time_given_later_replaces_an_intake_time_never_the_reverse(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from autograder.classroom.intake import TIME_COMMIT, TIME_INTAKE, TIME_ROSTER, Entry
+    from autograder.classroom.lateness import restamp
+
+    def entry(when: str, source: str) -> Entry:
+        return Entry("ada", tmp_path, "folder", "ada", submitted_at=dt.datetime.fromisoformat(when), time_source=source)
+
+    roster_time, intake_time, commit_time = ON_TIME, "2026-12-20T00:00:00+00:00", "2026-12-01T00:00:00+00:00"
+    with Gradebook(tmp_path / "gradebook.sqlite") as book:
+        store(
+            book,
+            "ada",
+            "ada",
+            "h-ada",
+            report("ada", ("0.1", 10.0, 1.0)),
+            submitted_at=intake_time,
+            time_source="intake",
+        )
+        steps = [(commit_time, TIME_COMMIT), (intake_time, TIME_INTAKE), (roster_time, TIME_ROSTER)]
+        steps += [(commit_time, TIME_COMMIT), (intake_time, TIME_INTAKE)]
+        found = []
+        for when, source in steps:
+            restamp(book, book.latest()["ada"], entry(when, source))
+            latest = book.latest()["ada"]
+            found.append((latest.submitted_at, latest.time_source))
+    assert found == [
+        (commit_time, TIME_COMMIT),  # a trusted commit's time replaces the intake time
+        (commit_time, TIME_COMMIT),  # an intake time replaces nothing
+        (roster_time, TIME_ROSTER),  # the roster's replaces anything
+        (roster_time, TIME_ROSTER),
+        (roster_time, TIME_ROSTER),
+    ]
+
+
 # --- extensions and grace days ---
 
 
