@@ -397,3 +397,21 @@ def test_the_late_policy_is_not_part_of_the_course_key(course: Course, tmp_path:
     test = next((root / "module0" / "tests").glob("test_*.py"))
     test.write_text(test.read_text() + "\n# a changed test\n")
     assert course_key(load_course(root)) != before
+
+
+def test_a_batch_with_a_bad_extension_row_stops_before_grading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from autograder.cli import EXIT_INPUT, main
+
+    from ..conftest import REPO
+
+    (tmp_path / "subs" / "ada").mkdir(parents=True)
+    bad = write(tmp_path / "ext.csv", "student_id,module,days", "ada,9,1")
+    args = ["--course", str(REPO / "assignments"), "batch", "--submissions", str(tmp_path / "subs"), "--task", "0.1"]
+    args += ["--out", str(tmp_path / "out"), "--extensions", str(bad), "--allow-unconfined", "--no-similarity"]
+    assert main(args) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert err == f"error: {bad}:2: unknown module '9' (known: 0, 1, 2, 3, 4)\n"
+    with Gradebook(tmp_path / "out" / "gradebook.sqlite") as book:
+        assert book.latest() == {} and book.extensions() == []
