@@ -45,9 +45,9 @@ from .batch_progress import BatchProgress, BatchSummary, Outcome, Tally
 from .executors import Executor, open_executor, worker_threads
 from .fingerprints import archive_hash, content_hash, course_key, scope_of
 from .gradebook import Gradebook, GradingRecord
-from .intake import Entry, IntakeError, UnpackedTrees, discover, unpack, unpacked_trees
+from .intake import Entry, IntakeError, RosterRow, UnpackedTrees, discover, unpack, unpacked_trees
 from .lateness import intake_note, late_penalty, penalized_score, restamp, settle_penalties, settle_time
-from .roster import take_class
+from .roster import roster_in_effect, take_class
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,7 @@ def run_batch(
     check_confinement(options.allow)
     started = time.monotonic()
     tasks = select_tasks(course, options.task_ids, options.module)
-    entries, options = _select(folder, options)
+    entries, options = _select(folder, options, roster_in_effect(options.roster, gradebook_path))
     tally = Tally()
     with unpacked_trees(options.trees) as unpacked:
         runner = open_executor(options.executor, options.jobs, options.scheduler, on_start=tally.begin)
@@ -267,9 +267,11 @@ def run_batch(
     return summary
 
 
-def _select(folder: Path, options: BatchOptions) -> tuple[list[Entry], BatchOptions]:
+def _select(
+    folder: Path, options: BatchOptions, roster: dict[str, RosterRow] | None
+) -> tuple[list[Entry], BatchOptions]:
     """The entries to grade (every one, or the named students'), and the options (named students are regraded)."""
-    entries = discover(folder, options.roster, options.allow.commit_dates)
+    entries = discover(folder, roster, options.allow.commit_dates)
     for entry in entries:
         entry.source = entry.source.absolute()  # a Dask worker's working folder is not this one
     if not options.students:

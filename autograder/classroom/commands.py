@@ -23,7 +23,7 @@ from .gradescope import build_bundle
 from .intake import IntakeError, UnpackedTrees, discover
 from .lateness import settle_penalties
 from .manual import enter_manual
-from .roster import take_class
+from .roster import roster_in_effect, take_class
 
 GRADEBOOK = "gradebook.sqlite"
 
@@ -53,7 +53,8 @@ def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
             run_batch(course, args.submissions, out / GRADEBOOK, replace(batch_options(args), trees=trees))
             if not args.no_similarity:
                 files = sorted({f for t in select_tasks(course, args.task, args.module) for f in t.files})
-                comparison = Comparison(discover(args.submissions, args.roster), trees, files)
+                roster = roster_in_effect(args.roster, out / GRADEBOOK)
+                comparison = Comparison(discover(args.submissions, roster), trees, files)
         elif not (out / GRADEBOOK).is_file():
             raise GradebookError(f"{out / GRADEBOOK}: no gradebook here (run `batch` first)")
         with Gradebook(out / GRADEBOOK) as book:

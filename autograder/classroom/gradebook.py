@@ -1,53 +1,13 @@
 """The gradebook: a SQLite file holding students, submissions, their results, and each batch run.
 
-Schema (version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``;
-older files are migrated on open by :mod:`autograder.classroom.gradebook_schema`,
-newer ones refused):
-
-``students``
-    ``id`` (primary key), ``name``, ``email``, ``on_roster`` (1 for the
-    students of the roster last given).
-``runs``
-    one row per batch run: ``id``, ``started_at``, ``finished_at``,
-    ``course_version``, ``scope`` (which tasks), ``jobs``, and the counts
-    ``graded``, ``skipped``, ``failed``, and ``seconds``.
-``submissions``
-    one row per graded version of a student's work: ``student_id``,
-    ``source`` (entry name), ``content_hash`` (SHA-256 of the files the
-    grader takes), ``course_version``, ``scope``, ``status`` (``graded``,
-    or why not: ``rejected``, ``error``), ``error``, ``submitted_at``,
-    ``run_id``, ``graded_at``, ``score``, ``max_score``, ``late_days``,
-    ``penalty`` (fraction taken off), ``final_score``, ``seconds``,
-    ``report_json`` (the full results), ``time_source`` (where
-    ``submitted_at`` came from: ``roster``, ``intake``, ``commit (trusted by
-    the instructor)``; empty for rows graded before version 2),
-    ``commit_at`` (a git checkout's last commit, as information), and since
-    version 3 ``grace_used``, ``grace_left`` and ``manual_score`` (the
-    manual points entered for its tasks). ``late_days`` to ``final_score``
-    and the version-3 columns are settled again from the other columns
-    whenever the policy, an extension or a manual point changes
-    (:mod:`autograder.classroom.lateness`). Unique on (student, hash, course
-    version, scope): that is what "graded already" means.
-``first_seen``
-    when the gradebook first saw each version of a student's work:
-    ``student_id``, ``content_hash``, ``seen_at``. The intake time of a
-    submission without a roster time; kept, so a later run or regrade does
-    not make a submission later.
-``task_results``
-    per submission and task: ``points``, ``score``, ``status``, ``extra_credit``.
-``test_results``
-    per submission and test: ``task_id``, ``nodeid``, ``status``, ``hidden``,
-    ``weight``, ``message``, ``seconds``.
-``extensions``
-    a student's moved due date per module: ``student_id``, ``module``,
-    ``due`` (ISO 8601), ``days`` (when given as days).
-``manual_points``
-    points a person gave a task: ``student_id``, ``task_id``, ``points``,
-    ``comment``, ``entered_by`` (the OS user), ``entered_at``.
+The tables are described, version by version, in
+:mod:`autograder.classroom.gradebook_schema`; an older file is migrated on
+open, a newer one refused.
 
 A roster given after a batch moves the rows of each of its entries
 (matched by ``source``) to the roster's student id (:meth:`Gradebook.rekey`),
-so nothing is graded again.
+so nothing is graded again; the gradebook keeps which entry is whose, for
+the batches given no roster after it.
 
 Every submission is written in one transaction when its grading ends, so
 a batch killed at any moment loses at most the gradings in flight.
@@ -267,21 +227,27 @@ class Gradebook:
         """The students of the roster last given (none when no roster was ever given)."""
         return {r[0] for r in self.db.execute("SELECT id FROM students WHERE on_roster = 1")}
 
-    def set_roster(self, students: list[tuple[str, str, str]]) -> None:
-        """Make ``students`` (id, name, email) the roster: listed, marked, and no one else marked.
+    def set_roster(self, entries: list[tuple[str, str, str, str]]) -> None:
+        """Make ``entries`` (entry name, student id, name, email) the roster: kept, its students listed and marked.
 
         A student no longer on the roster keeps their rows (shown as not in the roster); one who has
         none (listed only as missing before) is removed.
         """
         with self.db:
+            self.db.execute("DELETE FROM roster")
+            self.db.executemany("INSERT OR REPLACE INTO roster VALUES (?, ?, ?, ?)", entries)
             self.db.execute("UPDATE students SET on_roster = 0")
             self.db.executemany(
                 "INSERT INTO students (id, name, email, on_roster) VALUES (?, ?, ?, 1) ON CONFLICT (id) DO UPDATE SET "
                 "on_roster = 1, name = CASE WHEN excluded.name != '' THEN excluded.name ELSE students.name END, "
                 "email = CASE WHEN excluded.email != '' THEN excluded.email ELSE students.email END",
-                students,
+                [entry[1:] for entry in entries],
             )
             self.db.execute(f"DELETE FROM students WHERE on_roster = 0 AND {_UNUSED}")
+
+    def roster(self) -> list[tuple[str, str, str, str]]:
+        """The roster last given: entry name, student id, name, email (none when none was given)."""
+        return [tuple(r) for r in self.db.execute("SELECT * FROM roster ORDER BY submission")]
 
     def sources(self) -> list[tuple[str, str]]:
         """Every (student id, entry name) the gradebook holds work under."""

@@ -2,7 +2,55 @@
 
 :data:`MIGRATIONS` takes a file from each version to the next.
 
-Only :mod:`autograder.classroom.gradebook` opens gradebooks; it describes the tables and runs these steps.
+Only :mod:`autograder.classroom.gradebook` opens gradebooks and runs these steps.
+
+Schema (version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``):
+
+``students``
+    ``id`` (primary key), ``name``, ``email``, ``on_roster`` (1 for the
+    students of the roster last given).
+``runs``
+    one row per batch run: ``id``, ``started_at``, ``finished_at``,
+    ``course_version``, ``scope`` (which tasks), ``jobs``, and the counts
+    ``graded``, ``skipped``, ``failed``, and ``seconds``.
+``submissions``
+    one row per graded version of a student's work: ``student_id``,
+    ``source`` (entry name), ``content_hash`` (SHA-256 of the files the
+    grader takes), ``course_version``, ``scope``, ``status`` (``graded``,
+    or why not: ``rejected``, ``error``), ``error``, ``submitted_at``,
+    ``run_id``, ``graded_at``, ``score``, ``max_score``, ``late_days``,
+    ``penalty`` (fraction taken off), ``final_score``, ``seconds``,
+    ``report_json`` (the full results), ``time_source`` (where
+    ``submitted_at`` came from: ``roster``, ``intake``, ``commit (trusted by
+    the instructor)``; empty for rows graded before version 2),
+    ``commit_at`` (a git checkout's last commit, as information), and since
+    version 3 ``grace_used``, ``grace_left`` and ``manual_score`` (the
+    manual points entered for its tasks). ``late_days`` to ``final_score``
+    and the version-3 columns are settled again from the other columns
+    whenever the policy, an extension or a manual point changes
+    (:mod:`autograder.classroom.lateness`). Unique on (student, hash, course
+    version, scope): that is what "graded already" means.
+``first_seen``
+    when the gradebook first saw each version of a student's work:
+    ``student_id``, ``content_hash``, ``seen_at``. The intake time of a
+    submission without a roster time; kept, so a later run or regrade does
+    not make a submission later.
+``task_results``
+    per submission and task: ``points``, ``score``, ``status``, ``extra_credit``.
+``test_results``
+    per submission and test: ``task_id``, ``nodeid``, ``status``, ``hidden``,
+    ``weight``, ``message``, ``seconds``.
+``extensions``
+    a student's moved due date per module: ``student_id``, ``module``,
+    ``due`` (ISO 8601), ``days`` (when given as days).
+``manual_points``
+    points a person gave a task: ``student_id``, ``task_id``, ``points``,
+    ``comment``, ``entered_by`` (the OS user), ``entered_at``.
+``roster``
+    the roster last given: ``submission`` (an entry's name, as the roster
+    gives it), ``student_id``, ``name``, ``email``; a batch given no roster
+    keys its entries by it (its ``submitted_at`` times are not kept: they
+    are the time of the work the roster's export saw).
 """
 
 from __future__ import annotations
@@ -13,7 +61,7 @@ from dataclasses import dataclass
 
 from ..results import GradeReport
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _v1(db: sqlite3.Connection) -> None:
@@ -104,8 +152,19 @@ def _v3(db: sqlite3.Connection) -> None:
     )
 
 
+def _v4(db: sqlite3.Connection) -> None:
+    """Which entry is whose, by the roster last given (a gradebook of version 3 has none stored)."""
+    db.executescript(
+        """
+        CREATE TABLE roster (
+            submission TEXT PRIMARY KEY, student_id TEXT NOT NULL, name TEXT NOT NULL, email TEXT NOT NULL
+        );
+        """
+    )
+
+
 # MIGRATIONS[i] takes a gradebook from version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

@@ -165,12 +165,14 @@ def read_roster(path: Path) -> dict[str, RosterRow]:
     return rows
 
 
-def discover(folder: Path, roster: Path | None = None, trust_commit_dates: bool = False) -> list[Entry]:
+def discover(
+    folder: Path, roster: Path | dict[str, RosterRow] | None = None, trust_commit_dates: bool = False
+) -> list[Entry]:
     """Every submission in ``folder``, in name order; files that are not submissions are left out.
 
     Args:
         folder: One entry per submission.
-        roster: A CSV mapping entries to students (see :func:`read_roster`).
+        roster: A CSV mapping entries to students (see :func:`read_roster`), or its rows by entry name.
         trust_commit_dates: A git checkout's last commit is its submission time when the
             roster gives none (the student chose that date: only for checkouts the
             instructor made or trusts).
@@ -180,7 +182,7 @@ def discover(folder: Path, roster: Path | None = None, trust_commit_dates: bool 
     """
     if not folder.is_dir():
         raise IntakeError(f"{folder}: the submissions folder does not exist")
-    by_entry = read_roster(roster) if roster is not None else {}
+    by_entry = read_roster(roster) if isinstance(roster, Path) else dict(roster or {})
     by_stem = {entry_stem(name): row for name, row in by_entry.items()}
     entries = []
     for path in sorted(folder.iterdir()):

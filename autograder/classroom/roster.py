@@ -1,5 +1,8 @@
 """The roster as the students' identity, whenever it is given: before a batch, after one, or changed.
 
+The gradebook keeps the roster last given (which entry is whose, not its
+times), so a batch given no roster afterwards names its entries by it.
+
 A batch without a roster keys each entry by its name (``ada.zip`` is
 ``ada``). Given a roster (:func:`autograder.classroom.intake.read_roster`),
 the gradebook's rows of each entry it names, matched by the entry's name as
@@ -47,19 +50,28 @@ def apply_roster(book: Gradebook, roster: Path | dict[str, RosterRow]) -> list[R
         row = rows.get(source) or by_stem.get(entry_stem(source))
         if row is not None and row.student_id != student_id:
             moved.append(Rekeyed(source, student_id, row.student_id, book.rekey(source, student_id, row.student_id)))
-    book.set_roster([(row.student_id, row.name, row.email) for row in rows.values()])
+    book.set_roster([(name, row.student_id, row.name, row.email) for name, row in rows.items()])
     return moved
 
 
-def roster_note(book: Gradebook) -> str | None:
-    """A line for a batch run without a roster where its gradebook holds one, or ``None``."""
-    listed = book.roster_ids()
-    if not listed:
+def stored_roster(book: Gradebook) -> dict[str, RosterRow]:
+    """The roster the gradebook keeps (the last given), by entry name; its times are not kept."""
+    return {entry: RosterRow(student_id, entry, name, email) for entry, student_id, name, email in book.roster()}
+
+
+def roster_in_effect(given: Path | None, gradebook: Path) -> dict[str, RosterRow] | None:
+    """The roster that names a batch's entries: ``given``'s rows, else the gradebook's (when it keeps one).
+
+    Raises:
+        IntakeError: ``given`` is malformed.
+        GradebookError: The gradebook file cannot be read.
+    """
+    if given is not None:
+        return read_roster(given)
+    if not gradebook.is_file():
         return None
-    return (
-        f"note: this gradebook has a roster of {len(listed)} students; without ROSTER= again, entries are "
-        "keyed by their names and those the roster named may show twice"
-    )
+    with Gradebook(gradebook) as book:
+        return stored_roster(book) or None
 
 
 def take_class(
@@ -75,13 +87,13 @@ def take_class(
         entry_ids: The student ids of the batch's entries (the extensions may name them).
 
     Returns:
-        Lines for the instructor: what moved, or that the roster was not given again.
+        Lines for the instructor: what moved, or that the gradebook's own roster names the entries.
 
     Raises:
         IntakeError: A malformed roster, or an extensions CSV with a bad row (nothing is stored then).
     """
     notes = []
-    rows = read_roster(roster) if roster is not None else {}
+    rows = read_roster(roster) if roster is not None else stored_roster(book)
     known = entry_ids | {s for s, _, _ in book.students()} | {r.student_id for r in rows.values()}
     stored = read_extensions(extensions, course, known) if extensions is not None else None
     if roster is not None:
@@ -89,8 +101,8 @@ def take_class(
         if moved:
             gradings = sum(m.gradings for m in moved)
             notes.append(f"roster: {gradings} gradings of {len(moved)} entries moved to the roster's student ids")
-    elif (note := roster_note(book)) is not None:
-        notes.append(note)
+    elif rows:
+        notes.append(f"roster: the one this gradebook keeps ({len(rows)} entries); ROSTER= replaces it")
     if stored is not None:
         book.set_extensions(stored)
     return notes

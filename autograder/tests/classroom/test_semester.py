@@ -106,12 +106,28 @@ def test_a_changed_roster_moves_the_rows_again_and_merges_what_both_ids_hold(tmp
             assert db.execute("SELECT student_id, count(*) FROM submissions GROUP BY 1").fetchall() == [("x1", 1)]
 
 
-def test_a_batch_without_the_roster_its_gradebook_holds_says_so(course: Course, tmp_path: Path) -> None:
-    with Gradebook(tmp_path / "gradebook.sqlite") as book:
+def test_a_batch_given_no_roster_names_its_entries_by_the_gradebooks(course: Course, tmp_path: Path) -> None:
+    from autograder.classroom.intake import discover
+    from autograder.classroom.roster import roster_in_effect
+
+    folder = tmp_path / "subs"
+    for name in ("ada", "bob"):
+        (folder / name).mkdir(parents=True)
+    path = tmp_path / "gradebook.sqlite"
+    assert roster_in_effect(None, path) is None  # no gradebook yet: entries are named by their names
+    with Gradebook(path) as book:
         assert take_class(course, book, None, None, {"ada"}) == []
-        apply_roster(book, write(tmp_path / "roster.csv", "student_id,submission", "s1,ada"))
-        [note] = take_class(course, book, None, None, {"ada"})
-    assert "has a roster of 1 students" in note and "ROSTER=" in note
+        roster = write(
+            tmp_path / "roster.csv", "student_id,submission,name,submitted_at", "s1,ada,Ada,2026-12-01T00:00Z"
+        )
+        take_class(course, book, roster, None, {"s1"})
+        [note] = take_class(course, book, None, None, {"s1"})
+    assert note == "roster: the one this gradebook keeps (1 entries); ROSTER= replaces it"
+    kept = roster_in_effect(None, path)
+    assert kept is not None and kept["ada"].student_id == "s1" and kept["ada"].submitted_at is None  # no times kept
+    entries = discover(folder, kept)
+    assert [(e.student_id, e.student_name, e.time_source) for e in entries] == [("s1", "Ada", ""), ("bob", "", "")]
+    assert entries[1].notes == ["bob is not in the roster: its student id is its name"]
 
 
 def test_a_roster_time_given_later_replaces_an_intake_time_never_the_reverse(tmp_path: Path) -> None:
@@ -326,7 +342,7 @@ def test_a_version_2_gradebook_is_migrated_and_keeps_its_rows(tmp_path: Path) ->
         assert (graded.score, graded.final_score, graded.grace_used, graded.manual_score) == (7.0, 7.0, 0, 0.0)
         assert book.roster_ids() == set() and book.manual_points() == {} and book.extensions() == []
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
 
 
 def test_manual_and_export_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,8 +3,9 @@
 Two students' solved trees are graded once (Task 0.1 only) without a
 roster, keyed by their folders' names. The roster and an extension then
 come with the next batch: every submission is skipped, its rows are under
-the roster's ids, the roster's late time counts, and a grace day given in
-the policy afterwards is settled from the gradebook alone.
+the roster's ids, the roster's late time counts; a batch given no roster
+after that names the entries by the gradebook's roster, and a grace day
+given in the policy afterwards is settled from the gradebook alone.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def test_a_roster_and_extensions_given_after_a_batch_regrade_nothing(course: Cou
     second = run_batch(course, folder, book_path, again, echo=lines.append)
     assert sorted((o.entry.student_id, o.status) for o in second.outcomes) == [("s1", "skipped"), ("s2", "skipped")]
     assert any("2 gradings of 2 entries moved to the roster's student ids" in line for line in lines), lines
+    third = run_batch(course, folder, book_path, options, echo=lines.append)  # no roster: the gradebook's names them
+    assert sorted((o.entry.student_id, o.status) for o in third.outcomes) == [("s1", "skipped"), ("s2", "skipped")]
     with Gradebook(book_path) as book:
         export_csv(book, tmp_path / "grades.csv", "tasks 0.1")
         settle_penalties(replace(course, late=replace(course.late, grace_days=1)), book)
