@@ -63,7 +63,7 @@ def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
                     print(for_terminal(line))
             settle_penalties(course, book)
             written = [export_csv(book, out / "grades.csv", scope), export_json(book, out / "grades.json", scope)]
-            feedback = export_feedback(book, out / "feedback", scope)
+            feedback = export_feedback(book, out / "feedback", scope, course.late.grace_days)
             written.append(write_class_report(course, book, out / "report", comparison, scope))
     print(f"wrote {', '.join(str(p) for p in written)} and {len(feedback)} feedback pages in {out / 'feedback'}")
     return EXIT_OK

@@ -46,6 +46,7 @@ class StudentExtras:
     manual: dict[str, ManualScore]  # by task id
     extensions: list[Extension]
     flag: str = ""  # NOT_IN_ROSTER, for an entry the roster does not name
+    grace_days: int = 0  # the course's grace days per term (``[late] grace_days``)
 
     def entered(self, report: GradeReport | None) -> dict[str, float]:
         """The manual points entered for the report's tasks, by task id."""
@@ -53,15 +54,16 @@ class StudentExtras:
         return {task_id: m.points for task_id, m in self.manual.items() if task_id in tasks}
 
 
-def student_extras(book: Gradebook) -> dict[str, StudentExtras]:
-    """Every student's :class:`StudentExtras`, by student id."""
+def student_extras(book: Gradebook, grace_days: int = 0) -> dict[str, StudentExtras]:
+    """Every student's :class:`StudentExtras`, by student id (``grace_days``: the course's, per term)."""
     manual, extensions = book.manual_points(), book.extensions()
     roster = book.roster_ids()
     extras = {}
     for student_id, _, _ in book.students():
         mine = {task_id: m for (s, task_id), m in manual.items() if s == student_id}
         flag = NOT_IN_ROSTER if roster and student_id not in roster else ""
-        extras[student_id] = StudentExtras(mine, [e for e in extensions if e.student_id == student_id], flag)
+        mine_extended = [e for e in extensions if e.student_id == student_id]
+        extras[student_id] = StudentExtras(mine, mine_extended, flag, grace_days)
     return extras
 
 
@@ -186,7 +188,7 @@ def feedback_page(student_id: str, name: str, graded: Graded | None, extra: Stud
     if graded.submitted_at:
         lines.append(f"Submission time: {graded.submitted_at} (from: {graded.time_source or 'not recorded'})")
     lines += [f"Your due date for module {e.module} was extended to {e.due}" for e in extra.extensions]
-    lines += _lateness_lines(graded)
+    lines += _lateness_lines(graded, extra.grace_days)
     for task_id, points in entered.items():
         comment = extra.manual[task_id].comment
         lines.append(f"Manual points for task {for_markdown(task_id)}: **{short_number(points)}**")
@@ -195,12 +197,16 @@ def feedback_page(student_id: str, name: str, graded: Graded | None, extra: Stud
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _lateness_lines(graded: Graded) -> list[str]:
-    """Days late, the grace days used and left, the penalty and the final score; or the grace days left."""
+def _lateness_lines(graded: Graded, grace_days: int) -> list[str]:
+    """Days late, the grace days used and left, the penalty and the final score; or the grace days left.
+
+    Grace days are shown where the course gives some (``grace_days``), or the grading spent or left some.
+    """
+    shown = grace_days or graded.grace_used or graded.grace_left
     if not graded.late_days:
-        return [f"Grace days left: {graded.grace_left}"] if graded.grace_left else []
+        return [f"Grace days left: {graded.grace_left} of {grace_days}"] if shown and grace_days else []
     grace = ""
-    if graded.grace_used or graded.grace_left:
+    if shown:
         grace = f" ({plural(graded.grace_used, 'grace day')} used, {graded.grace_left} left)"
     return [
         f"Submitted {plural(graded.late_days, 'day')} late{grace}: {graded.penalty:.0%} off, "
@@ -288,11 +294,18 @@ def _inline(text: str) -> str:
     return "".join(parts) + ("</b>" if bold else "")
 
 
-def export_feedback(book: Gradebook, folder: Path, scope: str | None = None) -> list[Path]:
-    """Write ``<student>.md`` and ``<student>.html`` for every student; return the Markdown paths."""
+def export_feedback(book: Gradebook, folder: Path, scope: str | None = None, grace_days: int = 0) -> list[Path]:
+    """Write ``<student>.md`` and ``<student>.html`` for every student; return the Markdown paths.
+
+    Args:
+        book: The gradebook.
+        folder: Where the pages go.
+        scope: Each student's latest grading of this scope (of any, for None).
+        grace_days: The course's grace days per term: every page then says how many are left.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     latest = book.latest(scope)
-    extras = student_extras(book)
+    extras = student_extras(book, grace_days)
     written = []
     for student_id, name, _ in book.students():
         markdown = feedback_page(student_id, name, latest.get(student_id), extras[student_id])

@@ -221,7 +221,7 @@ def test_an_extension_moves_that_students_due_date_only(course: Course, tmp_path
         book.set_extensions(read_extensions(csv_path, course, {"ada", "bob"}))
         settle_penalties(graced, book)
         spent = settled(book)
-        export_feedback(book, tmp_path / "feedback")
+        export_feedback(book, tmp_path / "feedback", grace_days=3)
         extras = student_extras(book)
     assert spent[("ada", "m0")] == (0, 0, 0, 0.0, 10.0)  # on time now: no grace spent (none left in the term)
     assert spent[("ada", "m1")] == (3, 3, 0, 0.0, 4.0)  # so module 1's three days are all grace
@@ -230,6 +230,7 @@ def test_an_extension_moves_that_students_due_date_only(course: Course, tmp_path
     page = (tmp_path / "feedback" / "ada.md").read_text()
     assert "Your due date for module 0 was extended to 2026-12-17T23:59:00+00:00" in page
     assert "Submitted 3 days late (3 grace days used, 0 left): 0% off" in page
+    assert "Grace days left: 3 of 3" in (tmp_path / "feedback" / "bob.md").read_text()  # on time, none spent
 
 
 @pytest.mark.parametrize(
