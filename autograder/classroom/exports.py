@@ -189,9 +189,11 @@ def feedback_page(student_id: str, name: str, graded: Graded | None, extra: Stud
         lines.append(f"Submission time: {graded.submitted_at} (from: {graded.time_source or 'not recorded'})")
     lines += [f"Your due date for module {e.module} was extended to {e.due}" for e in extra.extensions]
     lines += _lateness_lines(graded, extra.grace_days)
+    maxima = {t.id: t.manual_points for t in graded.report.tasks} if graded.report else {}
     for task_id, points in entered.items():
         comment = extra.manual[task_id].comment
-        lines.append(f"Manual points for task {for_markdown(task_id)}: **{short_number(points)}**")
+        given = f"{short_number(points)}/{short_number(maxima.get(task_id, 0.0))}"
+        lines.append(f"Manual points for task {for_markdown(task_id)}: **{given}**")
         lines += [f"Grader's comment: {for_markdown(comment)}"] if comment else []
     lines += ["", *report_feedback(graded.report, entered)] if graded.report else [""]
     return "\n".join(lines).rstrip() + "\n"

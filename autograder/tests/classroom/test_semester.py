@@ -280,6 +280,7 @@ def test_manual_points_are_stored_counted_and_no_longer_pending(course: Course, 
     assert (bob["task 1.6"], bob["total"], bob["max"], bob["pending"]) == ("4", "9", "12", "3")
     page = (tmp_path / "feedback" / "ada.md").read_text()
     assert "Score: **11.5/12**" in page and "| 1.6 | Task 1.6 | 6.5/7 | all tests passed; 2.5/3 manual points |" in page
+    assert "Manual points for task 1.6: **2.5/3**" in page
     assert "Grader's comment: \\<b\\>clear\\</b\\> plots; =cmd" in page
     assert "<b>clear" not in (tmp_path / "feedback" / "ada.html").read_text()
     assert "3 pending" in (tmp_path / "feedback" / "bob.md").read_text()
