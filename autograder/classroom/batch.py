@@ -46,7 +46,7 @@ from .executors import Executor, open_executor, worker_threads
 from .fingerprints import archive_hash, content_hash, course_key, scope_of
 from .gradebook import Gradebook, GradingRecord
 from .intake import Entry, IntakeError, RosterRow, UnpackedTrees, discover, unpack, unpacked_trees
-from .lateness import intake_note, late_penalty, penalized_score, restamp, settle_penalties, settle_time
+from .lateness import intake_note, restamp, settle_penalties, settle_time
 from .roster import roster_in_effect, take_class
 
 
@@ -434,11 +434,10 @@ def _record(run: BatchRun, entry: Entry, result: GradingResult | BaseException, 
     if result.status == "rejected" or report is None:
         archive_digest = archive_hash(entry.source) if entry.kind in ("zip", "tar") else None
         return _reject(run, entry, archive_digest, result.message, result.seconds)
-    late_days, penalties = late_penalty(run.course, run.tasks, entry)
-    final, fraction = penalized_score(report, penalties)
     stored = _stored(run, entry, result.content_hash, "graded")
-    run.book.record(
-        replace(stored, report=report, late_days=late_days, penalty=fraction, final_score=final, seconds=result.seconds)
-    )
-    message = f"{plural(late_days, 'day')} late" if late_days else ""
-    return Outcome(entry, "graded", report.score, report.max_score, final, result.seconds, message)
+    graded = run.book.record(replace(stored, report=report, seconds=result.seconds))
+    # Lateness spans the student's term (grace days, extensions): settled over all their gradings.
+    [mine] = [s for s in settle_penalties(run.course, run.book, entry.student_id) if s.id == graded]
+    late = f"{plural(mine.late_days, 'day')} late" if mine.late_days else ""
+    grace = f", {plural(mine.grace_used, 'grace day')} used" if mine.grace_used else ""
+    return Outcome(entry, "graded", report.score, report.max_score, mine.final_score, result.seconds, late + grace)

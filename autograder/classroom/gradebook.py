@@ -335,16 +335,21 @@ class Gradebook:
 
     # --- lateness, settled from the rows above ---
 
-    def graded_tasks(self) -> list[tuple[int, str, str | None, list[tuple[str, float]]]]:
-        """Every graded submission, oldest grading first: id, student id, submission time, (task id, score)."""
+    def graded_tasks(self, student_id: str | None = None) -> list[tuple[int, str, str | None, list[tuple[str, float]]]]:
+        """Every graded submission (one student's, when given), oldest grading first.
+
+        Each is its id, student id, submission time, and (task id, score) per task.
+        """
         found = []
-        for sub_id, student_id, submitted_at in self.db.execute(
-            "SELECT id, student_id, submitted_at FROM submissions WHERE status = 'graded' ORDER BY graded_at, id"
+        for sub_id, student, submitted_at in self.db.execute(
+            "SELECT id, student_id, submitted_at FROM submissions WHERE status = 'graded' "
+            "AND (? IS NULL OR student_id = ?) ORDER BY graded_at, id",
+            (student_id, student_id),
         ).fetchall():
             tasks = self.db.execute(
                 "SELECT task_id, score FROM task_results WHERE submission_id = ? ORDER BY rowid", (sub_id,)
             ).fetchall()
-            found.append((sub_id, student_id, submitted_at, [(t, float(v)) for t, v in tasks]))
+            found.append((sub_id, student, submitted_at, [(t, float(v)) for t, v in tasks]))
         return found
 
     def settle(self, settled: list[Settled]) -> None:

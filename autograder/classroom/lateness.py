@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..manifest import Course, LatePolicy, Task
-from ..results import SCORE_DECIMALS, GradeReport
+from ..results import SCORE_DECIMALS
 from .gradebook import Gradebook, Graded, Settled
 from .intake import TIME_COMMIT, TIME_INTAKE, TIME_ROSTER, Entry
 
@@ -69,29 +69,17 @@ def intake_note(entries: Sequence[Entry]) -> str | None:
 def late_penalty(course: Course, tasks: Sequence[Task], entry: Entry) -> tuple[int, dict[str, float]]:
     """Days late (the most over the graded modules) and the fraction taken off each task's score.
 
-    A module's due date and the course's per-day penalty come from the
-    manifests; a day started counts as a day. Past ``max_days`` the
-    penalty is the whole score.
+    For one submission alone, by the manifests' due dates and per-day
+    penalty (a day started counts as a day; past ``max_days`` the whole
+    score): no extension, no grace day. A class's gradings are settled with
+    both by :func:`settle_penalties`.
     """
-    policy = course.late
     worst, penalties = 0, {}
     for task in tasks:
-        due = course.module_of(task).due
-        if due is None or entry.submitted_at is None or entry.submitted_at <= due:
-            penalties[task.id] = 0.0
-            continue
-        days = days_late(entry.submitted_at, due)
-        worst = max(worst, days)
-        too_late = policy.max_days is not None and days > policy.max_days
-        penalties[task.id] = 1.0 if too_late else min(1.0, days * policy.penalty_per_day)
+        cost = module_lateness(course.late, days_late(entry.submitted_at, course.module_of(task).due), 0)
+        worst = max(worst, cost.days)
+        penalties[task.id] = cost.fraction
     return worst, penalties
-
-
-def penalized_score(report: GradeReport, penalties: dict[str, float]) -> tuple[float, float]:
-    """The score after the late penalty, and the penalty as a fraction of the score."""
-    final = sum(t.score * (1.0 - penalties.get(t.id, 0.0)) for t in report.tasks)
-    fraction = 1.0 - final / report.score if report.score > 0 else 0.0
-    return round(final, SCORE_DECIMALS), round(fraction, 4)
 
 
 def days_late(submitted_at: dt.datetime | None, due: dt.datetime | None) -> int:
@@ -158,21 +146,30 @@ def module_number(task_id: str) -> int:
     return int(task_id.split(".", 1)[0])
 
 
-def settle_penalties(course: Course, book: Gradebook) -> None:
-    """Settle every grading's late days, grace days, penalty, manual points and final score in ``book``."""
+def settle_penalties(course: Course, book: Gradebook, student_id: str | None = None) -> list[Settled]:
+    """Settle every grading's late days, grace days, penalty, manual points and final score in ``book``.
+
+    Args:
+        course: The course (its due dates and late policy).
+        book: The gradebook.
+        student_id: Settle only this student's gradings (a batch, as each is recorded).
+
+    Returns:
+        What was settled, a grading each.
+    """
     manual = book.manual_points()
     extended: dict[str, dict[int, str]] = {}
     for extension in book.extensions():
         extended.setdefault(extension.student_id, {})[extension.module] = extension.due
     by_student: dict[str, list[tuple[int, str | None, list[tuple[str, float]]]]] = {}
-    for sub_id, student_id, submitted_at, tasks in book.graded_tasks():
-        by_student.setdefault(student_id, []).append((sub_id, submitted_at, tasks))
+    for sub_id, student, submitted_at, tasks in book.graded_tasks(student_id):
+        by_student.setdefault(student, []).append((sub_id, submitted_at, tasks))
     settled = []
-    for student_id, gradings in by_student.items():
+    for student, gradings in by_student.items():
         times = {module_number(task_id): when for _, when, tasks in gradings for task_id, _ in tasks}
-        ledger = student_ledger(course, times, extended.get(student_id, {}))
+        ledger = student_ledger(course, times, extended.get(student, {}))
         for sub_id, _, tasks in gradings:
-            entered = {t: manual[(student_id, t)].points for t, _ in tasks if (student_id, t) in manual}
+            entered = {t: manual[(student, t)].points for t, _ in tasks if (student, t) in manual}
             raw = sum(score + entered.get(t, 0.0) for t, score in tasks)
             costs = [ledger.modules[module_number(t)] for t, _ in tasks]
             final = sum((score + entered.get(t, 0.0)) * (1.0 - c.fraction) for (t, score), c in zip(tasks, costs))
@@ -189,3 +186,4 @@ def settle_penalties(course: Course, book: Gradebook) -> None:
                 )
             )
     book.settle(settled)
+    return settled
