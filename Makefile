@@ -47,7 +47,7 @@ lint:
 
 # Everything, as CI runs it: lint, every test, verify; each stage's time is printed at the end.
 test:
-	@tools/stages.sh lint "$(MAKE) --no-print-directory lint" pytest "$(PY) -m pytest -q -n $(JOBS)" verify "$(MAKE) --no-print-directory verify"
+	@tools/stages.sh lint "$(MAKE) --no-print-directory lint" pytest "$(PY) -m pytest -q -n $(JOBS) --durations=15" verify "$(MAKE) --no-print-directory verify"
 
 # The quick loop (under 5 minutes): lint and the tests that do not grade the real course (not marked slow).
 test-quick:

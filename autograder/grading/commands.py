@@ -18,10 +18,11 @@ from .grade import GradingOptions, grade
 def run(course: Course, args: argparse.Namespace) -> int:
     """Grade ``args.submission``; exit 1 only under ``--strict`` with points missed."""
     console = Console(width=None if sys.stdout.isatty() else 110)
-    options = GradingOptions(progress=ProgressLines(console))
+    progress = ProgressLines(Console(stderr=True, width=None if sys.stderr.isatty() else 110))  # stdout: the report
+    options = GradingOptions(progress=progress)
     submission = open_submission(args.submission, course)
     report = grade(course, submission, task_ids=args.task, module=args.module, options=options)
-    console.print()
+    progress.console.print()
     print_table(report, console, failures=None if args.task else 3)  # one task: every failure
     if args.json:
         report.write_json(args.json)

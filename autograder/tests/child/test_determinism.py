@@ -27,7 +27,7 @@ from autograder.child import hypothesis_guard, pytest_plugin
 from autograder.grading.grade import grade
 from autograder.grading.runner import TAMPERED_HYPOTHESIS, ChildPlan, run_child
 from autograder.grading.sandbox import Sandbox
-from autograder.grading.workspace import PLUGIN_NAME
+from autograder.grading.workspace import copy_child_files
 from autograder.manifest import Course
 
 from ..conftest import REPO, as_submission
@@ -43,8 +43,7 @@ def _tree(tmp_path: Path, library: str, tests: str) -> Path:
     tree = tmp_path / "tree"
     (tree / "tests").mkdir(parents=True)
     (tree / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\nmarkers =\n    task9_1: t\n")
-    shutil.copyfile(REPO / "autograder" / "child" / "pytest_plugin.py", tree / f"{PLUGIN_NAME}.py")
-    shutil.copyfile(REPO / "autograder" / "child" / "hypothesis_guard.py", tree / "_autograder_hypothesis.py")
+    copy_child_files(tree)
     (tree / "mylib.py").write_text(library)
     (tree / "tests" / "__init__.py").write_text("")
     (tree / "tests" / "test_x.py").write_text(tests)

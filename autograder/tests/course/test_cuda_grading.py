@@ -52,16 +52,13 @@ def test_planted_cuda_bug_loses_points(course: Course, solved_tree: Path, bug: s
 
 def test_plugin_caps_examples_of_cuda_tests_only(tmp_path: Path) -> None:
     """Under the simulator a cuda-marked property test runs CUDA_MAX_EXAMPLES examples; others the profile's."""
-    import shutil
-
     from autograder.child.pytest_plugin import CUDA_MAX_EXAMPLES, MAX_EXAMPLES
     from autograder.grading.runner import ChildPlan, run_tests
     from autograder.grading.sandbox import Sandbox
-    from autograder.grading.workspace import PLUGIN_NAME
+    from autograder.grading.workspace import copy_child_files
 
     (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    cuda: a CUDA test\n")
-    shutil.copyfile(Path(__file__).parents[2] / "child" / "pytest_plugin.py", tmp_path / f"{PLUGIN_NAME}.py")
-    shutil.copyfile(Path(__file__).parents[2] / "child" / "hypothesis_guard.py", tmp_path / "_autograder_hypothesis.py")
+    copy_child_files(tmp_path)
     (tmp_path / "test_counted.py").write_text(
         "import pytest\n"
         "from hypothesis import given, strategies as st\n\n"

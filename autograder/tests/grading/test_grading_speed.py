@@ -17,6 +17,7 @@ from autograder.grading.kernel_cache import CACHE_VARIABLE, is_trusted
 from autograder.grading.run import TASK_BUDGET_FACTOR, grading_environment, start_run
 from autograder.grading.runner import ChildPlan, run_child
 from autograder.grading.sandbox import Sandbox
+from autograder.grading.workspace import copy_child_files
 from autograder.manifest import Course, ManifestError, PlantedBug, load_course
 from autograder.submission import Submission, reference_submission
 
@@ -79,8 +80,7 @@ def test_a_module_shares_a_child_and_training_and_cuda_tasks_get_their_own(cours
 def test_a_grouped_child_still_stops_a_hung_test_after_its_own_task_budget(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     (tree / "tests").mkdir(parents=True)
-    shutil.copyfile(REPO / "autograder" / "child" / "pytest_plugin.py", tree / "_autograder_plugin.py")
-    shutil.copyfile(REPO / "autograder" / "child" / "hypothesis_guard.py", tree / "_autograder_hypothesis.py")
+    copy_child_files(tree)
     (tree / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
     (tree / "tests" / "test_x.py").write_text(
         "import time\n\ndef test_quick():\n    time.sleep(1.5)\n\ndef test_hangs():\n    time.sleep(60)\n"
@@ -99,8 +99,7 @@ def test_a_grouped_child_still_stops_a_hung_test_after_its_own_task_budget(tmp_p
 def test_a_task_example_cap_reaches_only_its_tests(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     (tree / "tests").mkdir(parents=True)
-    shutil.copyfile(REPO / "autograder" / "child" / "pytest_plugin.py", tree / "_autograder_plugin.py")
-    shutil.copyfile(REPO / "autograder" / "child" / "hypothesis_guard.py", tree / "_autograder_hypothesis.py")
+    copy_child_files(tree)
     markers = "markers =\n    task9_1: t\n    task9_2: t\n"
     (tree / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n" + markers)
     (tree / "tests" / "test_x.py").write_text(

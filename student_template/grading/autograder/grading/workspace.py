@@ -76,14 +76,23 @@ def _write_support(dest: Path, course: Course) -> None:
         f"markers =\n{markers}\n",
         encoding="utf-8",
     )
-    shutil.copyfile(CHILD_ROOM / "pytest_plugin.py", dest / f"{PLUGIN_NAME}.py")
-    shutil.copyfile(CHILD_ROOM / "layers.py", dest / f"{LAYERS_MODULE}.py")
-    shutil.copyfile(CHILD_ROOM / "hypothesis_guard.py", dest / f"{GUARD_MODULE}.py")
-    shutil.copyfile(CHILD_ROOM / "failures.py", dest / f"{FAILURES_MODULE}.py")
-    shutil.copyfile(CHILD_ROOM / "cuda_simulator.py", dest / f"{CUDA_MODULE}.py")
-    shutil.copyfile(CHILD_ROOM / "numba_locator.py", dest / f"{LOCATOR_MODULE}.py")
-    shutil.copyfile(CHILD_ROOM / "notebook_runner.py", dest / RUNNER_NAME)
+    copy_child_files(dest)
     (dest / TESTS / TRAINING_TARGETS).write_text(training_targets_json(course), encoding="utf-8")
+
+
+def copy_child_files(dest: Path) -> None:
+    """Copy the files a grading child runs (``autograder/child/``) into ``dest`` under their tree names."""
+    names = {
+        "pytest_plugin.py": f"{PLUGIN_NAME}.py",
+        "layers.py": f"{LAYERS_MODULE}.py",
+        "hypothesis_guard.py": f"{GUARD_MODULE}.py",
+        "failures.py": f"{FAILURES_MODULE}.py",
+        "cuda_simulator.py": f"{CUDA_MODULE}.py",
+        "numba_locator.py": f"{LOCATOR_MODULE}.py",
+        "notebook_runner.py": RUNNER_NAME,
+    }
+    for source, name in names.items():
+        shutil.copyfile(CHILD_ROOM / source, dest / name)
 
 
 def test_sources(course: Course) -> list[Path]:
