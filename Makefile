@@ -65,8 +65,9 @@ batch:
 	$(GRADER) batch --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(EXTENSIONS),--extensions $(EXTENSIONS)) $(if $(FORCE),--force) $(if $(STUDENT),--student $(STUDENT)) $(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(TRUST_COMMIT_DATES),--trust-commit-dates) $(if $(ALLOW_UNCONFINED),--allow-unconfined)
 
 # The exports again from the gradebook; penalties (course.toml's [late], EXTENSIONS, manual points) settled anew.
+# LMS=canvas or LMS=moodle also writes OUT/canvas.csv or OUT/moodle.csv, the LMS's grade import file.
 export:
-	$(GRADER) export --out $(OUT) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(EXTENSIONS),--extensions $(EXTENSIONS))
+	$(GRADER) export --out $(OUT) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(EXTENSIONS),--extensions $(EXTENSIONS)) $(if $(LMS),--lms $(LMS))
 
 # Manual points of MODULE's write-ups from CSV (student_id,task,points,comment) into OUT's gradebook; then make export.
 manual:

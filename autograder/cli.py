@@ -136,6 +136,7 @@ def _add_export_and_manual(commands: Any) -> None:
     export.add_argument("--task", action="append", help="export this task's batch")
     export.add_argument("--roster", type=Path, help="CSV: make it the students' identity (re-keys, no regrading)")
     export.add_argument("--extensions", type=Path, help="CSV: student_id, module, days or due (replaces those given)")
+    export.add_argument("--lms", help="also write the LMS's grade import CSV: canvas or moodle (OUT/<lms>.csv)")
     manual = commands.add_parser("manual", help="enter manual points (write-ups) from a CSV into the gradebook")
     manual.add_argument("--module", type=int, required=True, help="the module whose tasks the points are for")
     manual.add_argument("--csv", type=Path, required=True, help="CSV: student_id, task, points, comment")

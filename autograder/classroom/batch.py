@@ -41,7 +41,7 @@ from ..results import GradeReport
 from ..safe_text import for_terminal
 from ..submission import Submission
 from .batch_policy import Allow, check_confinement
-from .batch_progress import BatchProgress, BatchSummary, Outcome, Tally
+from .batch_progress import BatchProgress, BatchSummary, Outcome, Tally, outcome_table
 from .executors import Executor, open_executor, worker_threads
 from .fingerprints import archive_hash, content_hash, course_key, scope_of
 from .gradebook import Gradebook, GradingRecord
@@ -349,12 +349,14 @@ def _close(run: BatchRun, runner: Executor, started: float) -> BatchSummary:
 
 
 def _say(echo: Callable[[str], None], entries: list[Entry], summary: BatchSummary, where: str) -> None:
-    """The entries' notes, the intake-time note, and the summary line."""
+    """The entries' notes, the intake-time note, the per-student table, and the summary line."""
     for entry in entries:
         for note in entry.notes:
             echo(for_terminal(f"note: {note}"))
     if (times := intake_note(entries)) is not None:
         echo(times)
+    for line in outcome_table(summary.outcomes):
+        echo(line)
     echo(
         f"{len(entries)} submissions: {summary.count('graded')} graded, {summary.count('skipped')} already graded, "
         f"{summary.count('rejected')} rejected, {summary.count('error')} errors; {summary.seconds:.1f} s "
@@ -383,7 +385,9 @@ def _prepare(run: BatchRun, entry: Entry) -> Outcome | tuple[str, Path]:
     if known is not None:
         restamp(run.book, known, entry)  # a roster's time given after the grading counts
     if known is not None and not force:
-        return Outcome(entry, "skipped", known.score, known.max_score, known.final_score, 0.0, "already graded")
+        return Outcome(
+            entry, "skipped", known.score, known.max_score, known.final_score, 0.0, "already graded", known.late_days
+        )
     return digest, root
 
 
@@ -440,4 +444,6 @@ def _record(run: BatchRun, entry: Entry, result: GradingResult | BaseException, 
     [mine] = [s for s in settle_penalties(run.course, run.book, entry.student_id) if s.id == graded]
     late = f"{plural(mine.late_days, 'day')} late" if mine.late_days else ""
     grace = f", {plural(mine.grace_used, 'grace day')} used" if mine.grace_used else ""
-    return Outcome(entry, "graded", report.score, report.max_score, mine.final_score, result.seconds, late + grace)
+    return Outcome(
+        entry, "graded", report.score, report.max_score, mine.final_score, result.seconds, late + grace, mine.late_days
+    )

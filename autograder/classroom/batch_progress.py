@@ -12,6 +12,8 @@ from ..safe_text import for_terminal
 from .intake import Entry
 
 STATUSES = ("graded", "skipped", "rejected", "error")
+FAILED = ("rejected", "error")  # listed first in the end-of-batch table
+TABLE_COLUMNS = ("student", "score", "late days", "status")
 
 
 @dataclass
@@ -25,6 +27,7 @@ class Outcome:
     final_score: float = 0.0
     seconds: float = 0.0
     message: str = ""
+    late_days: int = 0  # after extensions, as settled when it was recorded (or found graded)
 
 
 @dataclass
@@ -117,3 +120,26 @@ class Tally:
         with self.lock:
             if self.progress is not None:
                 self.progress.end(outcome)
+
+
+def outcome_table(outcomes: list[Outcome]) -> list[str]:
+    """The end of a batch: a line per submission (student, score, late days, status), aligned, with a header.
+
+    The submissions that failed (rejected, or an error) come first, then the rest; each group by student id.
+    Every cell passes through :func:`~autograder.safe_text.for_terminal`.
+    """
+    if not outcomes:
+        return []
+    rows = [list(TABLE_COLUMNS)]
+    for outcome in sorted(outcomes, key=lambda o: (o.status not in FAILED, o.entry.student_id, o.entry.name)):
+        scored = outcome.status in ("graded", "skipped") and outcome.max_score > 0
+        score = f"{outcome.final_score:g}/{outcome.max_score:g}" if scored else ""
+        late = str(outcome.late_days) if scored else ""
+        rows.append([for_terminal(outcome.entry.student_id), score, late, outcome.status])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(TABLE_COLUMNS))]
+    return [
+        "  ".join(
+            cell.ljust(w) if i in (0, 3) else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))
+        ).rstrip()
+        for row in rows
+    ]

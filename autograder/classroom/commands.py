@@ -22,6 +22,7 @@ from .gradebook import Gradebook, GradebookError
 from .gradescope import build_bundle
 from .intake import IntakeError, UnpackedTrees, discover
 from .lateness import settle_penalties
+from .lms_exports import LMS_FORMATS, LmsError, export_lms
 from .manual import enter_manual
 from .roster import roster_in_effect, take_class
 
@@ -38,7 +39,7 @@ def run(course: Course, args: argparse.Namespace) -> int:
         if args.command == "manual":
             return _manual(course, args)
         return _batch_and_export(course, args)
-    except (IntakeError, GradebookError, ExecutorError, BatchRefused) as error:
+    except (IntakeError, GradebookError, ExecutorError, BatchRefused, LmsError) as error:
         print(for_terminal(f"error: {error}", multiline=True), file=sys.stderr)
         return EXIT_INPUT
 
@@ -46,6 +47,9 @@ def run(course: Course, args: argparse.Namespace) -> int:
 def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
     out: Path = args.out
     scope = scope_of(course, args.module, args.task)
+    lms = getattr(args, "lms", None)
+    if lms is not None and lms not in LMS_FORMATS:
+        raise LmsError(f"unknown LMS {lms!r}: give one of {', '.join(LMS_FORMATS)}")
     with tempfile.TemporaryDirectory(prefix="batch-") as scratch:
         trees = UnpackedTrees(Path(scratch))  # each archive unpacked once: for the batch, then the similarity review
         comparison = None
@@ -65,6 +69,11 @@ def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
             written = [export_csv(book, out / "grades.csv", scope), export_json(book, out / "grades.json", scope)]
             feedback = export_feedback(book, out / "feedback", scope, course.late.grace_days)
             written.append(write_class_report(course, book, out / "report", comparison, scope))
+            if lms is not None:
+                lms_export = export_lms(course, book, lms, out, args.module)
+                for warning in lms_export.warnings:
+                    print(for_terminal(f"warning: {warning}"), file=sys.stderr)
+                written.append(lms_export.path)
     print(f"wrote {', '.join(str(p) for p in written)} and {len(feedback)} feedback pages in {out / 'feedback'}")
     return EXIT_OK
 

@@ -227,27 +227,30 @@ class Gradebook:
         """The students of the roster last given (none when no roster was ever given)."""
         return {r[0] for r in self.db.execute("SELECT id FROM students WHERE on_roster = 1")}
 
-    def set_roster(self, entries: list[tuple[str, str, str, str]]) -> None:
-        """Make ``entries`` (entry name, student id, name, email) the roster: kept, its students listed and marked.
+    def set_roster(self, entries: list[tuple[str, str, str, str, str, str]]) -> None:
+        """Make ``entries`` the roster: kept, its students listed and marked.
+
+        Each entry is the entry name, student id, name, email, SIS id and section.
 
         A student no longer on the roster keeps their rows (shown as not in the roster); one who has
         none (listed only as missing before) is removed.
         """
         with self.db:
             self.db.execute("DELETE FROM roster")
-            self.db.executemany("INSERT OR REPLACE INTO roster VALUES (?, ?, ?, ?)", entries)
+            self.db.executemany("INSERT OR REPLACE INTO roster VALUES (?, ?, ?, ?, ?, ?)", entries)
             self.db.execute("UPDATE students SET on_roster = 0")
             self.db.executemany(
                 "INSERT INTO students (id, name, email, on_roster) VALUES (?, ?, ?, 1) ON CONFLICT (id) DO UPDATE SET "
                 "on_roster = 1, name = CASE WHEN excluded.name != '' THEN excluded.name ELSE students.name END, "
                 "email = CASE WHEN excluded.email != '' THEN excluded.email ELSE students.email END",
-                [entry[1:] for entry in entries],
+                [entry[1:4] for entry in entries],
             )
             self.db.execute(f"DELETE FROM students WHERE on_roster = 0 AND {_UNUSED}")
 
-    def roster(self) -> list[tuple[str, str, str, str]]:
-        """The roster last given: entry name, student id, name, email (none when none was given)."""
-        return [tuple(r) for r in self.db.execute("SELECT * FROM roster ORDER BY submission")]
+    def roster(self) -> list[tuple[str, str, str, str, str, str]]:
+        """The roster last given: entry name, student id, name, email, SIS id, section (none when none was given)."""
+        query = "SELECT submission, student_id, name, email, sis_id, section FROM roster ORDER BY submission"
+        return [tuple(r) for r in self.db.execute(query)]
 
     def sources(self) -> list[tuple[str, str]]:
         """Every (student id, entry name) the gradebook holds work under."""

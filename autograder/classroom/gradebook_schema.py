@@ -48,9 +48,11 @@ Schema (version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``):
     ``comment``, ``entered_by`` (the OS user), ``entered_at``.
 ``roster``
     the roster last given: ``submission`` (an entry's name, as the roster
-    gives it), ``student_id``, ``name``, ``email``; a batch given no roster
-    keys its entries by it (its ``submitted_at`` times are not kept: they
-    are the time of the work the roster's export saw).
+    gives it), ``student_id``, ``name``, ``email``, and since version 5
+    ``sis_id`` and ``section`` (the school's id and the course section, for
+    the LMS exports); a batch given no roster keys its entries by it (its
+    ``submitted_at`` times are not kept: they are the time of the work the
+    roster's export saw).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ from dataclasses import dataclass
 
 from ..results import GradeReport
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _v1(db: sqlite3.Connection) -> None:
@@ -163,8 +165,18 @@ def _v4(db: sqlite3.Connection) -> None:
     )
 
 
+def _v5(db: sqlite3.Connection) -> None:
+    """The roster's SIS id and section, which the LMS exports key their rows by (empty for rosters given before)."""
+    db.executescript(
+        """
+        ALTER TABLE roster ADD COLUMN sis_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE roster ADD COLUMN section TEXT NOT NULL DEFAULT '';
+        """
+    )
+
+
 # MIGRATIONS[i] takes a gradebook from version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

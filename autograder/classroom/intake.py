@@ -79,6 +79,8 @@ class Entry:
     student_name: str = ""
     email: str = ""
     submitted_at: dt.datetime | None = None
+    sis_id: str = ""  # the school's student id (Canvas's "SIS User ID", Moodle's "ID number")
+    section: str = ""  # the course section, as the LMS names it
     time_source: str = ""
     commit_at: dt.datetime | None = None
     notes: list[str] = field(default_factory=list)
@@ -116,6 +118,8 @@ class RosterRow:
     name: str = ""
     email: str = ""
     submitted_at: dt.datetime | None = None
+    sis_id: str = ""  # the school's student id (Canvas's "SIS User ID", Moodle's "ID number")
+    section: str = ""  # the course section, as the LMS names it
 
 
 def parse_time(text: str, where: str) -> dt.datetime:
@@ -135,14 +139,17 @@ def read_roster(path: Path) -> dict[str, RosterRow]:
     """The roster CSV, by entry name.
 
     Columns ``student_id`` and ``submission`` (the entry's name, with or
-    without its archive suffix); optional ``name``, ``email``, ``submitted_at``.
+    without its archive suffix); optional ``name``, ``email``, ``submitted_at``,
+    ``sis_id`` and ``section`` (what the LMS exports key their rows by).
 
     Raises:
-        IntakeError: A missing file or column, an empty id, or an entry named twice.
+        IntakeError: A missing file or column, an empty id, an entry named twice,
+            or a ``sis_id`` given to two students.
     """
     if not path.is_file():
         raise IntakeError(f"{path}: roster not found")
     rows: dict[str, RosterRow] = {}
+    sis_owner: dict[str, str] = {}  # SIS id -> its student id
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in ROSTER_COLUMNS if c not in (reader.fieldnames or [])]
@@ -154,13 +161,17 @@ def read_roster(path: Path) -> dict[str, RosterRow]:
                 raise IntakeError(f"{path}:{number}: student_id and submission must not be empty")
             if entry in rows:
                 raise IntakeError(f"{path}:{number}: submission {entry!r} is already {rows[entry].student_id}'s")
-            when = (row.get("submitted_at") or "").strip()
+            when, sis_id = (row.get("submitted_at") or "").strip(), (row.get("sis_id") or "").strip()
+            if sis_owner.setdefault(sis_id, student) != student and sis_id:
+                raise IntakeError(f"{path}:{number}: sis_id {sis_id!r} is already {sis_owner[sis_id]}'s")
             rows[entry] = RosterRow(
                 student,
                 entry,
                 (row.get("name") or "").strip(),
                 (row.get("email") or "").strip(),
                 parse_time(when, f"{path}:{number}: submitted_at") if when else None,
+                sis_id,
+                (row.get("section") or "").strip(),
             )
     return rows
 

@@ -33,6 +33,7 @@ from .gradebook import Gradebook, Graded, Settled
 from .intake import TIME_COMMIT, TIME_INTAKE, TIME_ROSTER, Entry
 
 DAY_S = 86400
+Gradings = list[tuple[int, str | None, list[tuple[str, float]]]]  # a student's: id, submitted at, (task, score)s
 
 
 def settle_time(book: Gradebook, entry: Entry, content_hash: str) -> None:
@@ -158,16 +159,8 @@ def settle_penalties(course: Course, book: Gradebook, student_id: str | None = N
         What was settled, a grading each.
     """
     manual = book.manual_points()
-    extended: dict[str, dict[int, str]] = {}
-    for extension in book.extensions():
-        extended.setdefault(extension.student_id, {})[extension.module] = extension.due
-    by_student: dict[str, list[tuple[int, str | None, list[tuple[str, float]]]]] = {}
-    for sub_id, student, submitted_at, tasks in book.graded_tasks(student_id):
-        by_student.setdefault(student, []).append((sub_id, submitted_at, tasks))
     settled = []
-    for student, gradings in by_student.items():
-        times = {module_number(task_id): when for _, when, tasks in gradings for task_id, _ in tasks}
-        ledger = student_ledger(course, times, extended.get(student, {}))
+    for student, (gradings, ledger) in _ledgers(course, book, student_id).items():
         for sub_id, _, tasks in gradings:
             entered = {t: manual[(student, t)].points for t, _ in tasks if (student, t) in manual}
             raw = sum(score + entered.get(t, 0.0) for t, score in tasks)
@@ -187,3 +180,39 @@ def settle_penalties(course: Course, book: Gradebook, student_id: str | None = N
             )
     book.settle(settled)
     return settled
+
+
+def _ledgers(course: Course, book: Gradebook, student_id: str | None) -> dict[str, tuple[Gradings, StudentLedger]]:
+    """Per student (one, when given): their graded submissions, oldest first, and their term's ledger."""
+    extended: dict[str, dict[int, str]] = {}
+    for extension in book.extensions():
+        extended.setdefault(extension.student_id, {})[extension.module] = extension.due
+    by_student: dict[str, Gradings] = {}
+    for sub_id, student, submitted_at, tasks in book.graded_tasks(student_id):
+        by_student.setdefault(student, []).append((sub_id, submitted_at, tasks))
+    found = {}
+    for student, gradings in by_student.items():
+        times = {module_number(task_id): when for _, when, tasks in gradings for task_id, _ in tasks}
+        found[student] = (gradings, student_ledger(course, times, extended.get(student, {})))
+    return found
+
+
+def module_finals(course: Course, book: Gradebook) -> dict[str, dict[int, float]]:
+    """Each student's final score per module submitted: what an LMS's gradebook gets.
+
+    A module's final score is the sum over its tasks, each from the student's
+    most recent grading of it, of the task's score with its manual points
+    entered, less the fraction the module's lateness takes off (after
+    extensions and grace days, as :func:`settle_penalties` charges it).
+    """
+    manual = book.manual_points()
+    finals: dict[str, dict[int, float]] = {}
+    for student, (gradings, ledger) in _ledgers(course, book, None).items():
+        scores = {task_id: score for _, _, tasks in gradings for task_id, score in tasks}  # the latest of each
+        mine: dict[int, float] = {}
+        for task_id, score in scores.items():
+            entered = manual[(student, task_id)].points if (student, task_id) in manual else 0.0
+            number = module_number(task_id)
+            mine[number] = mine.get(number, 0.0) + (score + entered) * (1.0 - ledger.modules[number].fraction)
+        finals[student] = {number: round(total, SCORE_DECIMALS) for number, total in sorted(mine.items())}
+    return finals

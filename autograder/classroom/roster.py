@@ -50,13 +50,18 @@ def apply_roster(book: Gradebook, roster: Path | dict[str, RosterRow]) -> list[R
         row = rows.get(source) or by_stem.get(entry_stem(source))
         if row is not None and row.student_id != student_id:
             moved.append(Rekeyed(source, student_id, row.student_id, book.rekey(source, student_id, row.student_id)))
-    book.set_roster([(name, row.student_id, row.name, row.email) for name, row in rows.items()])
+    book.set_roster(
+        [(name, row.student_id, row.name, row.email, row.sis_id, row.section) for name, row in rows.items()]
+    )
     return moved
 
 
 def stored_roster(book: Gradebook) -> dict[str, RosterRow]:
     """The roster the gradebook keeps (the last given), by entry name; its times are not kept."""
-    return {entry: RosterRow(student_id, entry, name, email) for entry, student_id, name, email in book.roster()}
+    return {
+        entry: RosterRow(student_id, entry, name, email, sis_id=sis_id, section=section)
+        for entry, student_id, name, email, sis_id, section in book.roster()
+    }
 
 
 def roster_in_effect(given: Path | None, gradebook: Path) -> dict[str, RosterRow] | None:
