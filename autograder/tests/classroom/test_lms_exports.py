@@ -163,3 +163,27 @@ def test_the_batch_ends_with_a_table_failures_first_then_by_student() -> None:
         "zed          10/10          0  graded",
     ]
     assert outcome_table([]) == []
+
+
+def test_make_export_lms_canvas_writes_the_file_and_a_warning_per_student_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from autograder.cli import EXIT_OK, main
+
+    from ..conftest import REPO
+
+    class_book(tmp_path)
+    common = ["--course", str(REPO / "assignments")]
+    assert main([*common, "export", "--out", str(tmp_path), "--module", "1", "--lms", "canvas"]) == EXIT_OK
+    out, err = capsys.readouterr()
+    assert f"{tmp_path / 'canvas.csv'}" in out
+    assert err.splitlines()[-2:] == [
+        "warning: canvas: eve has no sis_id in the roster: left out",
+        "warning: canvas: x4 has no sis_id in the roster: left out",
+    ]
+    header, possible, ada, *_ = csv.reader((tmp_path / "canvas.csv").open(encoding="utf-8"))
+    assert (
+        header[5:] == ["Module 1: Auto-Diff"]
+        and possible[5:] == ["7"]
+        and ada == ["Ada L", "", "1001", "", "Section A", "4.2"]
+    )
