@@ -259,7 +259,15 @@ def _graded_count(database: Path) -> int:
 
 
 def _start_and_wait(command: list[str], database: Path, at_least: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    # Ctrl-C as a terminal delivers it: SIGINT handled by default, even where this test runs with it ignored
+    # (a non-interactive shell starts background jobs so, and the batch's Python would inherit that).
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline and process.poll() is None and _graded_count(database) < at_least:
         time.sleep(0.5)
