@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 from pathlib import Path
 
@@ -12,10 +13,12 @@ from rich.console import Console
 from autograder.authoring.release import release_module
 from autograder.cli import main
 from autograder.grading.grade import GradingOptions, grade
+from autograder.grading.workspace import editable_files
 from autograder.manifest import Course
+from autograder.manifest.shipped_files import STAMP_PATH
 from autograder.render import print_table, total_points
 from autograder.results import GradeReport, TaskResult, TestResult
-from autograder.submission import CHANGED, MISSING, open_submission
+from autograder.submission import CHANGED, MAX_FILE_BYTES, MISSING, file_hash, inspect_submission, open_submission
 
 WRONG_SIGMOID = ("    z = math.exp(x)\n    return z / (1.0 + z)\n", "    z = math.exp(x)\n    return 1.0 / (1.0 + z)\n")
 
@@ -106,3 +109,38 @@ def test_an_early_release_is_graded_without_notes_about_later_modules(course: Co
     report = grade(course, open_submission(tmp_path / "repo", course), task_ids=["0.1"])
     # Module 1-4's files are not in the release, and its README or pyproject are as released: no note on them.
     assert report.notes == [f"{CHANGED}: Makefile", f"{MISSING}: minitorch/operators.py"], report.notes
+
+
+@pytest.mark.parametrize("kind", ["link", "malformed", "huge"])
+def test_a_hostile_release_stamp_is_ignored(course: Course, tmp_path: Path, kind: str) -> None:
+    """The stamp only quiets notes: a linked, malformed or oversized one is as if absent, and never followed."""
+    tree = tmp_path / "tree"
+    stamp = tree / STAMP_PATH
+    stamp.parent.mkdir(parents=True)
+    (tree / "Makefile").write_text("grade:\n\techo 100\n")
+    secret = tmp_path / "elsewhere.json"
+    secret.write_text(json.dumps({"course": "c", "version": "v", "module": 0, "files": {}, "units": {}}))
+    if kind == "link":
+        stamp.symlink_to(secret)
+    elif kind == "malformed":
+        stamp.write_text("{not json")
+    else:
+        stamp.write_bytes(b" " * (MAX_FILE_BYTES + 1))
+    submission = open_submission(tree, course)
+    assert submission.stamp is None and submission.was_released("minitorch/nn.py")
+    files = inspect_submission(submission, [], {"Makefile": "0" * 64})
+    assert files["changed"] == ["Makefile"]
+
+
+def test_a_forged_stamp_quiets_a_note_and_nothing_else(course: Course, tmp_path: Path) -> None:
+    """A stamp claiming the edited Makefile as released hides the note; the released files are still what runs."""
+    tree = tmp_path / "tree"
+    (tree / STAMP_PATH).parent.mkdir(parents=True)
+    (tree / "Makefile").write_text("grade:\n\techo 100\n")
+    forged = {"Makefile": file_hash(tree / "Makefile")}
+    stamp = {"course": course.name, "version": course.version, "module": 0, "files": forged, "units": {}}
+    (tree / STAMP_PATH).write_text(json.dumps(stamp))
+    submission = open_submission(tree, course)
+    assert submission.stamp is not None and not submission.was_released("minitorch/nn.py")
+    assert inspect_submission(submission, [], {"Makefile": "0" * 64})["changed"] == []
+    assert "Makefile" not in editable_files(course), "the grader never takes the Makefile from a submission"
