@@ -78,22 +78,21 @@ def test_an_untouched_cuda_conv_is_todo_beside_files_laid_out_otherwise(course: 
 
 @pytest.mark.slow
 def test_public_style_cuda_kernels_with_32x32_blocks_pass(course: Course, solved_tree: Path) -> None:
-    """Blocks of 32 and 32x32 threads under the simulator, the block size named BLOCK_DIM, is_cuda_array called.
-
-    Task 3.4 alone, for time (3.3's tests under these blocks took minutes): its tests run the 2-D
-    kernels in blocks of 32x32, and the map and zip kernels its backward passes use in blocks of 32.
-    """
+    """Blocks of 32 and 32x32 threads under the simulator, the block size named BLOCK_DIM, is_cuda_array called."""
     path = solved_tree / "minitorch/cuda_ops.py"
     _edit(
         path,
         ("TILE = cuda_tile()\nTHREADS_PER_BLOCK = TILE * TILE\n", "BLOCK_DIM = 32\nTHREADS_PER_BLOCK = 32\n"),
         (
-            "    jit_mm_practice[1, (TILE, TILE)]",
+            "    jit_sum_practice[_blocks(size), THREADS_PER_BLOCK]",
             "    storage = a.contiguous()._tensor._storage\n"
             "    assert cuda.is_cuda_array(cuda.to_device(storage)) and not cuda.is_cuda_array(storage)\n"
-            "    jit_mm_practice[1, (TILE, TILE)]",
+            "    jit_sum_practice[_blocks(size), THREADS_PER_BLOCK]",
         ),
     )
     path.write_text(path.read_text().replace("TILE", "BLOCK_DIM"))
-    report = grade(course, as_submission(solved_tree), task_ids=["3.4"], options=FEW)
-    assert [(t.id, t.score == t.points, _course_failures(t)) for t in report.tasks] == [("3.4", True, [])]
+    report = grade(course, as_submission(solved_tree), task_ids=["3.3", "3.4"], options=FEW)
+    assert [(t.id, t.score == t.points, _course_failures(t)) for t in report.tasks] == [
+        ("3.3", True, []),
+        ("3.4", True, []),
+    ]
