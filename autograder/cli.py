@@ -99,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--jobs", type=int, default=2, help="submissions graded at a time (default 2)")
     batch.add_argument("--roster", type=Path, help="CSV: student_id, submission[, name, email, submitted_at]")
     batch.add_argument("--force", action="store_true", help="regrade work that is graded already")
+    batch.add_argument(
+        "--regrade",
+        choices=["changed"],
+        help="changed: after a course change, regrade only work failing a task whose tests or reference changed",
+    )
     batch.add_argument("--student", action="append", help="grade (again) only this student (repeatable)")
     batch.add_argument("--out", type=Path, default=Path("grades"), help="gradebook and exports (default grades/)")
     batch.add_argument("--no-similarity", action="store_true", help="leave the similarity review out of the report")

@@ -13,41 +13,39 @@ The gradebook lives in this process only. Here each archive is unpacked
 once, into the batch's scratch folder (:class:`~autograder.classroom.intake.UnpackedTrees`,
 which the class report's similarity review reads too), and hashed; what
 needs grading goes to an executor (:mod:`autograder.classroom.executors`:
-threads, or a Dask cluster) as :func:`grade_submission`, a self-contained
-job that loads the course and grades the unpacked folder wherever it runs
-(a worker that does not see that folder unpacks its own copy), and sends
-back a small :class:`GradingResult`, recorded here once as it comes back;
-every helper takes the batch's :class:`BatchRun`.
+threads, or a Dask cluster) as a self-contained job
+(:mod:`autograder.classroom.grading_job`), whose result is recorded here
+once as it comes back; every helper takes the batch's :class:`BatchRun`.
+At its end the batch logs every student's score that changed
+(:mod:`autograder.classroom.score_changes`).
 """
 
 from __future__ import annotations
 
-import socket
+import json
 import sys
-import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..grading.grade import GradingOptions, grade, select_tasks, share_cores
-from ..manifest import Course, Task, load_course
+from ..grading.grade import select_tasks, share_cores
+from ..manifest import Course, Task
 from ..render import plural
-from ..results import GradeReport
 from ..safe_text import for_terminal
-from ..submission import Submission
 from .batch_policy import Allow, check_confinement
 from .batch_progress import BatchProgress, BatchSummary, Outcome, Tally, outcome_table
-from .executors import Executor, open_executor, worker_threads
-from .fingerprints import archive_hash, content_hash, course_key, scope_of
-from .gradebook import Gradebook, GradingRecord
-from .intake import Entry, IntakeError, RosterRow, UnpackedTrees, discover, unpack, unpacked_trees
+from .executors import Executor, open_executor
+from .fingerprints import archive_hash, changed_tasks, content_hash, course_key, scope_of, task_keys
+from .gradebook import Gradebook, Graded, GradingRecord
+from .grading_job import GradingJob, GradingResult, grade_submission
+from .intake import Entry, IntakeError, RosterRow, UnpackedTrees, discover, unpacked_trees
 from .lateness import intake_note, restamp, settle_penalties, settle_time
 from .roster import roster_in_effect, take_class
+from .score_changes import batch_reasons, change_summary, log_score_changes
 
 
 @dataclass(frozen=True)
@@ -69,6 +67,9 @@ class BatchOptions:
         trees: Where to unpack the archives, once: the caller's, to compare them afterwards
             (by default a scratch folder of the batch's own).
         extensions: A CSV of per-student due dates (see :mod:`autograder.classroom.extensions`).
+        only_changed: After a course change, regrade only the work that has a failing test in a task
+            whose key changed (:func:`~autograder.classroom.fingerprints.task_keys`); the rest keeps
+            its grading.
     """
 
     jobs: int = 2
@@ -84,6 +85,7 @@ class BatchOptions:
     allow: Allow = Allow()
     trees: UnpackedTrees | None = None
     extensions: Path | None = None
+    only_changed: bool = False
 
 
 @dataclass
@@ -99,6 +101,7 @@ class BatchRun:
     echo: Callable[[str], None] = print
     key: str = field(init=False)  # course_key(course)
     scope: str = field(init=False)  # scope_of the tasks graded
+    task_keys: dict[str, str] = field(init=False)  # the graded tasks' keys, stored with each grading
     run_id: int = field(init=False, default=0)  # this batch's row of ``runs``, once started
     token: str = field(init=False, default_factory=lambda: uuid.uuid4().hex[:8])  # its job keys are its own
     in_flight: dict[str, Entry] = field(init=False, default_factory=dict)  # job key -> entry, until recorded
@@ -106,6 +109,8 @@ class BatchRun:
     def __post_init__(self) -> None:
         self.key = course_key(self.course)
         self.scope = scope_of(self.course, self.options.module, self.options.task_ids)
+        graded = {task.id for task in self.tasks}
+        self.task_keys = {task_id: key for task_id, key in task_keys(self.course).items() if task_id in graded}
 
     @property
     def stopping(self) -> threading.Event:
@@ -122,106 +127,6 @@ class BatchRun:
         progress = BatchProgress(len(entries), self.echo, live)
         progress.capacity = None if runner.name == "local" else runner.slots
         self.tally.progress = progress
-
-
-@dataclass(frozen=True)
-class GradingJob:
-    """One submission to grade, with all :func:`grade_submission` needs (picklable).
-
-    Attributes:
-        course_root: The course folder (holding ``course.toml``), the same path here and on every worker.
-        entry: The submission.
-        tree: The folder the batch unpacked it into (used where the job's machine sees it).
-        task_ids: The tasks to grade.
-        time_budget_s: Replace every task's time budget.
-        threads: Threads for compiled kernels, where no better share is known
-            (on a Dask worker it is the machine's cores shared among its worker threads).
-        allow: What the instructor allows (grading where no sandbox works: see :func:`check_confinement`).
-    """
-
-    course_root: str
-    entry: Entry
-    tree: Path | None
-    task_ids: tuple[str, ...]
-    time_budget_s: float | None
-    threads: int
-    allow: Allow
-
-
-@dataclass
-class GradingResult:
-    """What a grading job sends back from wherever it ran: small, picklable, and all the batch records.
-
-    Attributes:
-        status: ``graded``, or ``rejected`` (the submission could not be unpacked there).
-        content_hash: :func:`content_hash` of what was graded (empty when rejected).
-        report: The :class:`GradeReport`.
-        message: Why it was rejected.
-        seconds: Unpacking (where the job unpacked), hashing and grading.
-        course_key: :func:`course_key` of the course the job loaded.
-        host: The machine it ran on.
-        threads: Threads its compiled kernels could use.
-    """
-
-    status: str
-    content_hash: str = ""
-    report: GradeReport | None = None
-    message: str = ""
-    seconds: float = 0.0
-    course_key: str = ""
-    host: str = ""
-    threads: int = 0
-
-
-def grade_submission(job: GradingJob) -> GradingResult:
-    """Grade one submission, anywhere: a thread of the batch, or a Dask worker sharing its filesystem.
-
-    Self-contained (the executors pickle it with its job): it loads the
-    course at ``job.course_root``, grades the batch's unpacked folder (or,
-    on a machine that does not see it, unpacks the entry into a scratch
-    folder of its own), hashes what it graded, and touches no gradebook.
-
-    Raises:
-        FileNotFoundError: The submission is not at its path where the job runs.
-        BatchRefused: No sandbox works where the job runs, and that is not allowed.
-    """
-    started = time.monotonic()
-    host = socket.gethostname()
-    check_confinement(job.allow, host)
-    if not job.entry.source.exists():
-        raise FileNotFoundError(
-            f"{job.entry.source} is not there on {host}: workers must see the submissions at the same path"
-        )
-    course = load_course(job.course_root)
-    key = course_key(course)
-    threads = worker_threads(job.threads)
-    with _tree(job) as root:
-        if isinstance(root, str):
-            return GradingResult("rejected", "", None, root, time.monotonic() - started, key, host, threads)
-        digest = content_hash(course, root)
-        report = _grade(course, job, root, threads)
-    return GradingResult("graded", digest, report, "", time.monotonic() - started, key, host, threads)
-
-
-@contextmanager
-def _tree(job: GradingJob) -> Iterator[Path | str]:
-    """The folder to grade: the batch's, where this machine sees it, else unpacked here; or why it cannot be."""
-    if job.tree is not None and job.tree.is_dir():
-        yield job.tree
-        return
-    with tempfile.TemporaryDirectory(prefix="batch-") as scratch:
-        try:
-            found: Path | str = unpack(job.entry, Path(scratch))
-        except IntakeError as error:
-            found = str(error)
-        yield found
-
-
-def _grade(course: Course, job: GradingJob, root: Path, threads: int) -> GradeReport:
-    """The batch's one call of :func:`~autograder.grading.grade.grade`."""
-    submission = Submission(job.entry.student_id, (("", root),))
-    options = GradingOptions(time_budget_s=job.time_budget_s, threads=threads)
-    return grade(course, submission, task_ids=list(job.task_ids), options=options)
 
 
 def run_batch(
@@ -344,6 +249,7 @@ def _close(run: BatchRun, runner: Executor, started: float) -> BatchSummary:
     summary = BatchSummary(outcomes, time.monotonic() - started, runner.slots, runner.name)
     failed = summary.count("rejected") + summary.count("error")
     settle_penalties(run.course, run.book)  # grace days and extensions span the term: settled over every grading
+    summary.changes = log_score_changes(run.course, run.book, batch_reasons(run.book, run.run_id), run.run_id)
     run.book.finish_run(run.run_id, summary.count("graded"), summary.count("skipped"), failed, summary.seconds)
     return summary
 
@@ -355,7 +261,7 @@ def _say(echo: Callable[[str], None], entries: list[Entry], summary: BatchSummar
             echo(for_terminal(f"note: {note}"))
     if (times := intake_note(entries)) is not None:
         echo(times)
-    for line in outcome_table(summary.outcomes):
+    for line in outcome_table(summary.outcomes) + change_summary(summary.changes):
         echo(line)
     echo(
         f"{len(entries)} submissions: {summary.count('graded')} graded, {summary.count('skipped')} already graded, "
@@ -388,7 +294,20 @@ def _prepare(run: BatchRun, entry: Entry) -> Outcome | tuple[str, Path]:
         return Outcome(
             entry, "skipped", known.score, known.max_score, known.final_score, 0.0, "already graded", known.late_days
         )
+    before = run.book.graded_before(entry.student_id, digest, run.scope) if run.options.only_changed else None
+    if before is not None and not force and not _affected(run, before):
+        message = "kept: no task it fails changed"
+        return Outcome(entry, "skipped", before.score, before.max_score, before.final_score, 0.0, message)
     return digest, root
+
+
+def _affected(run: BatchRun, before: Graded) -> bool:
+    """Whether a grading under an earlier course version could now differ: a task it fails has a new key."""
+    if before.report is None:
+        return True
+    failing = {t.id for t in before.report.tasks if t.score < t.points or any(not x.passed for x in t.tests)}
+    graded = {t.id for t in before.report.tasks}
+    return bool(failing & changed_tasks(before.task_keys, run.task_keys)) or not set(run.task_keys) <= graded
 
 
 def _stored(run: BatchRun, entry: Entry, content_hash: str, status: str) -> GradingRecord:
@@ -406,6 +325,7 @@ def _stored(run: BatchRun, entry: Entry, content_hash: str, status: str) -> Grad
         submitted_at=entry.submitted_at.isoformat() if entry.submitted_at else None,
         time_source=entry.time_source,
         commit_at=entry.commit_at.isoformat() if entry.commit_at else None,
+        task_keys=json.dumps(run.task_keys, sort_keys=True),
     )
 
 

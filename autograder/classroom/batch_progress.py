@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..safe_text import for_terminal
+from .gradebook_schema import ScoreChange
 from .intake import Entry
 
 STATUSES = ("graded", "skipped", "rejected", "error")
@@ -38,6 +39,7 @@ class BatchSummary:
     seconds: float
     jobs: int
     executor: str = "local"
+    changes: list[ScoreChange] = field(default_factory=list)  # the term scores the batch moved
 
     def count(self, status: str) -> int:
         """How many submissions ended with ``status``."""

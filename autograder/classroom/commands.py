@@ -25,6 +25,7 @@ from .lateness import settle_penalties
 from .lms_exports import LMS_FORMATS, LmsError, export_lms
 from .manual import enter_manual
 from .roster import roster_in_effect, take_class
+from .score_changes import CHANGES_FILE, POLICY, export_changes, fixed_reason, log_score_changes
 
 GRADEBOOK = "gradebook.sqlite"
 
@@ -66,7 +67,9 @@ def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
                 for line in take_class(course, book, args.roster, args.extensions, set()):
                     print(for_terminal(line))
             settle_penalties(course, book)
+            log_score_changes(course, book, fixed_reason(*POLICY))  # what the policy moved since the log last saw
             written = [export_csv(book, out / "grades.csv", scope), export_json(book, out / "grades.json", scope)]
+            written.append(export_changes(book, out / CHANGES_FILE))
             feedback = export_feedback(book, out / "feedback", scope, course.late.grace_days)
             written.append(write_class_report(course, book, out / "report", comparison, scope))
             if lms is not None:
@@ -85,6 +88,8 @@ def _manual(course: Course, args: argparse.Namespace) -> int:
         raise GradebookError(f"{path}: no gradebook here (run `batch` first)")
     with Gradebook(path) as book:
         scores = enter_manual(args.csv, course, args.module, book)
+        tasks = ", ".join(sorted({s.task_id for s in scores}))
+        log_score_changes(course, book, fixed_reason("manual points", f"task {tasks}"))
     students = len({s.student_id for s in scores})
     who = scores[0].entered_by if scores else ""
     print(
@@ -111,4 +116,5 @@ def batch_options(args: argparse.Namespace) -> BatchOptions:
         scheduler=args.scheduler,
         allow=Allow(commit_dates=args.trust_commit_dates, unconfined=args.allow_unconfined),
         extensions=args.extensions,
+        only_changed=args.regrade == "changed",
     )

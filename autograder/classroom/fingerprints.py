@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,6 +42,51 @@ def course_key(course: Course) -> str:
                 continue
             digest.update(str(path).encode() + b"\0" + _policy_free_hash(path).encode())
     return f"{course.version}+{digest.hexdigest()[:12]}"
+
+
+def task_keys(course: Course) -> dict[str, str]:
+    """A key per task that changes when what its result depends on may have: what ``REGRADE=changed`` compares.
+
+    A task's key hashes the test files that carry its marker (public, hidden
+    and checks), the reference's version of the files it grades, and every
+    other file of the course (the manifests but their policy, the shared
+    helpers and fixtures): a change to a helper changes every task's key, a
+    change to one test file only its tasks'.
+    """
+    shared = hashlib.sha256()
+    tests: list[tuple[Path, str, str]] = []  # path, hash, text
+    generated = {course.template / "README.md", course.template / STAMP_PATH}
+    for root in (course.root, course.template):
+        for path in walk_files(root):
+            if path.name in LEFT_OUT or path in generated:
+                continue
+            digest = _policy_free_hash(path)
+            if path.name.startswith("test_") and path.suffix == ".py":
+                tests.append((path, digest, path.read_text(encoding="utf-8", errors="replace")))
+            else:
+                shared.update(str(path).encode() + b"\0" + digest.encode())
+    keys = {}
+    reference = course.reference
+    for task in course.tasks:
+        key = shared.copy()
+        for path, digest, text in tests:
+            if re.search(rf"\b{task.marker}\b", text):
+                key.update(str(path).encode() + b"\0" + digest.encode())
+        for name in task.files:
+            solved = reference / name if reference is not None else None
+            solution = file_hash(solved) if solved is not None and solved.is_file() else "absent"
+            key.update(name.encode() + b"\0" + solution.encode())
+        keys[task.id] = key.hexdigest()[:16]
+    return keys
+
+
+def changed_tasks(before: str, now: dict[str, str]) -> set[str]:
+    """The tasks whose key differs between a grading's stored keys (JSON; empty: unknown) and ``now``."""
+    try:
+        stored = json.loads(before) if before else {}
+    except json.JSONDecodeError:
+        stored = {}
+    return {task_id for task_id, key in now.items() if stored.get(task_id) != key}
 
 
 def _policy_free_hash(path: Path) -> str:

@@ -24,11 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from ..results import GradeReport
+from .gradebook_roster import RosterTables
 from .gradebook_schema import MIGRATIONS as MIGRATIONS
 from .gradebook_schema import SCHEMA_VERSION as SCHEMA_VERSION
 from .gradebook_schema import Extension as Extension
 from .gradebook_schema import Graded as Graded
 from .gradebook_schema import ManualScore as ManualScore
+from .gradebook_schema import ScoreChange as ScoreChange
 from .gradebook_schema import Settled as Settled
 
 
@@ -62,6 +64,7 @@ class GradingRecord:
     seconds: float = 0.0
     time_source: str = ""
     commit_at: str | None = None
+    task_keys: str = ""  # JSON of the graded tasks' keys (fingerprints.task_keys)
 
     def row(self) -> dict[str, Any]:
         """The ``submissions`` row's values by column (``graded_at`` is now)."""
@@ -84,7 +87,7 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
-class Gradebook:
+class Gradebook(RosterTables):
     """An open gradebook file. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, path: Path) -> None:
@@ -223,90 +226,6 @@ class Gradebook:
         """Every student: id, name, email, by id."""
         return [tuple(r) for r in self.db.execute("SELECT id, name, email FROM students ORDER BY id")]
 
-    def roster_ids(self) -> set[str]:
-        """The students of the roster last given (none when no roster was ever given)."""
-        return {r[0] for r in self.db.execute("SELECT id FROM students WHERE on_roster = 1")}
-
-    def set_roster(self, entries: list[tuple[str, str, str, str, str, str]]) -> None:
-        """Make ``entries`` the roster: kept, its students listed and marked.
-
-        Each entry is the entry name, student id, name, email, SIS id and section.
-
-        A student no longer on the roster keeps their rows (shown as not in the roster); one who has
-        none (listed only as missing before) is removed.
-        """
-        with self.db:
-            self.db.execute("DELETE FROM roster")
-            self.db.executemany("INSERT OR REPLACE INTO roster VALUES (?, ?, ?, ?, ?, ?)", entries)
-            self.db.execute("UPDATE students SET on_roster = 0")
-            self.db.executemany(
-                "INSERT INTO students (id, name, email, on_roster) VALUES (?, ?, ?, 1) ON CONFLICT (id) DO UPDATE SET "
-                "on_roster = 1, name = CASE WHEN excluded.name != '' THEN excluded.name ELSE students.name END, "
-                "email = CASE WHEN excluded.email != '' THEN excluded.email ELSE students.email END",
-                [entry[1:4] for entry in entries],
-            )
-            self.db.execute(f"DELETE FROM students WHERE on_roster = 0 AND {_UNUSED}")
-
-    def roster(self) -> list[tuple[str, str, str, str, str, str]]:
-        """The roster last given: entry name, student id, name, email, SIS id, section (none when none was given)."""
-        query = "SELECT submission, student_id, name, email, sis_id, section FROM roster ORDER BY submission"
-        return [tuple(r) for r in self.db.execute(query)]
-
-    def sources(self) -> list[tuple[str, str]]:
-        """Every (student id, entry name) the gradebook holds work under."""
-        return [tuple(r) for r in self.db.execute("SELECT DISTINCT student_id, source FROM submissions ORDER BY 1, 2")]
-
-    def rekey(self, source: str, old_id: str, new_id: str) -> int:
-        """Move the rows of entry ``source`` from ``old_id`` to ``new_id``; return how many gradings moved.
-
-        Nothing is graded again: the gradings, their first sightings and (once ``old_id`` holds no
-        other work) its extensions and manual points become ``new_id``'s. A grading ``new_id`` has of
-        the same work already is kept instead of the moved one.
-        """
-        with self.db:
-            self.db.execute(
-                "INSERT INTO students (id, name, email) SELECT ?, name, email FROM students WHERE id = ? "
-                "ON CONFLICT (id) DO NOTHING",
-                (new_id, old_id),
-            )
-            moving = "student_id = ? AND source = ?"
-            hashes = [
-                r[0] for r in self.db.execute(f"SELECT content_hash FROM submissions WHERE {moving}", (old_id, source))
-            ]
-            self.db.execute(
-                f"DELETE FROM submissions WHERE {moving} AND EXISTS (SELECT 1 FROM submissions AS s WHERE "
-                "s.student_id = ? AND s.content_hash = submissions.content_hash "
-                "AND s.course_version = submissions.course_version AND s.scope = submissions.scope)",
-                (old_id, source, new_id),
-            )
-            self.db.execute(f"UPDATE submissions SET student_id = ? WHERE {moving}", (new_id, old_id, source))
-            self._move_first_seen(old_id, new_id, hashes)
-            if self.db.execute("SELECT 1 FROM submissions WHERE student_id = ?", (old_id,)).fetchone() is None:
-                self._move_student(old_id, new_id)
-        return len(hashes)
-
-    def _move_first_seen(self, old_id: str, new_id: str, hashes: list[str] | None) -> None:
-        """Give ``new_id`` the first sightings of ``hashes`` (all of ``old_id``'s for None), the earlier kept."""
-        for digest, seen in self.db.execute(
-            "SELECT content_hash, seen_at FROM first_seen WHERE student_id = ?", (old_id,)
-        ).fetchall():
-            if hashes is not None and digest not in hashes:
-                continue
-            self.db.execute(
-                "INSERT INTO first_seen VALUES (?, ?, ?) "
-                "ON CONFLICT DO UPDATE SET seen_at = min(seen_at, excluded.seen_at)",
-                (new_id, digest, seen),
-            )
-            self.db.execute("DELETE FROM first_seen WHERE student_id = ? AND content_hash = ?", (old_id, digest))
-
-    def _move_student(self, old_id: str, new_id: str) -> None:
-        """``old_id`` holds no work: its sightings, extensions and manual points become ``new_id``'s, unless taken."""
-        self._move_first_seen(old_id, new_id, None)
-        for table in ("extensions", "manual_points"):
-            self.db.execute(f"UPDATE OR IGNORE {table} SET student_id = ? WHERE student_id = ?", (new_id, old_id))
-            self.db.execute(f"DELETE FROM {table} WHERE student_id = ?", (old_id,))
-        self.db.execute(f"DELETE FROM students WHERE id = ? AND on_roster = 0 AND {_UNUSED}", (old_id,))
-
     # --- extensions and manual points ---
 
     def set_extensions(self, extensions: list[Extension]) -> None:
@@ -335,6 +254,50 @@ class Gradebook:
         """Every manual score, by (student id, task id)."""
         rows = self.db.execute("SELECT * FROM manual_points ORDER BY student_id, task_id")
         return {(row[0], row[1]): ManualScore(*row) for row in rows}
+
+    def graded_before(self, student_id: str, content_hash: str, scope: str) -> Graded | None:
+        """The latest grading of exactly this work and scope under any course version, if any."""
+        row = self.db.execute(
+            f"SELECT {_COLUMNS} FROM submissions WHERE student_id = ? AND content_hash = ? AND scope = ? "
+            "AND status = 'graded' ORDER BY graded_at DESC, id DESC LIMIT 1",
+            (student_id, content_hash, scope),
+        ).fetchone()
+        return _graded(row) if row else None
+
+    def grading_versions(self, student_id: str) -> list[tuple[int | None, str, str]]:
+        """A student's gradings, oldest first: the batch run, course version and content hash of each."""
+        return [
+            tuple(row)
+            for row in self.db.execute(
+                "SELECT run_id, course_version, content_hash FROM submissions WHERE student_id = ? "
+                "AND status = 'graded' ORDER BY graded_at, id",
+                (student_id,),
+            )
+        ]
+
+    # --- the change log ---
+
+    def log_changes(self, changes: list[ScoreChange]) -> None:
+        """Append score changes to the log, in one transaction."""
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO score_changes (student_id, at, old, new, reason, detail, run_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(c.student_id, c.at, c.old, c.new, c.reason, c.detail, c.run_id) for c in changes],
+            )
+
+    def changes(self, run_id: int | None = None) -> list[ScoreChange]:
+        """Every logged change (one batch run's, when given), oldest first."""
+        rows = self.db.execute(
+            "SELECT student_id, at, old, new, reason, detail, run_id FROM score_changes "
+            "WHERE ? IS NULL OR run_id = ? ORDER BY id",
+            (run_id, run_id),
+        )
+        return [ScoreChange(*row) for row in rows]
+
+    def logged_scores(self) -> dict[str, float]:
+        """Each student's score as the log last recorded it."""
+        return {c.student_id: c.new for c in self.changes()}
 
     # --- lateness, settled from the rows above ---
 
@@ -405,14 +368,9 @@ class Gradebook:
         return [dict(zip(names, row)) for row in cursor]
 
 
-# A student with nothing stored: no grading, no extension, no manual point.
-_UNUSED = (
-    "id NOT IN (SELECT student_id FROM submissions) AND id NOT IN (SELECT student_id FROM extensions) "
-    "AND id NOT IN (SELECT student_id FROM manual_points)"
-)
 _COLUMNS = (
     "id, student_id, source, content_hash, status, error, submitted_at, score, max_score, late_days, penalty, "
-    "final_score, time_source, commit_at, grace_used, grace_left, manual_score, report_json"
+    "final_score, time_source, commit_at, grace_used, grace_left, manual_score, task_keys, report_json"
 )
 
 

@@ -53,6 +53,14 @@ Schema (version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``):
     the LMS exports); a batch given no roster keys its entries by it (its
     ``submitted_at`` times are not kept: they are the time of the work the
     roster's export saw).
+``score_changes`` (since version 6)
+    every change of a student's term score: ``student_id``, ``at``, ``old``
+    (none for a first grading), ``new``, ``reason`` (one of
+    :data:`CHANGE_REASONS`), ``detail`` (what changed, in words) and
+    ``run_id`` (the batch run, when one made it). ``submissions`` gains
+    ``task_keys``: the JSON of each graded task's key at grading time
+    (:func:`autograder.classroom.fingerprints.task_keys`), which
+    ``REGRADE=changed`` compares.
 """
 
 from __future__ import annotations
@@ -63,7 +71,10 @@ from dataclasses import dataclass
 
 from ..results import GradeReport
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+
+# Why a student's score changed, as ``score_changes.reason`` says it.
+CHANGE_REASONS = ("first grading", "new submission", "course changed", "regraded", "manual points", "late policy")
 
 
 def _v1(db: sqlite3.Connection) -> None:
@@ -175,8 +186,21 @@ def _v5(db: sqlite3.Connection) -> None:
     )
 
 
+def _v6(db: sqlite3.Connection) -> None:
+    """The log of score changes, and each grading's task keys (empty for gradings before: regraded when asked)."""
+    db.executescript(
+        """
+        CREATE TABLE score_changes (
+            id INTEGER PRIMARY KEY, student_id TEXT NOT NULL, at TEXT NOT NULL, old REAL, new REAL NOT NULL,
+            reason TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '', run_id INTEGER
+        );
+        ALTER TABLE submissions ADD COLUMN task_keys TEXT NOT NULL DEFAULT '';
+        """
+    )
+
+
 # MIGRATIONS[i] takes a gradebook from version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -201,6 +225,7 @@ class Graded:
     grace_used: int
     grace_left: int
     manual_score: float
+    task_keys: str  # JSON: task id -> its key when graded (empty before version 6)
     report: GradeReport | None  # read back from ``report_json`` once, by :meth:`GradeReport.from_dict`
 
 
@@ -237,3 +262,21 @@ class Settled:
     penalty: float
     manual_score: float
     final_score: float
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    """One change of a student's term score (a row of ``score_changes``)."""
+
+    student_id: str
+    at: str
+    old: float | None  # none: the student's first grading
+    new: float
+    reason: str  # one of CHANGE_REASONS
+    detail: str = ""
+    run_id: int | None = None
+
+    @property
+    def delta(self) -> float:
+        """How much the score moved (the new score, for a first grading)."""
+        return self.new - (self.old or 0.0)

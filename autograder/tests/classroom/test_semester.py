@@ -344,7 +344,7 @@ def test_a_version_2_gradebook_is_migrated_and_keeps_its_rows(tmp_path: Path) ->
         assert (graded.score, graded.final_score, graded.grace_used, graded.manual_score) == (7.0, 7.0, 0, 0.0)
         assert book.roster_ids() == set() and book.manual_points() == {} and book.extensions() == []
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
 
 
 def test_manual_and_export_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from autograder.classroom import batch, class_report, intake
+from autograder.classroom import batch, class_report, grading_job, intake
 from autograder.cli import main
 from autograder.manifest import Course
 from autograder.results import GradeReport, TaskResult, TestResult
@@ -46,9 +46,9 @@ def test_each_archive_is_unpacked_once_per_batch(
             unpacked[entry.name] += 1
         return real(entry, scratch, *more)
 
-    for module in (intake, batch, class_report):
+    for module in (intake, batch, grading_job, class_report):
         monkeypatch.setattr(module, "unpack", counting, raising=False)
-    monkeypatch.setattr(batch, "grade", _fake_grade)
+    monkeypatch.setattr(grading_job, "grade", _fake_grade)
     out = tmp_path / "out"
     args = ["--course", str(REPO / "assignments"), "batch", "--submissions", str(folder), "--out", str(out)]
     assert main([*args, "--task", "0.1", "--jobs", "2", "--allow-unconfined"]) == 0
