@@ -62,9 +62,10 @@ test-quick:
 # (no regrading). EXTENSIONS (student_id,module,days or student_id,module,due) moves a student's due date.
 # REGRADE=changed, after a course change, regrades only work failing a task whose tests or reference changed.
 # The batch ends with the scores that changed; `make export` writes the log as OUT/changes.csv.
+# ARCHIVE=dir (past terms' submissions, solutions found online) is compared with each submission too.
 OUT ?= grades
 batch:
-	$(GRADER) batch --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(EXTENSIONS),--extensions $(EXTENSIONS)) $(if $(FORCE),--force) $(if $(REGRADE),--regrade $(REGRADE)) $(if $(STUDENT),--student $(STUDENT)) $(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(TRUST_COMMIT_DATES),--trust-commit-dates) $(if $(ALLOW_UNCONFINED),--allow-unconfined)
+	$(GRADER) batch --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) $(if $(MODULE),--module $(MODULE)) $(if $(TASK),--task $(TASK)) $(if $(ROSTER),--roster $(ROSTER)) $(if $(EXTENSIONS),--extensions $(EXTENSIONS)) $(if $(FORCE),--force) $(if $(REGRADE),--regrade $(REGRADE)) $(if $(ARCHIVE),--archive $(ARCHIVE)) $(if $(STUDENT),--student $(STUDENT)) $(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(TRUST_COMMIT_DATES),--trust-commit-dates) $(if $(ALLOW_UNCONFINED),--allow-unconfined)
 
 # The exports again from the gradebook; penalties (course.toml's [late], EXTENSIONS, manual points) settled anew.
 # LMS=canvas or LMS=moodle also writes OUT/canvas.csv or OUT/moodle.csv, the LMS's grade import file.

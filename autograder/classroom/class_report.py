@@ -5,9 +5,16 @@ Statistics come from each student's latest grading in the gradebook (its
 similarity list compares the files students edit, pair by pair, with the
 ``copydetect`` package's fingerprints (tokenized, so renaming variables
 does not hide a copy), leaving out what the released template already
-contains; it is a list for the instructor to look at, not a verdict.
-Test ids, student ids and the reasons an entry could not be read come from
-submissions: the Markdown shows them as text (:mod:`autograder.safe_text`).
+contains; it is a list for the instructor to look at, not a verdict. Given
+an archive (past terms' submissions, solutions found online), each student
+is compared with each archived entry too, and those pairs are listed apart.
+Failures are grouped across the class by test and first line of message,
+with the students of each, so one answer serves them all.
+
+The report is ``report.md`` and ``index.html`` (self-contained, by
+:mod:`autograder.classroom.class_report_html`). Test ids, messages, student
+ids, code and the reasons an entry could not be read come from
+submissions: both show them as text (:mod:`autograder.safe_text`).
 """
 
 from __future__ import annotations
@@ -15,8 +22,8 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +60,7 @@ class SimilarPair:
     first: str
     second: str
     files: tuple[tuple[str, float], ...]  # each file over the threshold, with its similarity
+    code: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False)  # file -> both texts, for review
 
     @property
     def similarity(self) -> float:
@@ -70,6 +78,29 @@ class Comparison:
     entries: list[Entry]
     trees: UnpackedTrees | None = None
     files: list[str] | None = None
+    archive: list[Entry] | None = None  # past work each entry is compared with too
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    """One failure shared across the class: a test, the first line of its message, and who has it."""
+
+    test: str
+    message: str
+    students: tuple[str, ...]
+
+
+@dataclass
+class ClassReport:
+    """Everything the report shows, computed once for both of its forms."""
+
+    stats: list[TaskStats]
+    failed: list[tuple[str, int]]
+    groups: list[FailureGroup]
+    histograms: list[Path]
+    pairs: list[SimilarPair] | None = None  # None: not compared
+    archive_pairs: list[SimilarPair] | None = None
+    unreadable: list[str] = field(default_factory=list)
 
 
 def task_stats(book: Gradebook, scope: str | None = None) -> list[TaskStats]:
@@ -96,21 +127,44 @@ def most_failed(book: Gradebook, scope: str | None = None, most: int = 10) -> li
     return counts.most_common(most)
 
 
+def failure_groups(book: Gradebook, scope: str | None = None, most: int = 20) -> list[FailureGroup]:
+    """The failures most students share: identical test and first message line grouped, with their students."""
+    students: dict[tuple[str, str], set[str]] = {}
+    for student, graded in book.latest(scope).items():
+        for task in graded.report.tasks if graded.report else []:
+            for test in task.tests:
+                if not test.passed:
+                    first = (test.message or test.status).splitlines()[0] if (test.message or test.status) else ""
+                    students.setdefault((test.name, first), set()).add(student)
+    groups = [FailureGroup(name, message, tuple(sorted(who))) for (name, message), who in students.items()]
+    return sorted(groups, key=lambda g: (-len(g.students), g.test, g.message))[:most]
+
+
 def save_histograms(stats: list[TaskStats], folder: Path) -> list[Path]:
-    """One PNG per task: how many students got each score."""
+    """One PNG per task: how many students got each score, one bar per score, whole students on the y axis."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for task in stats:
+        counts = Counter(round(score, 2) for score in task.scores)
+        scores = sorted(counts)
+        gaps = [b - a for a, b in itertools.pairwise([0.0, *scores, task.points or 1.0]) if b > a]
+        width = 0.8 * min(gaps, default=1.0)
         figure, axes = plt.subplots(figsize=(6.4, 3.6), dpi=100)
-        axes.hist(task.scores, bins=10, range=(0.0, task.points or 1.0), edgecolor="black")
+        axes.bar(scores, [counts[s] for s in scores], width=width, edgecolor="black")
+        axes.set_xlim(-width, (task.points or 1.0) + width)
+        axes.set_xticks(scores)
+        axes.set_xticklabels([f"{s:g}" for s in scores])
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_xlabel(f"points (of {task.points:g})")
         axes.set_ylabel("students")
         axes.set_title(f"Task {task.task_id}: {task.title}")
+        figure.tight_layout()  # the labels inside the image
         path = folder / f"task_{task.task_id}.png"
         figure.savefig(path)
         plt.close(figure)
@@ -124,6 +178,7 @@ def similar_pairs(
     files: list[str] | None = None,
     threshold: float = SIMILARITY_THRESHOLD,
     trees: UnpackedTrees | None = None,
+    archive: list[Entry] | None = None,
 ) -> tuple[list[SimilarPair], list[str]]:
     """Pairs of students whose edited files are alike, most alike first; and the entries that could not be read.
 
@@ -133,49 +188,82 @@ def similar_pairs(
         files: The student-tree files to compare (default: every editable ``.py`` file).
         threshold: Report a file when both versions share at least this fraction.
         trees: Where the entries are unpacked already (a batch's); by default they are unpacked here.
+        archive: Compare each entry with each of these instead (pairs' second is ``archive: <name>``).
     """
     files = [f for f in (files or editable_files(course)) if f.endswith(".py")]
-    unreadable = []
-    alike: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    unreadable: list[str] = []
+    alike: dict[tuple[str, str], list[tuple[str, float, tuple[str, str]]]] = {}
     with unpacked_trees(trees) as unpacked:
-        roots: dict[str, Path] = {}
-        for entry in entries:
-            try:
-                roots[entry.student_id] = unpacked.root(entry)
-            except IntakeError as error:
-                unreadable.append(str(error))
+        roots = _roots(entries, unpacked, unreadable, "")
+        others = None if archive is None else _roots(archive, unpacked, unreadable, ARCHIVED)
         for file in files:
-            for pair, similarity in _alike_pairs(course, roots, file, threshold):
-                alike.setdefault(pair, []).append((file, similarity))
-    pairs = [SimilarPair(a, b, tuple(found)) for (a, b), found in alike.items()]
+            for pair, similarity, code in _alike_pairs(course, (roots, others), file, threshold):
+                alike.setdefault(pair, []).append((file, similarity, code))
+    pairs = [
+        SimilarPair(a, b, tuple((f, s) for f, s, _ in found), {f: code for f, _, code in found})
+        for (a, b), found in alike.items()
+    ]
     return sorted(pairs, key=lambda p: (-len(p.files), -p.similarity, p.first, p.second)), unreadable
 
 
+ARCHIVED = "archive: "  # how an archived entry is named in a pair
+MAX_CODE_CHARS = 100_000  # a file longer than this is shown cut, in the side-by-side view
+
+
+def _roots(entries: list[Entry], unpacked: UnpackedTrees, unreadable: list[str], prefix: str) -> dict[str, Path]:
+    """Each readable entry's tree by its name in the report (a student id, or ``prefix`` and the entry's name).
+
+    Why each other entry cannot be read goes to ``unreadable``.
+    """
+    roots: dict[str, Path] = {}
+    for entry in entries:
+        try:
+            roots[prefix + entry.name if prefix else entry.student_id] = unpacked.root(entry)
+        except IntakeError as error:
+            unreadable.append(prefix + str(error))
+    return roots
+
+
 def _alike_pairs(
-    course: Course, roots: dict[str, Path], file: str, threshold: float
-) -> Iterator[tuple[tuple[str, str], float]]:
-    """The pairs of students whose ``file`` shares at least ``threshold`` of its fingerprints, and how much."""
+    course: Course, roots: tuple[dict[str, Path], dict[str, Path] | None], file: str, threshold: float
+) -> Iterator[tuple[tuple[str, str], float, tuple[str, str]]]:
+    """The pairs whose ``file`` shares at least ``threshold`` of its fingerprints, how much, and both texts.
+
+    ``roots`` is the class's trees and, when comparing with an archive, the archive's: then only
+    pairs of a student and an archived entry are compared.
+    """
     import numpy as np
     from copydetect.detector import CodeFingerprint, compare_files
 
     given = Submission("template", (("", course.template),)).find(file)
     boilerplate: Any = np.array(sorted(CodeFingerprint(str(given), NOISE_TOKENS, 1).hashes)) if given else []
-    prints = {}
-    for student, tree in roots.items():
-        found = Submission(student, (("", tree),)).find(file)
-        if found is None:
-            continue
-        try:
-            prints[student] = CodeFingerprint(str(found), NOISE_TOKENS, 1, boilerplate)
-        except (UnicodeDecodeError, ValueError, SyntaxError):
-            continue
-    for (a, fa), (b, fb) in itertools.combinations(sorted(prints.items()), 2):
+    mine, archived = (_prints(tree, file, boilerplate, CodeFingerprint) for tree in (roots[0], roots[1] or {}))
+    pairs: Iterable[tuple[tuple[str, tuple[Any, str]], tuple[str, tuple[Any, str]]]]
+    if roots[1] is None:
+        pairs = itertools.combinations(sorted(mine.items()), 2)
+    else:
+        pairs = itertools.product(sorted(mine.items()), sorted(archived.items()))
+    for (a, (fa, ta)), (b, (fb, tb)) in pairs:
         if len(fa.hashes) == 0 or len(fb.hashes) == 0:
             continue
         _, (sim_a, sim_b), _ = compare_files(fa, fb)
         similarity = min(sim_a, sim_b)
         if similarity >= threshold:
-            yield (a, b), round(float(similarity), 3)
+            yield (a, b), round(float(similarity), 3), (ta[:MAX_CODE_CHARS], tb[:MAX_CODE_CHARS])
+
+
+def _prints(roots: dict[str, Path], file: str, boilerplate: Any, fingerprint: Any) -> dict[str, tuple[Any, str]]:
+    """Each tree's fingerprint of ``file`` and its text (trees without a readable, parseable one left out)."""
+    prints = {}
+    for name, tree in roots.items():
+        found = Submission(name, (("", tree),)).find(file)
+        if found is None:
+            continue
+        try:
+            prints[name] = (fingerprint(str(found), NOISE_TOKENS, 1, boilerplate), found.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, ValueError, SyntaxError):
+            continue
+    return prints
 
 
 def _task_lines(stats: list[TaskStats]) -> list[str]:
@@ -203,25 +291,52 @@ def pair_lines(pairs: list[SimilarPair]) -> list[str]:
     ]
 
 
+def build_class_report(
+    course: Course, book: Gradebook, folder: Path, comparison: Comparison | None = None, scope: str | None = None
+) -> ClassReport:
+    """Compute what the report shows; the histograms are written to ``folder``."""
+    stats = task_stats(book, scope)
+    report = ClassReport(stats, most_failed(book, scope), failure_groups(book, scope), save_histograms(stats, folder))
+    if comparison is not None:
+        report.pairs, report.unreadable = similar_pairs(
+            course, comparison.entries, comparison.files, trees=comparison.trees
+        )
+        if comparison.archive is not None:
+            report.archive_pairs, unreadable = similar_pairs(
+                course, comparison.entries, comparison.files, trees=comparison.trees, archive=comparison.archive
+            )
+            report.unreadable += [u for u in unreadable if u.startswith(ARCHIVED)]
+    return report
+
+
 def write_class_report(
     course: Course, book: Gradebook, folder: Path, comparison: Comparison | None = None, scope: str | None = None
 ) -> Path:
-    """Write ``report.md`` and the histograms to ``folder``; return the Markdown's path.
+    """Write ``index.html``, ``report.md`` and the histograms to ``folder``; return the HTML's path.
 
-    With ``comparison``, the report also lists similar pairs among its entries (over its files).
+    With ``comparison``, the report also lists similar pairs among its entries (over its files),
+    and with its archive, the pairs of an entry and an archived one.
     """
-    stats = task_stats(book, scope)
-    save_histograms(stats, folder)
-    lines = ["# Class report", ""] + _task_lines(stats) + ["", "## Tests failed most often", ""]
-    failed = most_failed(book, scope)
-    lines += [f"- {count} student{'' if count == 1 else 's'}: {markdown_code(name)}" for name, count in failed]
-    lines += [] if failed else ["- none"]
-    lines += ["", "## Histograms", ""] + [f"![Task {t.task_id}](task_{t.task_id}.png)" for t in stats]
-    if comparison is not None:
-        pairs, unreadable = similar_pairs(course, comparison.entries, comparison.files, trees=comparison.trees)
-        lines += ["", f"## Similar submissions (files with at least {SIMILARITY_THRESHOLD:.0%} shared, for review)", ""]
-        lines += pair_lines(pairs) or ["- none"]
-        lines += [f"- not compared: {for_markdown(reason)}" for reason in unreadable]
-    path = folder / "report.md"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from .class_report_html import render_html
+
+    report = build_class_report(course, book, folder, comparison, scope)
+    (folder / "report.md").write_text("\n".join(_markdown(report)) + "\n", encoding="utf-8")
+    path = folder / "index.html"
+    path.write_text(render_html(report), encoding="utf-8")
     return path
+
+
+def _markdown(report: ClassReport) -> list[str]:
+    """The report as Markdown lines."""
+    lines = ["# Class report", ""] + _task_lines(report.stats) + ["", "## Tests failed most often", ""]
+    lines += [f"- {count} student{'' if count == 1 else 's'}: {markdown_code(name)}" for name, count in report.failed]
+    lines += [] if report.failed else ["- none"]
+    lines += ["", "## Histograms", ""] + [f"![Task {t.task_id}](task_{t.task_id}.png)" for t in report.stats]
+    if report.pairs is not None:
+        lines += ["", f"## Similar submissions (files with at least {SIMILARITY_THRESHOLD:.0%} shared, for review)", ""]
+        lines += pair_lines(report.pairs) or ["- none"]
+        lines += [f"- not compared: {for_markdown(reason)}" for reason in report.unreadable]
+    if report.archive_pairs is not None:
+        lines += ["", "## Similar to the archive (past work, for review)", ""]
+        lines += pair_lines(report.archive_pairs) or ["- none"]
+    return lines

@@ -59,7 +59,8 @@ def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
             if not args.no_similarity:
                 files = sorted({f for t in select_tasks(course, args.task, args.module) for f in t.files})
                 roster = roster_in_effect(args.roster, out / GRADEBOOK)
-                comparison = Comparison(discover(args.submissions, roster), trees, files)
+                archive = discover(args.archive) if args.archive is not None else None
+                comparison = Comparison(discover(args.submissions, roster), trees, files, archive)
         elif not (out / GRADEBOOK).is_file():
             raise GradebookError(f"{out / GRADEBOOK}: no gradebook here (run `batch` first)")
         with Gradebook(out / GRADEBOOK) as book:

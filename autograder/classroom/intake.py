@@ -269,20 +269,23 @@ class UnpackedTrees:
 
     def __init__(self, scratch: Path) -> None:
         self.scratch = scratch
-        self.found: dict[str, Path | str] = {}  # entry name -> its root, or why it cannot be unpacked
+        self.found: dict[str, Path | str] = {}  # entry's path -> its root, or why it cannot be unpacked
 
     def root(self, entry: Entry) -> Path:
         """:func:`unpack`'s folder for ``entry``, unpacked the first time only.
 
+        Entries are told apart by path: a class's ``ada`` and an archive's ``ada`` are two.
+
         Raises:
             IntakeError: The archive is corrupt, unsafe or too big.
         """
-        if entry.name not in self.found:
+        key = str(entry.source.absolute())
+        if key not in self.found:
             try:
-                self.found[entry.name] = unpack(entry, self.scratch / str(len(self.found)))
+                self.found[key] = unpack(entry, self.scratch / str(len(self.found)))
             except IntakeError as error:
-                self.found[entry.name] = str(error)
-        found = self.found[entry.name]
+                self.found[key] = str(error)
+        found = self.found[key]
         if isinstance(found, str):
             raise IntakeError(found)
         return found

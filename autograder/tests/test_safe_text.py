@@ -252,12 +252,13 @@ def test_markdown_to_html_reads_escapes_code_and_bold() -> None:
 
 def test_class_report_shows_test_ids_and_students_as_text(course: Course, tmp_path: Path) -> None:
     with _hostile_gradebook(tmp_path / "book.sqlite") as book:
-        path = write_class_report(course, book, tmp_path / "report")
-    markdown = path.read_text(encoding="utf-8")
+        page = write_class_report(course, book, tmp_path / "report").read_text(encoding="utf-8")
+    markdown = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     html = MARKDOWN.render(markdown)
-    assert not unsafe(markdown) and not unsafe(html)
+    assert not unsafe(markdown) and not unsafe(html) and not unsafe(page)
     assert "<script" not in html and "<a " not in html
     assert "<li>1 student: <code>tests/test_mine.py::test_x[\\x1b[2J\\x1b[HTOTAL 50/50" in html
+    assert "<script" not in page and "<a " not in page and "<td><code>tests/test_mine.py::test_x[\\x1b[2J" in page
     pairs = MARKDOWN.render("\n".join(pair_lines([SimilarPair(FORMULA + "<script>", "b|c\x1b", (("m`x.py", 0.9),))])))
     assert pairs == (
         "<ul>\n<li>=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)&lt;script&gt; and b|c\\x1b: <code>m`x.py</code> "
