@@ -15,8 +15,8 @@ CUDA never pays for it.
   :data:`THREAD_STACK_BYTES` each. (The process cap that counts threads is
   raised for CUDA tasks by the parent: ``limits.CUDA_PROCESS_LIMIT``.)
 - ``numba.cuda.is_cuda_array``. Code written for a GPU calls it (a tensor
-  moved to the device checks its storage first); numba's simulator does
-  not define it. Once ``numba.cuda`` is imported it gets one that answers
+  moved to the device checks its storage first); the simulator (numba-cuda's,
+  0.30) does not define it. Once ``numba.cuda`` is imported it gets one that answers
   as a GPU build does: true for a simulated device array or any object
   with ``__cuda_array_interface__``.
 """
@@ -72,7 +72,9 @@ class _CompleteOnImport(importlib.abc.MetaPathFinder):
                 continue
             spec = finder.find_spec(fullname, path, target)
             if spec is not None and spec.loader is not None:
-                spec.loader = _Completing(spec.loader)
+                # numba-cuda's redirecting finder asks every finder, this one too: wrap once.
+                if not isinstance(spec.loader, _Completing):
+                    spec.loader = _Completing(spec.loader)
                 return spec
         return None
 

@@ -92,6 +92,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     calibrate.add_argument("--task", required=True, help="the training task, e.g. 1.5")
     calibrate.add_argument("--runs", type=int, default=10, help="how many seeds (default 10)")
+    _add_batch(commands)
+    _add_export_and_manual(commands)
+    bundle = commands.add_parser("gradescope", help="build a Gradescope autograder zip for one module")
+    bundle.add_argument("--module", type=int, required=True, help="the module the Gradescope assignment grades")
+    bundle.add_argument("--dest", type=Path, help="the zip to write (default grades/gradescope-moduleN.zip)")
+    return parser
+
+
+def _add_batch(commands: Any) -> None:
+    """The ``batch`` command: a class graded into the gradebook, then exported."""
     batch = commands.add_parser("batch", help="grade a folder of submissions into the gradebook, then export")
     batch.add_argument("--submissions", type=Path, required=True, help="one entry per submission: folder or archive")
     batch.add_argument("--module", type=int, help="grade only this module's tasks")
@@ -99,9 +109,17 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--jobs", type=int, default=2, help="submissions graded at a time (default 2)")
     batch.add_argument("--roster", type=Path, help="CSV: student_id, submission[, name, email, submitted_at]")
     batch.add_argument("--force", action="store_true", help="regrade work that is graded already")
+    batch.add_argument(
+        "--regrade",
+        choices=["changed"],
+        help="changed: after a course change, regrade only work failing a task whose tests or reference changed",
+    )
     batch.add_argument("--student", action="append", help="grade (again) only this student (repeatable)")
     batch.add_argument("--out", type=Path, default=Path("grades"), help="gradebook and exports (default grades/)")
     batch.add_argument("--no-similarity", action="store_true", help="leave the similarity review out of the report")
+    batch.add_argument(
+        "--archive", type=Path, help="a folder of past work (past terms, solutions found online) to compare with too"
+    )
     batch.add_argument("--time-budget", type=float, help="seconds per task instead of the manifests' budgets")
     batch.add_argument(
         "--executor",
@@ -121,11 +139,6 @@ def _parser() -> argparse.ArgumentParser:
         help="grade even where no sandbox works (students' code then runs with plain limits only)",
     )
     batch.add_argument("--extensions", type=Path, help="CSV: student_id, module, days or due (moves due dates)")
-    _add_export_and_manual(commands)
-    bundle = commands.add_parser("gradescope", help="build a Gradescope autograder zip for one module")
-    bundle.add_argument("--module", type=int, required=True, help="the module the Gradescope assignment grades")
-    bundle.add_argument("--dest", type=Path, help="the zip to write (default grades/gradescope-moduleN.zip)")
-    return parser
 
 
 def _add_export_and_manual(commands: Any) -> None:
