@@ -15,7 +15,7 @@ from typing import Any
 
 from ..manifest import Task
 from ..results import TaskResult, TestResult
-from .context import CHECKS_PREFIX, HIDDEN_PREFIX, GradingContext, course_items
+from .context import CHECKS_PREFIX, HIDDEN_PREFIX, GradingContext, course_items, device_of
 from .runner import TAMPERED, TAMPERED_HYPOTHESIS, Outcome, reduce_message
 from .trusted import Recorded, compare
 
@@ -47,7 +47,7 @@ def score_task(context: GradingContext, task: Task, reported: Reported, extra: T
     for item in checks:
         found = check_results(item["nodeid"], context.reference, reported.values, weight)
         for check in found:
-            check.cuda = context.run.cuda if "cuda" in item["markers"] else None
+            check.cuda = device_of(context.run.cuda, item)
         tests += with_outcome(found, reported.outcomes.get(item["nodeid"]))
     result.tests = tests + result.tests
     if not result.tests:
@@ -66,7 +66,7 @@ def _test_result(context: GradingContext, task: Task, item: dict[str, Any], repo
     weight = task.weights.get(item["name"], task.weights.get(item["nodeid"], 1.0))
     hidden = item["nodeid"].startswith(HIDDEN_PREFIX)
     message = hidden_message(outcome.message) if hidden and outcome.from_test else outcome.message
-    device = context.run.cuda if "cuda" in item["markers"] else None
+    device = device_of(context.run.cuda, item)
     return TestResult(item["nodeid"], outcome.status, hidden, weight, message, outcome.duration_s, device)
 
 

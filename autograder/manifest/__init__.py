@@ -25,7 +25,11 @@ from .toml_tables import read_toml as _read_toml
 TASK_ID = re.compile(r"^(\d+)\.(\d+)b?$")
 
 
-EXTRA_MARKERS = {"cuda": "a CUDA kernel test: on a GPU when there is one, under numba's CUDA simulator otherwise"}
+EXTRA_MARKERS = {
+    "cuda": "a CUDA kernel test: on a GPU when there is one, under numba's CUDA simulator otherwise",
+    "simulator": "a CUDA test that counts what kernels do: under the simulator even on a GPU, in a child of its own",
+}
+SIMULATOR_MARKER = "simulator"
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from .backends import get_backend
 from .cuda_blocks import block_edge, block_threads
 from .memory_counts import Launch, counting, the_launch
 
-pytestmark = pytest.mark.cuda
+pytestmark = [pytest.mark.cuda, pytest.mark.simulator]  # counting needs the simulator, GPU or not
 
 
 def _cuda_ops():  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ import pytest
 from autograder.grading.grade import grade
 from autograder.manifest import Course
 
-from ..conftest import as_submission
+from ..conftest import FEW, as_submission
 
 pytestmark = pytest.mark.slow  # grades the real course
 
@@ -39,6 +39,23 @@ def test_reference_cuda_tests_run_under_the_simulator(course: Course) -> None:
     assert report.environment["cuda"] == "simulator"
     assert {t.cuda for t in task.tests} == {"simulator"}, "every 3.4 test is a CUDA test"
     assert any("CUDA simulator" in note for note in report.notes)
+
+
+def test_on_a_gpu_the_memory_rules_still_count_under_the_simulator(
+    course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grading forced to its GPU mode on a machine without one: every kernel test fails for want of a
+    device, and the memory rules, run in a simulator child of their own, pass and are labelled so."""
+    from autograder.submission import reference_submission
+
+    monkeypatch.setenv("AUTOGRADER_CUDA", "gpu")
+    report = grade(course, reference_submission(course), task_ids=["3.4"], options=FEW)
+    tests = report.tasks[0].tests
+    memory = {t.name: (t.passed, t.cuda) for t in tests if "test_cuda_memory.py" in t.name}
+    assert len(memory) == 2 and set(memory.values()) == {(True, "simulator")}, memory
+    on_gpu = [t for t in tests if t.cuda == "gpu"]
+    assert on_gpu and not any(t.passed for t in on_gpu)
+    assert "2 CUDA tests ran under numba-cuda's CUDA simulator (they count what kernels do)" in report.notes
 
 
 @pytest.mark.parametrize("bug", sorted(BUGS))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..manifest import Task
+from ..manifest import SIMULATOR_MARKER, Task
 from ..manifest.layout import CHECKS, HIDDEN, LIBRARY_DIRS, TESTS, walk_files
 from ..submission import reference_submission
 from . import canaries
@@ -68,6 +68,16 @@ class GradingContext:
 def is_secret(nodeid: str) -> bool:
     """Whether a test runs in the secret child: a hidden test or a trusted check."""
     return nodeid.startswith((HIDDEN_PREFIX, CHECKS_PREFIX))
+
+
+def device_of(cuda: str, item: dict[str, Any]) -> str | None:
+    """Where a collected test's kernels ran (``gpu``, ``simulator``), or None for a test without them.
+
+    A test marked ``simulator`` counts what kernels do, which needs the simulator: it runs there on a GPU too.
+    """
+    if "cuda" not in item["markers"]:
+        return None
+    return "simulator" if SIMULATOR_MARKER in item["markers"] else cuda
 
 
 def course_items(task: Task, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

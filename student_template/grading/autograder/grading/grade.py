@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from ..child.pytest_plugin import EXCLUDE
-from ..manifest import Course, ManifestError, Task
+from ..manifest import SIMULATOR_MARKER, Course, ManifestError, Task
 from ..manifest.layout import CACHE_DIRS, GRADING, walk_files
 from ..manifest.shipped_files import shipped_stamp
 from ..results import UNCONFINED, GradeReport, TaskResult
 from ..submission import CHANGED, IGNORED, Submission, file_hash, grouped_note, inspect_submission
 from .context import GradingContext, course_items, is_secret, prepare_context
+from .cuda import child_environment
 from .limits import CUDA_PROCESS_LIMIT
 from .run import TASK_BUDGET_FACTOR, GradingProgress, GradingRun, grading_threads, start_run
 from .run import GradingOptions as GradingOptions  # callers import it with grade
@@ -132,7 +133,8 @@ def grade(
         report.tasks = _grade_tasks(context, groups, slots, options.progress)
     simulated = sum(1 for t in report.tasks for test in t.tests if test.cuda == "simulator")
     if simulated:
-        report.notes.append(f"{simulated} CUDA tests ran under numba's CUDA simulator (no GPU found on this machine)")
+        why = "they count what kernels do" if run.cuda == "gpu" else "no GPU found on this machine"
+        report.notes.append(f"{simulated} CUDA tests ran under numba-cuda's CUDA simulator ({why})")
     return report
 
 
@@ -203,6 +205,7 @@ def _run_group(context: GradingContext, group: list[Task], hidden: bool) -> Repo
     reported = Reported()
     if not budgets:
         return reported
+    simulated = _simulator_only(context, mine, budgets)
     canaries = [c for task in group for c in context.canaries.get(task.id, []) if is_secret(c) == hidden]
     budgets |= {c: min(budgets.values()) for c in canaries}
     excluded = sorted({t.test for task in group for t in task.student_tests})
@@ -211,6 +214,9 @@ def _run_group(context: GradingContext, group: list[Task], hidden: bool) -> Repo
     )
     total = sum(task.time_budget_s for task in group) * TASK_BUDGET_FACTOR
     reported.outcomes = run_tests(plan, list(budgets), total, values=reported.values)
+    if simulated:
+        counting = dataclasses.replace(plan.with_env(child_environment("simulator")), budgets=simulated)
+        reported.outcomes.update(run_tests(counting, list(simulated), total, values=reported.values))
     if len(group) > 1:
         # A test file that fails to import costs only its own tests (the children continue past collection
         # errors); a task with another error gets a child of its own, so no other task's test causes it.
@@ -226,6 +232,16 @@ def _run_group(context: GradingContext, group: list[Task], hidden: bool) -> Repo
     if any(o.passed for o in sung) or any(voided(o) for o in reported.outcomes.values()):
         reported.tampered |= {task.id for task in group}
     return reported
+
+
+def _simulator_only(
+    context: GradingContext, mine: dict[str, list[dict[str, Any]]], budgets: dict[str, float]
+) -> dict[str, float]:
+    """On a GPU, take the tests marked ``simulator`` out of ``budgets``: they run in a simulator child."""
+    if context.run.cuda != "gpu":
+        return {}
+    ids = {i["nodeid"] for items in mine.values() for i in items if SIMULATOR_MARKER in i["markers"]}
+    return {nodeid: budgets.pop(nodeid) for nodeid in sorted(ids)}
 
 
 def _for_cuda(plan: ChildPlan) -> ChildPlan:
