@@ -39,14 +39,19 @@ from .planted_bugs import MIN_SCORE, format_scores, gradable, run_planted_bugs, 
 
 
 class Check:
-    """Collects the outcome of each named check and prints it as it goes."""
+    """Collects the outcome of each named check and prints it as it goes, with the seconds since verify began.
+
+    The gradings run side by side, so a check's time is when its result was known, not what it cost alone.
+    """
 
     def __init__(self, echo: Callable[[str], None] = print) -> None:
         self.failures: list[str] = []
         self.echo = echo
+        self.started = time.monotonic()
 
     def __call__(self, name: str, problems: list[str]) -> None:
         """Record one check: it passed when ``problems`` is empty."""
+        name = f"{name} ({time.monotonic() - self.started:.0f} s in)"
         if problems:
             self.failures.append(name)
             self.echo(f"FAIL {name}")
