@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,7 @@ class SimilarPair:
     second: str
     files: tuple[tuple[str, float], ...]  # each file over the threshold, with its similarity
     code: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False)  # file -> both texts, for review
+    archived: bool = False  # ``second`` is an archived entry (``archive: <name>``), not a student
 
     @property
     def similarity(self) -> float:
@@ -134,8 +135,8 @@ def failure_groups(book: Gradebook, scope: str | None = None, most: int = 20) ->
         for task in graded.report.tasks if graded.report else []:
             for test in task.tests:
                 if not test.passed:
-                    first = (test.message or test.status).splitlines()[0] if (test.message or test.status) else ""
-                    students.setdefault((test.name, first), set()).add(student)
+                    lines = (test.message or test.status).splitlines()
+                    students.setdefault((test.name, lines[0] if lines else ""), set()).add(student)
     groups = [FailureGroup(name, message, tuple(sorted(who))) for (name, message), who in students.items()]
     return sorted(groups, key=lambda g: (-len(g.students), g.test, g.message))[:most]
 
@@ -188,11 +189,12 @@ def similar_pairs(
         files: The student-tree files to compare (default: every editable ``.py`` file).
         threshold: Report a file when both versions share at least this fraction.
         trees: Where the entries are unpacked already (a batch's); by default they are unpacked here.
-        archive: Compare each entry with each of these instead (pairs' second is ``archive: <name>``).
+        archive: Compare each entry with each of these too (such a pair's second is ``archive: <name>``;
+            archived entries are not compared with each other).
     """
     files = [f for f in (files or editable_files(course)) if f.endswith(".py")]
     unreadable: list[str] = []
-    alike: dict[tuple[str, str], list[tuple[str, float, tuple[str, str]]]] = {}
+    alike: dict[tuple[str, str, bool], list[tuple[str, float, tuple[str, str]]]] = {}
     with unpacked_trees(trees) as unpacked:
         roots = _roots(entries, unpacked, unreadable, "")
         others = None if archive is None else _roots(archive, unpacked, unreadable, ARCHIVED)
@@ -200,8 +202,8 @@ def similar_pairs(
             for pair, similarity, code in _alike_pairs(course, (roots, others), file, threshold):
                 alike.setdefault(pair, []).append((file, similarity, code))
     pairs = [
-        SimilarPair(a, b, tuple((f, s) for f, s, _ in found), {f: code for f, _, code in found})
-        for (a, b), found in alike.items()
+        SimilarPair(a, b, tuple((f, s) for f, s, _ in found), {f: code for f, _, code in found}, archived)
+        for (a, b, archived), found in alike.items()
     ]
     return sorted(pairs, key=lambda p: (-len(p.files), -p.similarity, p.first, p.second)), unreadable
 
@@ -226,11 +228,11 @@ def _roots(entries: list[Entry], unpacked: UnpackedTrees, unreadable: list[str],
 
 def _alike_pairs(
     course: Course, roots: tuple[dict[str, Path], dict[str, Path] | None], file: str, threshold: float
-) -> Iterator[tuple[tuple[str, str], float, tuple[str, str]]]:
+) -> Iterator[tuple[tuple[str, str, bool], float, tuple[str, str]]]:
     """The pairs whose ``file`` shares at least ``threshold`` of its fingerprints, how much, and both texts.
 
-    ``roots`` is the class's trees and, when comparing with an archive, the archive's: then only
-    pairs of a student and an archived entry are compared.
+    ``roots`` is the class's trees and, when comparing with an archive, the archive's: each file is
+    fingerprinted once, then every pair of students and every student with every archived entry compared.
     """
     import numpy as np
     from copydetect.detector import CodeFingerprint, compare_files
@@ -238,18 +240,18 @@ def _alike_pairs(
     given = Submission("template", (("", course.template),)).find(file)
     boilerplate: Any = np.array(sorted(CodeFingerprint(str(given), NOISE_TOKENS, 1).hashes)) if given else []
     mine, archived = (_prints(tree, file, boilerplate, CodeFingerprint) for tree in (roots[0], roots[1] or {}))
-    pairs: Iterable[tuple[tuple[str, tuple[Any, str]], tuple[str, tuple[Any, str]]]]
-    if roots[1] is None:
-        pairs = itertools.combinations(sorted(mine.items()), 2)
-    else:
-        pairs = itertools.product(sorted(mine.items()), sorted(archived.items()))
-    for (a, (fa, ta)), (b, (fb, tb)) in pairs:
+    students = sorted(mine.items())
+    pairs = itertools.chain(
+        ((x, y, False) for x, y in itertools.combinations(students, 2)),
+        ((x, y, True) for x, y in itertools.product(students, sorted(archived.items()))),
+    )
+    for (a, (fa, ta)), (b, (fb, tb)), is_archived in pairs:
         if len(fa.hashes) == 0 or len(fb.hashes) == 0:
             continue
         _, (sim_a, sim_b), _ = compare_files(fa, fb)
         similarity = min(sim_a, sim_b)
         if similarity >= threshold:
-            yield (a, b), round(float(similarity), 3), (ta[:MAX_CODE_CHARS], tb[:MAX_CODE_CHARS])
+            yield (a, b, is_archived), round(float(similarity), 3), (ta[:MAX_CODE_CHARS], tb[:MAX_CODE_CHARS])
 
 
 def _prints(roots: dict[str, Path], file: str, boilerplate: Any, fingerprint: Any) -> dict[str, tuple[Any, str]]:
@@ -298,14 +300,12 @@ def build_class_report(
     stats = task_stats(book, scope)
     report = ClassReport(stats, most_failed(book, scope), failure_groups(book, scope), save_histograms(stats, folder))
     if comparison is not None:
-        report.pairs, report.unreadable = similar_pairs(
-            course, comparison.entries, comparison.files, trees=comparison.trees
+        found, report.unreadable = similar_pairs(
+            course, comparison.entries, comparison.files, trees=comparison.trees, archive=comparison.archive
         )
+        report.pairs = [p for p in found if not p.archived]
         if comparison.archive is not None:
-            report.archive_pairs, unreadable = similar_pairs(
-                course, comparison.entries, comparison.files, trees=comparison.trees, archive=comparison.archive
-            )
-            report.unreadable += [u for u in unreadable if u.startswith(ARCHIVED)]
+            report.archive_pairs = [p for p in found if p.archived]
     return report
 
 

@@ -70,7 +70,7 @@ def task_keys(course: Course) -> dict[str, str]:
     for task in course.tasks:
         key = shared.copy()
         for path, digest, text in tests:
-            if re.search(rf"\b{task.marker}\b", text):
+            if re.search(rf"\b{re.escape(task.marker)}\b", text):
                 key.update(str(path).encode() + b"\0" + digest.encode())
         for name in task.files:
             solved = reference / name if reference is not None else None

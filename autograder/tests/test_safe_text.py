@@ -7,6 +7,7 @@ import io
 import json
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from markdown_it import MarkdownIt
 from rich.console import Console
 
 from autograder.classroom.batch import BatchProgress, Outcome
-from autograder.classroom.class_report import SimilarPair, pair_lines, write_class_report
+from autograder.classroom.class_report import ClassReport, FailureGroup, SimilarPair, pair_lines, write_class_report
+from autograder.classroom.class_report_html import render_html
 from autograder.classroom.exports import export_csv, export_feedback, markdown_to_html
 from autograder.classroom.gradebook import Gradebook, GradingRecord
 from autograder.classroom.intake import Entry
@@ -264,6 +266,19 @@ def test_class_report_shows_test_ids_and_students_as_text(course: Course, tmp_pa
         "<ul>\n<li>=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)&lt;script&gt; and b|c\\x1b: <code>m`x.py</code> "
         "90%</li>\n</ul>\n"
     )
+
+
+def test_the_class_page_shows_code_names_and_messages_from_submissions_as_text() -> None:
+    """A submission's code, an archive entry's name, a student id and a failure message cannot become markup."""
+    code = '</pre><script>alert(1)</script>\n<img src=x onerror="alert(2)">' + FORGED
+    pair = SimilarPair(
+        f"ada{FORGED}", "archive: <img src=x onerror=alert(3)>", (("m.py", 0.9),), {"m.py": (code, code)}
+    )
+    group = FailureGroup("t::<b>x</b>", f"AssertionError: </td><script>{FORGED}", (FORMULA, "<i>bob</i>"))
+    page = render_html(ClassReport([], [], [group], [], pairs=[], archive_pairs=[replace(pair, archived=True)]))
+    assert "<script" not in page and "<img" not in page and "<b>" not in page and "<i>" not in page
+    assert not unsafe(page)
+    assert "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;i&gt;bob&lt;/i&gt;" in page
 
 
 def test_batch_progress_lines_are_escaped(tmp_path: Path) -> None:

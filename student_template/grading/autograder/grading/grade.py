@@ -205,15 +205,14 @@ def _run_group(context: GradingContext, group: list[Task], hidden: bool) -> Repo
     reported = Reported()
     if not budgets:
         return reported
-    simulated = _simulator_only(context, mine, budgets)
     canaries = [c for task in group for c in context.canaries.get(task.id, []) if is_secret(c) == hidden]
     budgets |= {c: min(budgets.values()) for c in canaries}
+    longest = max(budgets.values())
+    simulated = _simulator_only(context, mine, budgets)
     excluded = sorted({t.test for task in group for t in task.student_tests})
-    plan = dataclasses.replace(
-        plan.with_env({EXCLUDE: ",".join(excluded)}), test_budget_s=max(budgets.values()), budgets=budgets
-    )
+    plan = dataclasses.replace(plan.with_env({EXCLUDE: ",".join(excluded)}), test_budget_s=longest, budgets=budgets)
     total = sum(task.time_budget_s for task in group) * TASK_BUDGET_FACTOR
-    reported.outcomes = run_tests(plan, list(budgets), total, values=reported.values)
+    reported.outcomes = run_tests(plan, list(budgets), total, values=reported.values) if budgets else {}
     if simulated:
         counting = dataclasses.replace(plan.with_env(child_environment("simulator")), budgets=simulated)
         reported.outcomes.update(run_tests(counting, list(simulated), total, values=reported.values))
@@ -221,7 +220,7 @@ def _run_group(context: GradingContext, group: list[Task], hidden: bool) -> Repo
         # A test file that fails to import costs only its own tests (the children continue past collection
         # errors); a task with another error gets a child of its own, so no other task's test causes it.
         for task in group:
-            ids = [i["nodeid"] for i in mine[task.id]]
+            ids = [i["nodeid"] for i in mine[task.id] if i["nodeid"] not in simulated]
             errors = [reported.outcomes[nodeid] for nodeid in ids if reported.outcomes[nodeid].status == "error"]
             if errors and not all(outcome.uncollected for outcome in errors):
                 alone = dataclasses.replace(plan, test_budget_s=task.time_budget_s)
