@@ -30,6 +30,11 @@ from typing import Any
 
 import numpy as np
 
+# The targets the tables print beside the ratios they bound (the README's performance section).
+MATMUL_TARGET = (512, 0.5)  # at n=512, fast/numpy at least this
+PERMUTED_TARGET = 0.5  # map and zip on column-major inputs: fast/numpy at least this
+TRAINING_TARGET = 4.0  # Task 3.5: minitorch's epoch at most this many of PyTorch's on the CPU
+
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "reference"
 sys.path.insert(0, str(LIBRARY))
@@ -94,6 +99,7 @@ def bench_matmul(sizes: list[int], simple_sizes: list[int]) -> None:
             f"{flops / fast_s / 1e9:.3g}",
             f"{numpy_s / fast_s:.2f}",
             "-",
+            f">= {MATMUL_TARGET[1]:.2f}" if n == MATMUL_TARGET[0] else "",
         ]
     for n in simple_sizes:
         a_np, b_np = inputs[n]
@@ -103,7 +109,7 @@ def bench_matmul(sizes: list[int], simple_sizes: list[int]) -> None:
         simple_s = best_seconds(lambda: simple_matmul(ta, tb), 0)
         fast_s = best_seconds(lambda: a @ b, 5)
         rows[n][2], rows[n][5] = f"{flops / simple_s / 1e9:.4f}", f"{simple_s / fast_s:.0f}x"
-    header = ["n", "numpy GFLOP/s", "simple GFLOP/s", "fast GFLOP/s", "fast/numpy", "fast vs simple"]
+    header = ["n", "numpy GFLOP/s", "simple GFLOP/s", "fast GFLOP/s", "fast/numpy", "fast vs simple", "target"]
     table("Matrix multiply, float64, batch 2 (a @ b, n x n)", header, list(rows.values()))
 
 
@@ -127,6 +133,7 @@ def bench_elementwise(sizes: list[int], simple_size: int) -> None:
             for name, fast_fn, numpy_fn, moved in cases:
                 fast_s = best_seconds(fast_fn, 5)
                 numpy_s = best_seconds(numpy_fn, 5)
+                bounded = layout == "permuted" and not name.startswith("reduce")
                 rows.append(
                     [
                         name,
@@ -135,9 +142,10 @@ def bench_elementwise(sizes: list[int], simple_size: int) -> None:
                         f"{moved / fast_s / 1e9:.1f}",
                         f"{moved / numpy_s / 1e9:.1f}",
                         f"{numpy_s / fast_s:.2f}",
+                        f">= {PERMUTED_TARGET:.2f}" if bounded else "",
                     ]
                 )
-    header = ["op", "elements", "layout", "fast GB/s", "numpy GB/s", "fast/numpy"]
+    header = ["op", "elements", "layout", "fast GB/s", "numpy GB/s", "fast/numpy", "target"]
     table("Map, zip, reduce (bytes read and written per second)", header, rows)
     small = _as_tensor(np.random.rand(simple_size), SIMPLE)
     big = _as_tensor(np.random.rand(simple_size))
@@ -197,17 +205,18 @@ def bench_training(epochs: int) -> None:
     trainer.train(data, 0.05, 2, log_fn=None)  # compile or load every kernel first
     history = trainer.train(data, 0.05, epochs, log_fn=None)
     ours = float(np.median(history.seconds))
-    rows = [["minitorch fast (cpu)", f"{ours * 1e3:.1f}", "1.00"]]
+    rows = [["minitorch fast (cpu)", f"{ours * 1e3:.1f}", "1.00", ""]]
+    target = f"<= {TRAINING_TARGET:.2f}"
     try:
         import torch
     except ImportError:
-        rows.append(["PyTorch (cpu)", "not installed", "-"])
+        rows.append(["PyTorch (cpu)", "not installed", "-", target])
     else:
         theirs = _torch_epoch_seconds(torch, data, epochs)
-        rows.append([f"PyTorch {torch.__version__} (cpu)", f"{theirs * 1e3:.1f}", f"{ours / theirs:.2f}"])
+        rows.append([f"PyTorch {torch.__version__} (cpu)", f"{theirs * 1e3:.1f}", f"{ours / theirs:.2f}", target])
     table(
         "Task 3.5 network (2-100-100-1, batch 10, 50 points of Split): median time per epoch",
-        ["", "ms/epoch", "minitorch/this"],
+        ["", "ms/epoch", "minitorch/this", "target"],
         rows,
     )
 

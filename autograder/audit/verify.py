@@ -114,10 +114,15 @@ def _module_releases(course: Course) -> list[str]:
 
 
 def _grade_stripped(course: Course, task: Task, scratch: Path, options: GradingOptions) -> GradeReport:
-    """Grade ``task`` on the reference with only ``task``'s solution regions stripped."""
+    """Grade ``task`` on the reference with only ``task``'s solution regions stripped.
+
+    The tree is the course's own (trusted, like the reference), so its children share the persistent
+    kernel cache: its kernels are those of the reference but for the stripped task's, and are loaded, not
+    compiled again in every child.
+    """
     tree = scratch / task.marker
     write_solution_tree(course, tree, strip={task.marker_id})
-    submission = Submission(f"reference without {task.id}", (("", tree),))
+    submission = Submission(f"reference without {task.id}", (("", tree),), is_reference=True)
     return grade(course, submission, task_ids=[task.id], options=options)
 
 

@@ -10,6 +10,9 @@ merely compiled and one that is fast:
 * a fast path when the input and output have the same shape and strides:
   then storage position ``i`` of one is position ``i`` of the other, and no
   index arithmetic is needed at all;
+* otherwise, an index that ticks like an odometer from one output position
+  to the next, with storage positions that follow by adding strides, so the
+  divisions of ``to_index`` happen once per run, not once per element;
 * inner loops with no function calls: the compiler inlines the scalar function.
 
 Compiled kernels are kept in numba's on-disk cache, so a second process
@@ -25,7 +28,7 @@ import numpy as np
 from numba import njit, prange
 
 from .jit import jitable, matmul_operands
-from .tensor_data import broadcast_index, index_to_position, shape_broadcast, to_index
+from .tensor_data import broadcast_index, index_to_position, shape_broadcast, to_index  # noqa: F401 (yours may use it)
 from .tensor_ops import MapProto, TensorOps
 
 if TYPE_CHECKING:
@@ -132,14 +135,31 @@ def tensor_map(fn: Callable[[float], float]) -> Callable[..., None]:
             for i in prange(size):
                 out[i] = fn(in_storage[i])
             return
+        # The general path walks the output in order, CHUNK positions per parallel iteration. The index
+        # of a chunk's first position is worked out once; after that it ticks like an odometer, and both
+        # storage positions follow by adding strides: no division per element. The input's steps are
+        # its strides seen from the output's dimensions, 0 where it broadcasts.
+        dims = len(out_shape)
         for chunk in prange((size + CHUNK - 1) // CHUNK):
-            out_index = np.empty(len(out_shape), np.int32)
-            in_index = np.empty(len(in_shape), np.int32)
-            for ordinal in range(chunk * CHUNK, min(size, (chunk + 1) * CHUNK)):
-                to_index(ordinal, out_shape, out_index)
-                broadcast_index(out_index, out_shape, in_shape, in_index)
-                value = in_storage[index_to_position(in_index, in_strides)]
-                out[index_to_position(out_index, out_strides)] = fn(value)
+            in_step = np.zeros(dims, np.int64)
+            for d in range(len(in_shape)):
+                if in_shape[d] > 1:
+                    in_step[dims - len(in_shape) + d] = in_strides[d]
+            index = np.empty(dims, np.int32)
+            to_index(chunk * CHUNK, out_shape, index)
+            out_at = index_to_position(index, out_strides)
+            in_at = index_to_position(index, in_step)
+            for _ in range(chunk * CHUNK, min(size, (chunk + 1) * CHUNK)):
+                out[out_at] = fn(in_storage[in_at])
+                d = dims - 1
+                index[d] += 1
+                out_at, in_at = out_at + out_strides[d], in_at + in_step[d]
+                while d > 0 and index[d] == out_shape[d]:
+                    index[d] = 0
+                    out_at, in_at = out_at - out_shape[d] * out_strides[d], in_at - out_shape[d] * in_step[d]
+                    d -= 1
+                    index[d] += 1
+                    out_at, in_at = out_at + out_strides[d], in_at + in_step[d]
         ### END SOLUTION
 
     return _kernel(_map)
@@ -172,17 +192,33 @@ def tensor_zip(fn: Callable[[float, float], float]) -> Callable[..., None]:
             for i in prange(size):
                 out[i] = fn(a_storage[i], b_storage[i])
             return
+        # The general path: map's odometer walk, with a storage position and steps for each input.
+        dims = len(out_shape)
         for chunk in prange((size + CHUNK - 1) // CHUNK):
-            out_index = np.empty(len(out_shape), np.int32)
-            a_index = np.empty(len(a_shape), np.int32)
-            b_index = np.empty(len(b_shape), np.int32)
-            for ordinal in range(chunk * CHUNK, min(size, (chunk + 1) * CHUNK)):
-                to_index(ordinal, out_shape, out_index)
-                broadcast_index(out_index, out_shape, a_shape, a_index)
-                broadcast_index(out_index, out_shape, b_shape, b_index)
-                a = a_storage[index_to_position(a_index, a_strides)]
-                b = b_storage[index_to_position(b_index, b_strides)]
-                out[index_to_position(out_index, out_strides)] = fn(a, b)
+            a_step = np.zeros(dims, np.int64)
+            for d in range(len(a_shape)):
+                if a_shape[d] > 1:
+                    a_step[dims - len(a_shape) + d] = a_strides[d]
+            b_step = np.zeros(dims, np.int64)
+            for d in range(len(b_shape)):
+                if b_shape[d] > 1:
+                    b_step[dims - len(b_shape) + d] = b_strides[d]
+            index = np.empty(dims, np.int32)
+            to_index(chunk * CHUNK, out_shape, index)
+            out_at = index_to_position(index, out_strides)
+            a_at, b_at = index_to_position(index, a_step), index_to_position(index, b_step)
+            for _ in range(chunk * CHUNK, min(size, (chunk + 1) * CHUNK)):
+                out[out_at] = fn(a_storage[a_at], b_storage[b_at])
+                d = dims - 1
+                index[d] += 1
+                out_at, a_at, b_at = out_at + out_strides[d], a_at + a_step[d], b_at + b_step[d]
+                while d > 0 and index[d] == out_shape[d]:
+                    index[d] = 0
+                    out_at -= out_shape[d] * out_strides[d]
+                    a_at, b_at = a_at - out_shape[d] * a_step[d], b_at - out_shape[d] * b_step[d]
+                    d -= 1
+                    index[d] += 1
+                    out_at, a_at, b_at = out_at + out_strides[d], a_at + a_step[d], b_at + b_step[d]
         ### END SOLUTION
 
     return _kernel(_zip)

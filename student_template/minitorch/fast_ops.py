@@ -10,6 +10,9 @@ merely compiled and one that is fast:
 * a fast path when the input and output have the same shape and strides:
   then storage position ``i`` of one is position ``i`` of the other, and no
   index arithmetic is needed at all;
+* otherwise, an index that ticks like an odometer from one output position
+  to the next, with storage positions that follow by adding strides, so the
+  divisions of ``to_index`` happen once per run, not once per element;
 * inner loops with no function calls: the compiler inlines the scalar function.
 
 Compiled kernels are kept in numba's on-disk cache, so a second process
@@ -25,7 +28,7 @@ import numpy as np
 from numba import njit, prange
 
 from .jit import jitable, matmul_operands
-from .tensor_data import broadcast_index, index_to_position, shape_broadcast, to_index
+from .tensor_data import broadcast_index, index_to_position, shape_broadcast, to_index  # noqa: F401 (yours may use it)
 from .tensor_ops import MapProto, TensorOps
 
 if TYPE_CHECKING:

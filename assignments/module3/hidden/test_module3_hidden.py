@@ -47,6 +47,18 @@ def test_hidden_large_reduce_over_a_permuted_dimension() -> None:
         assert np.allclose(as_array(t.sum(dim), "t.sum(dim)"), values.transpose(2, 0, 1).sum(axis=dim, keepdims=True))
 
 
+@pytest.mark.task3_1
+def test_hidden_large_map_and_zip_over_permuted_and_broadcast_inputs() -> None:
+    """Outputs of many thousand positions from permuted and broadcast inputs: every position, whatever the thread."""
+    rng = np.random.default_rng(6)
+    values, row = rng.random((60, 50, 7)), rng.random((1, 60, 1))
+    t = _tensor(values).permute(2, 0, 1)
+    expected = values.transpose(2, 0, 1)
+    assert np.allclose(as_array(-t, "-t"), -expected)
+    assert np.allclose(as_array(t * _tensor(row), "t * row"), expected * row)
+    assert np.allclose(as_array(_tensor(row) + t, "row + t"), row + expected)
+
+
 @pytest.mark.task3_2
 def test_hidden_matmul_ragged_blocks() -> None:
     """Sizes just past powers of two, which leave partial tiles at every edge."""
