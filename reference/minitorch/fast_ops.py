@@ -141,7 +141,7 @@ def tensor_map(fn: Callable[[float], float]) -> Callable[..., None]:
         # its strides seen from the output's dimensions, 0 where it broadcasts.
         dims = len(out_shape)
         for chunk in prange((size + CHUNK - 1) // CHUNK):
-            in_step = np.zeros(dims, np.int64)
+            in_step = np.zeros(dims, np.int32)
             for d in range(len(in_shape)):
                 if in_shape[d] > 1:
                     in_step[dims - len(in_shape) + d] = in_strides[d]
@@ -195,11 +195,11 @@ def tensor_zip(fn: Callable[[float, float], float]) -> Callable[..., None]:
         # The general path: map's odometer walk, with a storage position and steps for each input.
         dims = len(out_shape)
         for chunk in prange((size + CHUNK - 1) // CHUNK):
-            a_step = np.zeros(dims, np.int64)
+            a_step = np.zeros(dims, np.int32)
             for d in range(len(a_shape)):
                 if a_shape[d] > 1:
                     a_step[dims - len(a_shape) + d] = a_strides[d]
-            b_step = np.zeros(dims, np.int64)
+            b_step = np.zeros(dims, np.int32)
             for d in range(len(b_shape)):
                 if b_shape[d] > 1:
                     b_step[dims - len(b_shape) + d] = b_strides[d]
