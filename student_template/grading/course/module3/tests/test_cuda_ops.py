@@ -79,9 +79,12 @@ def test_mm_practice(data: st.DataObject) -> None:
 
 
 @pytest.mark.task3_4
-@pytest.mark.parametrize("shape", [(1, 1, 1), (1, 2, 1), (2, 1, 2), (1, 2, 3)], ids=str)
+@pytest.mark.parametrize("shape", [(1, 1, 1), (1, 2, 1)], ids=str)
 def test_matmul_ragged_tiles(shape: tuple[int, int, int]) -> None:
-    """n, m, p of a tile plus one or two: every edge tile is partly outside the matrices."""
+    """n, m, p of a tile plus one (m: two tiles plus one): every edge tile is partly outside the matrices.
+
+    Two shapes, not more: with blocks of 32x32 threads each simulated launch runs thousands of threads.
+    """
     cuda_ops = _cuda_ops()
     n, m, p = (block_edge(cuda_ops) * k + 1 for k in shape)
     rng = np.random.default_rng(n * 100 + m * 10 + p)
