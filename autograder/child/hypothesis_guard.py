@@ -170,7 +170,7 @@ class HypothesisGuard:
 
     def _graded(self, item: pytest.Item, own: Any, applied: bool) -> Any:
         """The settings a test runs with: the profile's, its own count and phases, the caps."""
-        from hypothesis import Phase, settings
+        from hypothesis import settings
 
         base = own if isinstance(own, settings) else self.profile
         explicit = _explicit(base) if applied else {}
@@ -181,13 +181,23 @@ class HypothesisGuard:
         return settings(
             base,
             max_examples=min([explicit.get("max_examples", self.profile.max_examples), *caps]),
-            phases=[phase for phase in phases if not ((simulated or not self.shrink) and phase is Phase.shrink)],
+            phases=[phase for phase in phases if phase not in self._skipped(simulated)],
             derandomize=True,
             database=None,
             deadline=self.profile.deadline,
             backend=self.profile.backend,
             suppress_health_check=[*dict.fromkeys([*base.suppress_health_check, *self.profile.suppress_health_check])],
         )
+
+    def _skipped(self, simulated: bool) -> set[Any]:
+        """Phases a graded test never runs.
+
+        Explaining a failure costs half a second of every failing test, for a comment on which parts of the
+        example mattered; shrinking is skipped where it is off or too slow (the simulator).
+        """
+        from hypothesis import Phase
+
+        return {Phase.explain} | ({Phase.shrink} if simulated or not self.shrink else set())
 
     @contextlib.contextmanager
     def applied(self, item: pytest.Item) -> Iterator[None]:
