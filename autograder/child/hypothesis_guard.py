@@ -190,14 +190,15 @@ class HypothesisGuard:
         )
 
     def _skipped(self, simulated: bool) -> set[Any]:
-        """Phases a graded test never runs.
+        """Phases a graded test does not run: shrinking and explaining where shrinking is off or too slow.
 
-        Explaining a failure costs half a second of every failing test, for a comment on which parts of the
-        example mattered; shrinking is skipped where it is off or too slow (the simulator).
+        Off for the mutation score, which asks only whether a test fails; too slow under the CUDA simulator.
+        Explaining a failure (which lines only failing examples ran, shown to the student) reruns the shrunk
+        example, about half a second of every failing test, and needs the shrunk example.
         """
         from hypothesis import Phase
 
-        return {Phase.explain} | ({Phase.shrink} if simulated or not self.shrink else set())
+        return {Phase.shrink, Phase.explain} if simulated or not self.shrink else set()
 
     @contextlib.contextmanager
     def applied(self, item: pytest.Item) -> Iterator[None]:
