@@ -20,6 +20,7 @@ Checks, each printed as one ``ok``/``FAIL`` line:
 
 from __future__ import annotations
 
+import dataclasses
 import filecmp
 import tempfile
 import time
@@ -74,9 +75,11 @@ def verify(course: Course, echo: Callable[[str], None] = print, jobs: int = 2) -
     template = Submission("student_template", (("", course.template),))
     with tempfile.TemporaryDirectory(prefix="verify-") as tmp, ThreadPoolExecutor(max_workers=jobs) as pool:
         options = GradingOptions(threads=share_cores(jobs))
+        # The template and the stripped trees must score 0; how their tests fail is read by nobody.
+        failing = dataclasses.replace(options, shrink=False)
         reference = pool.submit(grade, course, reference_submission(course), options=options)
-        released = pool.submit(grade, course, template, options=options)
-        stripped = [(task, pool.submit(_grade_stripped, course, task, Path(tmp), options)) for task in course.tasks]
+        released = pool.submit(grade, course, template, options=failing)
+        stripped = [(task, pool.submit(_grade_stripped, course, task, Path(tmp), failing)) for task in course.tasks]
         check("reference scores full points", _full_points(reference.result()))
         check("every task graded by course tests has trusted checks", _unchecked(course, reference.result()))
         check("template scores 0 on every task", _zero_points(released.result(), every_task_graded=True))

@@ -112,6 +112,7 @@ def grade(
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         workdir = Path(tmp)
         run = start_run(course, submission, tasks, workdir, max(1, threads // slots), options.max_examples)
+        run = dataclasses.replace(run, shrink=options.shrink)
         report = GradeReport(
             submission=submission.label,
             course=course.name,
