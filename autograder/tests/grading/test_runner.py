@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
 from typing import Any
 
+from autograder.child.pytest_plugin import NO_SHRINK
+from autograder.grading.run import GradingRun, sandbox_for
 from autograder.grading.runner import ChildRun, outcomes_from_run
+from autograder.manifest import load_course
 from autograder.results import TaskResult, TestResult
+from autograder.submission import reference_submission
+
+from ..conftest import REPO
 
 
 def _events(*specs: tuple[str, str, str]) -> list[dict[str, Any]]:
@@ -68,3 +76,13 @@ def test_score_is_weighted_and_status_is_the_worst() -> None:
     assert task.status == "crashed"
     assert task.counts == {"passed": 1, "failed": 1, "crashed": 1}
     assert TaskResult("0.2", "Empty", 10).status == "error"
+
+
+def test_a_grading_that_does_not_shrink_tells_every_child(tmp_path: Path) -> None:
+    """GradingOptions(shrink=False) reaches the children as AUTOGRADER_NO_SHRINK; by default it is absent."""
+    course = load_course(REPO / "assignments")
+    run = GradingRun(
+        course, reference_submission(course), (), [], "simulator", tmp_path, False, sandbox_for(course), threads=1
+    )
+    assert NO_SHRINK not in run.plan(tmp_path).env
+    assert dataclasses.replace(run, shrink=False).plan(tmp_path).env[NO_SHRINK] == "1"
