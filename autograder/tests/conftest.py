@@ -52,12 +52,3 @@ def sabotage_relu(tree: Path, body: str, header: str = "") -> None:
     assert RELU in text
     future = "from __future__ import annotations\n"
     path.write_text(text.replace(RELU, body, 1).replace(future, future + header, 1))
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the tests marked slow (gradings of the real course, up to minutes each) before the quick ones.
-
-    Under pytest-xdist the longest tests then start early and the quick ones fill the gaps at the end, rather
-    than one worker finishing a long grading alone while the others idle. The order is otherwise kept.
-    """
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
