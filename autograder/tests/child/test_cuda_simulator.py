@@ -1,4 +1,4 @@
-"""A CUDA task's child under the simulator: a 32x32 block fits its caps, and is_cuda_array exists."""
+"""A CUDA task's child under the simulator: a 32x32 block fits its caps, is_cuda_array exists, races always show."""
 
 from __future__ import annotations
 
@@ -55,3 +55,93 @@ def test_is_cuda_array_is_added_when_numba_cuda_is_imported_later() -> None:
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["True", "SourceFileLoader"]
+
+
+PREAMBLE = """
+import numpy as np
+from autograder.child.cuda_simulator import prepare
+prepare()
+from numba import cuda
+"""
+
+
+def _simulate(code: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "NUMBA_ENABLE_CUDASIM": "1"}
+    return subprocess.run([sys.executable, "-c", PREAMBLE + code], env=env, capture_output=True, text=True, timeout=300)
+
+
+SUMS = """
+@cuda.jit
+def block_sums(out, a, synced):
+    cache = cuda.shared.array(16, np.float64)
+    t = cuda.threadIdx.x
+    cache[t] = a[t]
+    if synced:
+        cuda.syncthreads()
+    stride = 1
+    while stride < 16:
+        if t % (2 * stride) == 0:
+            cache[t] += cache[t + stride]
+        stride *= 2
+        cuda.syncthreads()
+    if t == 0:
+        out[0] = cache[0]
+
+a = np.linspace(-1.0, 2.0, 16)
+for synced in (True, False, False, False):
+    out = np.zeros(1)
+    block_sums[1, 16](out, a, synced)
+    print(np.allclose(out, a.sum()))
+"""
+
+
+def test_a_missing_syncthreads_gives_wrong_sums_in_every_run() -> None:
+    """Threads take turns in a fixed order, and unwritten shared cells are NaN: the race shows every time.
+
+    (The simulator alone gets this block right: its threads happened to load before they added, or an
+    unwritten cell held memory of a freed copy of the input.)
+    """
+    result = _simulate(SUMS)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["True", "False", "False", "False"]
+
+
+BLOCK_RULES = """
+@cuda.jit
+def two_tiles(out, unwritten):
+    a = cuda.shared.array(8, np.float64)
+    b = cuda.shared.array(8, np.float64)
+    spare = cuda.shared.array(8, np.float64)
+    t = cuda.threadIdx.x
+    if t >= 4:
+        return  # ended threads do not hold the barrier
+    a[t] = t
+    b[t] = 10.0 * t
+    cuda.syncthreads()
+    out[t] = a[3 - t] + b[t]
+    unwritten[t] = spare[t]
+
+out, unwritten = np.zeros(4), np.zeros(4)
+two_tiles[1, 8](out, unwritten)
+print(out.tolist() == [3.0, 12.0, 21.0, 30.0], np.isnan(unwritten).all())
+
+@cuda.jit
+def fails(out):
+    t = cuda.threadIdx.x
+    if t == 5:
+        raise ValueError("thread five")
+    cuda.syncthreads()
+    out[t] = t
+
+try:
+    fails[2, 8](np.zeros(8))
+except ValueError as error:
+    print("raised", "thread five" in str(error))
+"""
+
+
+def test_a_block_keeps_the_simulators_rules() -> None:
+    """Shared arrays of two lines differ, an unwritten one holds NaN, ended threads pass, an exception ends it."""
+    result = _simulate(BLOCK_RULES)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["True", "True", "raised", "True"]

@@ -19,12 +19,26 @@ CUDA never pays for it.
   0.30) does not define it. Once ``numba.cuda`` is imported it gets one that answers
   as a GPU build does: true for a simulated device array or any object
   with ``__cuda_array_interface__``.
+- How a block's threads take turns. The simulator's own block runner polls
+  every thread in a loop that holds the GIL while the threads it waits for
+  need it: most of a simulated kernel's time went to the polling, and which
+  thread ran when was left to the GIL, so a missing ``cuda.syncthreads()``
+  gave wrong values in some runs and not others. Here the threads run one
+  at a time, in an order fixed by the block and the phase
+  (:class:`BlockScheduler`): a race shows the same way in every run, and a
+  block costs a handful of lock hand-overs per thread. The simulator's
+  semantics are kept: a block passes ``syncthreads`` once every live thread
+  has reached it, and the first exception aborts the block and is raised.
+- Uninitialized shared memory. A new float shared array holds NaN (see
+  :func:`shared_array`), so reading a cell no thread has written shows.
 """
 
 from __future__ import annotations
 
+import collections
 import importlib.abc
 import importlib.machinery
+import itertools
 import sys
 import threading
 from types import ModuleType
@@ -54,9 +68,163 @@ def is_cuda_array(obj: Any) -> bool:
 
 
 def add_missing(module: ModuleType) -> None:
-    """Give the simulator's ``numba.cuda`` what a GPU build has and it lacks."""
+    """Give the simulator's ``numba.cuda`` what a GPU build has and it lacks, and a block runner that does not poll."""
     if not hasattr(module, "is_cuda_array"):
         module.is_cuda_array = is_cuda_array  # type: ignore[attr-defined]
+    kernel = sys.modules.get("numba.cuda.simulator.kernel")
+    if kernel is not None and hasattr(kernel, "BlockManager") and hasattr(kernel, "BlockThread"):
+        kernel.BlockManager.run = run_block
+        kernel.BlockThread.syncthreads = syncthreads
+    api = sys.modules.get("numba.cuda.simulator.kernelapi")
+    if api is not None and hasattr(api, "FakeCUDAShared"):
+        if not hasattr(api.FakeCUDAShared, "autograder_array"):
+            api.FakeCUDAShared.autograder_array = api.FakeCUDAShared.array
+        api.FakeCUDAShared.array = shared_array
+
+
+def shared_array(shared: Any, shape: Any, dtype: Any, alignment: Any = None) -> Any:
+    """``FakeCUDAShared.array``: the block's array of the calling line, a new float one full of NaN.
+
+    As in the simulator, an array is known by the file and line that asks for it, so every thread
+    of a launch gets the same one; the caller's frame is read directly, not from a whole extracted
+    stack. Shared memory starts uninitialized on a GPU, while the simulator's ``numpy.empty`` often
+    hands back the memory of an array just freed (a copy of the kernel's input): NaN makes a read
+    of a cell no thread has written show.
+    """
+    if shape == 0 or alignment is not None:  # dynamic shared memory, or the simulator's error
+        return shared.autograder_array(shape, dtype, alignment)
+    api = sys.modules["numba.cuda.simulator.kernelapi"]
+    if isinstance(dtype, api.types.Type):
+        dtype = api.numpy_support.as_dtype(dtype)
+    caller = sys._getframe(1)
+    key = (caller.f_code.co_filename, caller.f_lineno)
+    array = shared._allocations.get(key)
+    if array is None:
+        array = api.np.empty(shape, dtype)
+        if array.dtype.kind in "fc":
+            array.fill(float("nan"))
+        shared._allocations[key] = array
+    return array
+
+
+class BlockScheduler:
+    """Runs a simulated block's threads one at a time, each until it waits at ``syncthreads`` or ends.
+
+    Between two barriers the threads take turns in thread order, and in the
+    reverse order in every other phase and every other block, so a missing
+    ``syncthreads`` shows the same wrong values in every run: a thread reads
+    a neighbour's cell before the neighbour has written it, or after it has
+    moved on. Any order is one that a GPU may choose, so a kernel without
+    races computes the same values as on a GPU.
+    """
+
+    def __init__(self, threads: int, block: int) -> None:
+        self.turns = [threading.Lock() for _ in range(threads)]
+        for turn in self.turns:
+            turn.acquire()  # released when it is that thread's turn
+        self.lock = threading.Lock()
+        self.phase = block % 2  # an odd phase runs in reverse thread order
+        self.runnable = collections.deque(sorted(range(threads), reverse=self.phase == 1))
+        self.waiting: list[int] = []
+        self.live = threads
+        self.done = threading.Lock()
+        self.done.acquire()  # released when every thread has ended or one has raised
+        self.failed: Any = None  # the simulator's BlockThread that raised
+
+    def start(self) -> None:
+        """Give the first thread its turn (from the thread that runs the block)."""
+        with self.lock:
+            self.pass_turn()
+
+    def pass_turn(self) -> None:
+        """Let the next thread run; when every live thread waits at the barrier, open it (the lock is held)."""
+        if not self.runnable and self.waiting and self.failed is None:
+            self.phase += 1
+            self.runnable.extend(sorted(self.waiting, reverse=self.phase % 2 == 1))
+            self.waiting.clear()
+        if self.runnable:
+            self.turns[self.runnable.popleft()].release()
+
+    def begin(self, index: int) -> bool:
+        """Wait for thread ``index``'s first turn; false when the block was aborted meanwhile."""
+        self.turns[index].acquire()
+        return self.failed is None
+
+    def barrier(self, index: int) -> None:
+        """Thread ``index`` waits here until every live thread has arrived."""
+        with self.lock:
+            self.waiting.append(index)
+            self.pass_turn()
+        self.turns[index].acquire()
+
+    def leave(self, failed: Any) -> None:
+        """The running thread has ended (``failed`` when it raised)."""
+        with self.lock:
+            self.live -= 1
+            if failed is not None and self.failed is None:
+                self.failed = failed
+                self.done.release()
+            elif self.failed is None:
+                if self.live == 0:
+                    self.done.release()
+                else:
+                    self.pass_turn()
+
+    def abort(self) -> None:
+        """Wake every thread still waiting for a turn, after a failure: each of them stops."""
+        with self.lock:
+            for index in [*self.runnable, *self.waiting]:
+                self.turns[index].release()
+            self.runnable.clear()
+            self.waiting.clear()
+
+
+def syncthreads(thread: Any) -> None:
+    """``BlockThread.syncthreads``: wait for the block (the simulator's abort checks kept)."""
+    if thread.abort:
+        raise RuntimeError("abort flag set on syncthreads call")
+    thread.autograder_scheduler.barrier(thread.autograder_index)
+    if thread.abort:
+        raise RuntimeError("abort flag set on syncthreads clear")
+
+
+def run_block(manager: Any, grid_point: tuple[int, ...], *args: Any) -> None:
+    """``BlockManager.run``: run one block's threads to the end, raising the first exception one raises."""
+    kernel = sys.modules["numba.cuda.simulator.kernel"]
+    points = list(itertools.product(*(range(n) for n in manager._block_dim)))  # the simulator's thread order
+    scheduler = BlockScheduler(len(points), sum(grid_point))
+    function = manager._f
+
+    def target() -> None:
+        thread = threading.current_thread()
+        if not scheduler.begin(thread.autograder_index):  # type: ignore[attr-defined]
+            return
+        failed = None
+        try:
+            function(*args)
+        except Exception:
+            failed = thread
+            raise
+        finally:
+            scheduler.leave(failed)
+
+    threads = [kernel.BlockThread(target, manager, grid_point, point, manager._debug) for point in points]
+    for index, thread in enumerate(threads):
+        thread.autograder_scheduler, thread.autograder_index = scheduler, index
+        thread.start()
+    scheduler.start()
+    scheduler.done.acquire()
+    failed = scheduler.failed
+    if failed is None:
+        for thread in threads:
+            thread.join()
+        return
+    for thread in threads:  # as the simulator does: abort the others, do not wait for them
+        thread.abort = True
+    scheduler.abort()
+    failed.join()
+    if failed.exception:
+        raise failed.exception[0].with_traceback(failed.exception[1])
 
 
 class _CompleteOnImport(importlib.abc.MetaPathFinder):
