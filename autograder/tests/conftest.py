@@ -23,6 +23,8 @@ if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
 # For tests of what the grader does with a tree (where a failure lands, what a message says), not of how hard
 # the course's property tests probe a library: fewer Hypothesis examples, the same verdicts, a fraction of the time.
 FEW = GradingOptions(max_examples=10)
+# For gradings whose failures nobody reads: a failing example is neither shrunk nor explained.
+FEW_UNEXPLAINED = GradingOptions(max_examples=10, shrink=False)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 from autograder.grading.grade import grade
 from autograder.manifest import Course
 
-from ..conftest import FEW, as_submission
+from ..conftest import FEW_UNEXPLAINED, as_submission
 
 pytestmark = pytest.mark.slow  # grades the real course
 
@@ -50,7 +50,7 @@ def test_on_a_gpu_the_memory_rules_still_count_under_the_simulator(
     from autograder.submission import reference_submission
 
     monkeypatch.setenv("AUTOGRADER_CUDA", "gpu")
-    report = grade(course, reference_submission(course), task_ids=["3.4"], options=FEW)
+    report = grade(course, reference_submission(course), task_ids=["3.4"], options=FEW_UNEXPLAINED)
     tests = report.tasks[0].tests
     memory = {t.name: (t.passed, t.cuda) for t in tests if "test_cuda_memory.py" in t.name}
     assert len(memory) == 2 and set(memory.values()) == {(True, "simulator")}, memory

@@ -36,6 +36,7 @@ CUDA never pays for it.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import importlib.abc
 import importlib.machinery
 import itertools
@@ -74,7 +75,8 @@ def add_missing(module: ModuleType) -> None:
     kernel = sys.modules.get("numba.cuda.simulator.kernel")
     if kernel is not None and hasattr(kernel, "BlockManager") and hasattr(kernel, "BlockThread"):
         kernel.BlockManager.run = run_block
-        kernel.BlockThread.syncthreads = syncthreads
+        for name in ("syncthreads_count", "syncthreads_and", "syncthreads_or"):
+            setattr(BlockWorker, name, getattr(kernel.BlockThread, name))
     api = sys.modules.get("numba.cuda.simulator.kernelapi")
     if api is not None and hasattr(api, "FakeCUDAShared"):
         if not hasattr(api.FakeCUDAShared, "autograder_array"):
@@ -118,18 +120,16 @@ class BlockScheduler:
     races computes the same values as on a GPU.
     """
 
-    def __init__(self, threads: int, block: int) -> None:
-        self.turns = [threading.Lock() for _ in range(threads)]
-        for turn in self.turns:
-            turn.acquire()  # released when it is that thread's turn
+    def __init__(self, turns: list[threading.Lock], block: int) -> None:
+        self.turns = turns  # each thread's, held while it is not its turn
         self.lock = threading.Lock()
         self.phase = block % 2  # an odd phase runs in reverse thread order
-        self.runnable = collections.deque(sorted(range(threads), reverse=self.phase == 1))
+        self.runnable = collections.deque(sorted(range(len(turns)), reverse=self.phase == 1))
         self.waiting: list[int] = []
-        self.live = threads
+        self.live = len(turns)
         self.done = threading.Lock()
         self.done.acquire()  # released when every thread has ended or one has raised
-        self.failed: Any = None  # the simulator's BlockThread that raised
+        self.failed: BlockWorker | None = None
 
     def start(self) -> None:
         """Give the first thread its turn (from the thread that runs the block)."""
@@ -145,11 +145,6 @@ class BlockScheduler:
         if self.runnable:
             self.turns[self.runnable.popleft()].release()
 
-    def begin(self, index: int) -> bool:
-        """Wait for thread ``index``'s first turn; false when the block was aborted meanwhile."""
-        self.turns[index].acquire()
-        return self.failed is None
-
     def barrier(self, index: int) -> None:
         """Thread ``index`` waits here until every live thread has arrived."""
         with self.lock:
@@ -157,7 +152,7 @@ class BlockScheduler:
             self.pass_turn()
         self.turns[index].acquire()
 
-    def leave(self, failed: Any) -> None:
+    def leave(self, failed: BlockWorker | None) -> None:
         """The running thread has ended (``failed`` when it raised)."""
         with self.lock:
             self.live -= 1
@@ -170,61 +165,150 @@ class BlockScheduler:
                 else:
                     self.pass_turn()
 
-    def abort(self) -> None:
-        """Wake every thread still waiting for a turn, after a failure: each of them stops."""
-        with self.lock:
-            for index in [*self.runnable, *self.waiting]:
-                self.turns[index].release()
-            self.runnable.clear()
-            self.waiting.clear()
+
+@dataclasses.dataclass(frozen=True)
+class BlockJob:
+    """One block to run: its scheduler, the kernel's Python function and its arguments."""
+
+    scheduler: BlockScheduler
+    function: Any
+    args: tuple[Any, ...]
+    debug: bool
 
 
-def syncthreads(thread: Any) -> None:
-    """``BlockThread.syncthreads``: wait for the block (the simulator's abort checks kept)."""
-    if thread.abort:
-        raise RuntimeError("abort flag set on syncthreads call")
-    thread.autograder_scheduler.barrier(thread.autograder_index)
-    if thread.abort:
-        raise RuntimeError("abort flag set on syncthreads clear")
+class BlockWorker(threading.Thread):
+    """One simulated CUDA thread, kept for every block of the same shape (a thread costs more to start than to run).
+
+    ``numba.cuda.threadIdx`` and the rest read ``threading.current_thread()``: a worker has what the
+    simulator's own ``BlockThread`` has, its ``syncthreads_count`` and friends included.
+    """
+
+    def __init__(self, index: int, point: tuple[int, ...], block_dim: tuple[int, ...]) -> None:
+        super().__init__(daemon=True, name=f"CUDA thread {point}")
+        kernel = sys.modules["numba.cuda.simulator.kernel"]
+        self.turn = threading.Lock()
+        self.turn.acquire()
+        self.index = index
+        self.threadIdx = kernel.Dim3(*point)
+        self.thread_id = point[0] + block_dim[0] * (point[1] + block_dim[1] * point[2])
+        self.blockIdx = kernel.Dim3(0, 0, 0)
+        self._manager: Any = None  # the block's BlockManager, as the simulator's methods expect
+        self.job: BlockJob | None = None
+        self.abort = False
+        self.retired = False
+        self.exception: tuple[BaseException, Any] | None = None
+
+    def assign(self, job: BlockJob, manager: Any, grid_point: tuple[int, ...]) -> None:
+        """Take part in the next block (called while this worker waits for its turn)."""
+        self.job, self._manager = job, manager
+        self.blockIdx = sys.modules["numba.cuda.simulator.kernel"].Dim3(*grid_point)
+        self.abort, self.exception = False, None
+
+    def run(self) -> None:
+        """Run each block assigned, until retired."""
+        while not self.retired:
+            self.turn.acquire()
+            job = self.job
+            if self.retired or job is None:
+                return
+            failed = None
+            try:
+                if job.debug:
+                    sys.modules["numba.cuda.simulator.kernel"].np.seterr(divide="raise")
+                job.function(*job.args)
+            except Exception as error:  # the simulator's message: which thread of which block
+                where = f"tid={list(self.threadIdx)} ctaid={list(self.blockIdx)}"
+                try:
+                    named = type(error)(f"{where}: {error}" if str(error) else where)
+                except Exception:
+                    named = error
+                self.exception, failed = (named, error.__traceback__), self
+            finally:
+                job.scheduler.leave(failed)
+
+    def syncthreads(self) -> None:
+        """Wait for the block (the simulator's abort checks kept)."""
+        if self.abort:
+            raise RuntimeError("abort flag set on syncthreads call")
+        assert self.job is not None
+        self.job.scheduler.barrier(self.index)
+        if self.abort:
+            raise RuntimeError("abort flag set on syncthreads clear")
+
+
+class WorkerPool:
+    """The workers of the last block shape, at most one set alive (a child's thread cap counts them)."""
+
+    def __init__(self) -> None:
+        self.shape: tuple[int, ...] | None = None
+        self.workers: list[BlockWorker] = []
+        self.busy = False
+
+    def take(self, block_dim: tuple[int, ...]) -> list[BlockWorker]:
+        """Workers for a block of ``block_dim``: the kept ones when they fit and are free, else new ones."""
+        if self.busy:  # a kernel launched from a simulated thread: a set of its own, not kept
+            return self.start(block_dim)
+        if self.shape != tuple(block_dim):
+            self.retire()
+            self.workers, self.shape = self.start(block_dim), tuple(block_dim)
+        self.busy = True
+        return self.workers
+
+    def start(self, block_dim: tuple[int, ...]) -> list[BlockWorker]:
+        """New workers, one per thread of the block, in the simulator's thread order."""
+        points = itertools.product(*(range(n) for n in block_dim))
+        workers = [BlockWorker(index, point, tuple(block_dim)) for index, point in enumerate(points)]
+        for worker in workers:
+            worker.start()
+        return workers
+
+    def give_back(self, workers: list[BlockWorker], failed: bool) -> None:
+        """The block has ended: keep its workers for the next one, unless it failed or they were not kept.
+
+        Workers let go wake and end: one waiting at a barrier of a failed block raises there first.
+        """
+        if workers is self.workers:
+            self.busy = False
+            if not failed:
+                return
+            self.workers, self.shape = [], None
+        for worker in workers:  # each holds its turn, waiting or ended: let it see that it is retired
+            worker.retired = True
+        for worker in workers:
+            worker.turn.release()
+
+    def retire(self) -> None:
+        """Stop the kept workers and wait for them to end."""
+        for worker in self.workers:
+            worker.retired = True
+            worker.turn.release()
+        for worker in self.workers:
+            worker.join()
+        self.workers, self.shape = [], None
+
+
+POOL = WorkerPool()
 
 
 def run_block(manager: Any, grid_point: tuple[int, ...], *args: Any) -> None:
     """``BlockManager.run``: run one block's threads to the end, raising the first exception one raises."""
-    kernel = sys.modules["numba.cuda.simulator.kernel"]
-    points = list(itertools.product(*(range(n) for n in manager._block_dim)))  # the simulator's thread order
-    scheduler = BlockScheduler(len(points), sum(grid_point))
-    function = manager._f
-
-    def target() -> None:
-        thread = threading.current_thread()
-        if not scheduler.begin(thread.autograder_index):  # type: ignore[attr-defined]
-            return
-        failed = None
-        try:
-            function(*args)
-        except Exception:
-            failed = thread
-            raise
-        finally:
-            scheduler.leave(failed)
-
-    threads = [kernel.BlockThread(target, manager, grid_point, point, manager._debug) for point in points]
-    for index, thread in enumerate(threads):
-        thread.autograder_scheduler, thread.autograder_index = scheduler, index
-        thread.start()
+    workers = POOL.take(manager._block_dim)
+    scheduler = BlockScheduler([worker.turn for worker in workers], sum(grid_point))
+    job = BlockJob(scheduler, manager._f, args, bool(manager._debug))
+    for worker in workers:
+        worker.assign(job, manager, grid_point)
     scheduler.start()
     scheduler.done.acquire()
     failed = scheduler.failed
+    if failed is not None:  # as the simulator does: abort the others, do not wait for them
+        for worker in workers:
+            worker.abort = True
+    POOL.give_back(workers, failed is not None)
     if failed is None:
-        for thread in threads:
-            thread.join()
         return
-    for thread in threads:  # as the simulator does: abort the others, do not wait for them
-        thread.abort = True
-    scheduler.abort()
     failed.join()
-    if failed.exception:
-        raise failed.exception[0].with_traceback(failed.exception[1])
+    assert failed.exception is not None
+    raise failed.exception[0].with_traceback(failed.exception[1])
 
 
 class _CompleteOnImport(importlib.abc.MetaPathFinder):
