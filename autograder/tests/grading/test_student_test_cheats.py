@@ -269,5 +269,6 @@ def test_a_missing_or_unwritten_test_file_scores_zero(course: Course, tmp_path: 
 
 
 def test_honest_tests_keep_every_point(course: Course, solved_tree: Path) -> None:
-    report = grade(course, as_submission(solved_tree), task_ids=["0.2", "4.4"])
-    assert {t.id: t.score for t in report.tasks} == {"0.2": 10, "4.4": 15}
+    """Task 0.2's; Task 4.4's honest tests keep every point in ``test_grading.py`` (one weakened test beside them)."""
+    report = grade(course, as_submission(solved_tree), task_ids=["0.2"])
+    assert {t.id: t.score for t in report.tasks} == {"0.2": 10}
