@@ -70,8 +70,9 @@ def _example(error: BaseException) -> list[str]:
             continue
         call = note.split(":", 1)[1].strip()
         inside = call[call.find("(") + 1 : call.rfind(")")] if "(" in call else call
-        # "x=5,  # or any other generated value": the comment says the value does not matter; it is dropped
-        arguments = [part.split("  #")[0].strip().rstrip(",") for part in inside.splitlines() if part.strip()]
+        # "x=5,  # or any other generated value" and lines of comment alone: Hypothesis's asides, dropped
+        parts = (part.split("  #")[0].strip().rstrip(",") for part in inside.splitlines())
+        arguments = [part for part in parts if part and not part.startswith("#")]
         return [f"input: {', '.join(arguments)}"] if arguments else []
     return []
 

@@ -61,6 +61,33 @@ def turn_off_local_constants() -> bool | None:
     return True
 
 
+def skip_argument_explanations() -> bool:
+    """Stop Hypothesis from varying each argument of a shrunk failure to see which ones matter.
+
+    That part of the explain phase (the shrinker's ``explain``) reruns a
+    failing test dozens of times to write ``# or any other generated value``
+    beside the example, which the failure message drops; it was most of the
+    time a failing test took (0.3-1 s each, a stub's ``NotImplementedError``
+    included). The other part, tracing which lines only failing examples
+    ran, is kept: the message shows that line. Changes no verdict.
+
+    Returns:
+        Whether the switch is in place (False where this Hypothesis has no such step).
+    """
+    try:
+        from hypothesis.internal.conjecture.shrinker import Shrinker
+    except ImportError:
+        return False
+    if not callable(getattr(Shrinker, "explain", None)):
+        return False
+    Shrinker.explain = _no_argument_explanation  # type: ignore[method-assign]
+    return True
+
+
+def _no_argument_explanation(self: Any) -> None:
+    """The shrinker's explain step, skipped (see :func:`skip_argument_explanations`)."""
+
+
 def task_caps() -> dict[str, int]:
     """``task3_1=25,task3_3=10`` from the environment, as a dict."""
     caps = {}
@@ -159,6 +186,7 @@ class HypothesisGuard:
         settings.load_profile(GRADING_PROFILE)
         if turn_off_local_constants():
             self._note("the mining of local constants")
+        skip_argument_explanations()
         self._installed = True
 
     def collected(self, items: list[pytest.Item]) -> None:

@@ -100,6 +100,49 @@ def test_a_failure_names_its_input_and_the_line_of_the_library_where_it_arose(ch
     assert "at minitorch/ops.py:2 in add: return x + 'one'" in lines, lines
 
 
+STUB_AND_WRONG_VALUE = """
+from pathlib import Path
+from hypothesis import given, strategies as st
+from minitorch.ops import mul, double
+
+def _count():
+    calls = Path("calls")
+    calls.write_text(str(int(calls.read_text() or 0) + 1) if calls.exists() else "1")
+
+@given(st.integers(0, 1000), st.integers(0, 1000))
+def test_mul(x, y):
+    _count()
+    assert mul(x, y) == x * y
+
+@given(st.integers(0, 1000))
+def test_double(x):
+    assert double(x) == 2 * x
+"""
+
+
+def test_a_failure_is_shrunk_and_traced_but_its_arguments_not_varied(child: pytest.Pytester) -> None:
+    """The message keeps the shrunk input and the line only failing inputs ran; Hypothesis's dozens of reruns
+    that vary each argument (to mark it "any other generated value", which the message drops) are skipped."""
+    (child.path / "minitorch").mkdir()
+    (child.path / "minitorch/__init__.py").write_text("")
+    stub = "def mul(x, y):\n    raise NotImplementedError('Task 0.1: implement mul.')\n\n"
+    wrong = "def double(x):\n    if x > 10:\n        return x + x + 1\n    return x + x\n"
+    (child.path / "minitorch/ops.py").write_text(stub + wrong)
+    child.makepyfile(test_ops=STUB_AND_WRONG_VALUE)
+    events = _events(child, "test_ops.py")
+    failures = {e["nodeid"].split("::")[-1]: e["message"].splitlines() for e in events if e.get("outcome") == "failed"}
+    assert failures["test_mul"][1:] == [
+        "input: x=0, y=0",
+        "at minitorch/ops.py:2 in mul: raise NotImplementedError('Task 0.1: implement mul.')",
+    ], failures["test_mul"]
+    assert failures["test_double"][-2:] == [
+        "input: x=11",
+        "run only by failing inputs: minitorch/ops.py:6: return x + x + 1",
+    ], failures["test_double"]
+    calls = int((child.path / "calls").read_text())
+    assert calls < 50, f"a test that fails on its first example ran {calls} times (about 300 with its arguments varied)"
+
+
 def test_only_the_selected_tests_run(child: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     child.makepyfile(test_sample=TESTS)
     monkeypatch.setenv(pytest_plugin.SELECT, "test_fails")
