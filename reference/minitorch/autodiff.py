@@ -118,7 +118,8 @@ def backpropagate(variable: Variable, deriv: Any) -> None:
         for parent, d_parent in node.chain_rule(d_node):
             if parent.is_constant():
                 continue
-            derivatives[parent.unique_id] = derivatives.get(parent.unique_id, 0.0) + d_parent
+            earlier = derivatives.get(parent.unique_id)
+            derivatives[parent.unique_id] = d_parent if earlier is None else earlier + d_parent
     ### END SOLUTION
 
 

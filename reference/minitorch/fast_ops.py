@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 from numba import njit, prange
 
-from .jit import jitable, matmul_operands
+from .jit import jitable, matmul_operands, matmul_result
 from .tensor_data import broadcast_index, index_to_position, shape_broadcast, to_index  # noqa: F401 (yours may use it)
 from .tensor_ops import MapProto, TensorOps
 
@@ -44,9 +44,27 @@ Fn = TypeVar("Fn", bound=Callable[..., Any])
 CHUNK = 1024
 
 
+# Below this much work (output positions; multiply-adds for a matrix
+# product) a kernel runs as a plain loop on one thread: starting a parallel
+# loop costs about 8 microseconds, more than a small tensor's work, and
+# training on mini-batches is almost all small tensors.
+PARALLEL_WORK = 2**14
+
+
 def _kernel(fn: Fn) -> Fn:
     """Compile ``fn`` as a parallel kernel, cached on disk."""
     return njit(parallel=True, fastmath=True, cache=True)(fn)  # type: ignore[return-value]
+
+
+def _by_size(kernel: Callable[..., None]) -> Callable[..., None]:
+    """``run(work, *args)``: ``kernel``, or for less than ``PARALLEL_WORK`` its loops compiled for one thread."""
+    loops = getattr(kernel, "py_func", None)
+    serial = kernel if loops is None else njit(fastmath=True, cache=True)(loops)
+
+    def run(work: int, *args: Any) -> None:
+        (kernel if work >= PARALLEL_WORK else serial)(*args)
+
+    return run
 
 
 class FastOps(TensorOps):
@@ -55,12 +73,12 @@ class FastOps(TensorOps):
     @staticmethod
     def map(fn: Callable[[float], float]) -> MapProto:
         """See :meth:`TensorOps.map`."""
-        f = tensor_map(jitable(fn))
+        f = _by_size(tensor_map(jitable(fn)))
 
         def ret(a: Tensor, out: Tensor | None = None) -> Tensor:
             if out is None:
                 out = a.zeros(a.shape)
-            f(*out.tuple(), *a.tuple())
+            f(out.size, *out.tuple(), *a.tuple())
             return out
 
         return ret
@@ -68,12 +86,12 @@ class FastOps(TensorOps):
     @staticmethod
     def zip(fn: Callable[[float, float], float]) -> Callable[[Tensor, Tensor], Tensor]:
         """See :meth:`TensorOps.zip`."""
-        f = tensor_zip(jitable(fn))
+        f = _by_size(tensor_zip(jitable(fn)))
 
         def ret(a: Tensor, b: Tensor) -> Tensor:
             shape = a.shape if a.shape == b.shape else shape_broadcast(a.shape, b.shape)
             out = a.zeros(shape)
-            f(*out.tuple(), *a.tuple(), *b.tuple())
+            f(out.size, *out.tuple(), *a.tuple(), *b.tuple())
             return out
 
         return ret
@@ -81,14 +99,14 @@ class FastOps(TensorOps):
     @staticmethod
     def reduce(fn: Callable[[float, float], float], start: float = 0.0) -> Callable[[Tensor, int], Tensor]:
         """See :meth:`TensorOps.reduce`."""
-        f = tensor_reduce(jitable(fn))
+        f = _by_size(tensor_reduce(jitable(fn)))
 
         def ret(a: Tensor, dim: int) -> Tensor:
             out_shape = list(a.shape)
             out_shape[dim] = 1
             out = a.zeros(tuple(out_shape))
             out._tensor._storage[:] = start
-            f(*out.tuple(), *a.tuple(), dim)
+            f(a.size, *out.tuple(), *a.tuple(), dim)
             return out
 
         return ret
@@ -105,8 +123,8 @@ class FastOps(TensorOps):
             Shape ``(n, p)`` when both are 2-D, otherwise ``(batch, n, p)``.
         """
         a3, b3, out = matmul_operands(a, b)
-        tensor_matrix_multiply(*out.tuple(), *a3.tuple(), *b3.tuple())
-        return out.view(out.shape[1], out.shape[2]) if a.dims == b.dims == 2 else out
+        _matrix_multiply(out.size * a3.shape[2], *out.tuple(), *a3.tuple(), *b3.tuple())
+        return matmul_result(out, a, b)
 
 
 # The kernels.
@@ -324,10 +342,12 @@ def _tensor_matrix_multiply(
 
 
 tensor_matrix_multiply = _kernel(_tensor_matrix_multiply)
+_matrix_multiply = _by_size(tensor_matrix_multiply)
 
 __all__ = [
     "BLOCK",
     "CHUNK",
+    "PARALLEL_WORK",
     "FastOps",
     "tensor_map",
     "tensor_matrix_multiply",

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numba
 
-from .jit import cuda_tile, jitable, matmul_operands, select_cuda_mode
+from .jit import cuda_tile, jitable, matmul_operands, matmul_result, select_cuda_mode
 from .tensor_data import MAX_DIMS, broadcast_index, index_to_position, shape_broadcast, to_index
 from .tensor_ops import MapProto, TensorOps
 
@@ -101,7 +101,7 @@ class CudaOps(TensorOps):
         a3, b3, out = matmul_operands(a, b)
         grid = (_blocks(out.shape[2], TILE), _blocks(out.shape[1], TILE), out.shape[0])
         tensor_matrix_multiply[grid, (TILE, TILE)](*out.tuple(), out.size, *a3.tuple(), *b3.tuple())
-        return out.view(out.shape[1], out.shape[2]) if a.dims == b.dims == 2 else out
+        return matmul_result(out, a, b)
 
 
 # Task 3.3: map, zip, a practice sum, reduce.

@@ -125,6 +125,17 @@ def matmul_operands(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     return a3, b3, a3.zeros((*batch, a3.shape[1], b3.shape[2]))
 
 
+def matmul_result(out: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    """The kernel's ``(batch, n, p)`` output, as ``(n, p)`` over the same storage when ``a`` and ``b`` are 2-D.
+
+    A plain view of the data, not :meth:`Tensor.view`: the backend's result has no history to record.
+    """
+    if not a.dims == b.dims == 2:
+        return out
+    data = out._tensor
+    return out._new(TensorData(data._storage, data.shape[1:], data.strides[1:]))
+
+
 def _as_batch(t: Tensor) -> Tensor:
     if t.dims != 2:
         return t
@@ -143,6 +154,7 @@ __all__ = [
     "gpu_present",
     "jitable",
     "matmul_operands",
+    "matmul_result",
     "parallel_kernel",
     "select_cuda_mode",
     "use_project_cache",
