@@ -197,8 +197,10 @@ def tensor_reduce(fn: Callable[[float, float], float]) -> Callable[..., None]:
     return _kernel(_reduce)
 
 
-# Output columns (and rows) handled by one parallel task of the matrix multiply.
+# The matrix multiply's tiles: one parallel task computes BLOCK x BLOCK
+# outputs, taking the inner dimension DEPTH terms at a time.
 BLOCK = 64
+DEPTH = 64
 
 
 def _tensor_matrix_multiply(
@@ -210,11 +212,12 @@ def _tensor_matrix_multiply(
 
     A batch dimension of size 1 broadcasts (its stride counts as 0). The
     output is cut into ``BLOCK x BLOCK`` tiles, one parallel task each. A
-    task first copies its column panel of ``b`` (``m x BLOCK``) into a
-    contiguous buffer, whatever ``b``'s strides, then accumulates each row
-    of the tile with one multiply-add per step, walking the panel and an
-    accumulator in memory order, which the compiler turns into vector
-    instructions.
+    task walks the inner dimension ``DEPTH`` terms at a time. For each
+    step it copies its rows of ``a`` and its columns of ``b`` (transposed)
+    into two small contiguous buffers, whatever the strides: they stay in
+    the fastest cache. It then adds to the tile two rows by four columns at
+    a time: eight dot products that share every value they load, summed in
+    local variables, which the compiler keeps in vector registers.
 
     Args:
         out: Output storage, shape ``(batch, n, p)``.
@@ -237,6 +240,7 @@ _matrix_multiply = _by_size(tensor_matrix_multiply)
 __all__ = [
     "BLOCK",
     "CHUNK",
+    "DEPTH",
     "PARALLEL_WORK",
     "FastOps",
     "tensor_map",
