@@ -21,6 +21,7 @@ loads them instead of compiling them again (see :mod:`minitorch.jit`).
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -59,12 +60,24 @@ def _kernel(fn: Fn) -> Fn:
 def _by_size(kernel: Callable[..., None]) -> Callable[..., None]:
     """``run(work, *args)``: ``kernel``, or for less than ``PARALLEL_WORK`` its loops compiled for one thread."""
     loops = getattr(kernel, "py_func", None)
-    serial = kernel if loops is None else njit(fastmath=True, cache=True)(loops)
+    serial = kernel if loops is None else njit(fastmath=True, cache=True)(_renamed(loops, "one_thread"))
 
     def run(work: int, *args: Any) -> None:
         (kernel if work >= PARALLEL_WORK else serial)(*args)
 
     return run
+
+
+def _renamed(fn: Fn, suffix: str) -> Fn:
+    """A copy of ``fn`` under another name.
+
+    numba's disk cache files a kernel by its function's name and keys it by
+    its code and argument types, not by how it was compiled: the parallel
+    and the one-thread builds of one function would load each other's code.
+    """
+    copy = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
+    copy.__qualname__ = f"{fn.__qualname__}_{suffix}"
+    return copy  # type: ignore[return-value]
 
 
 class FastOps(TensorOps):

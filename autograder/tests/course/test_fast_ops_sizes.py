@@ -7,7 +7,10 @@ here on contiguous and transposed inputs.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -46,3 +49,23 @@ def test_matrix_multiply_matches_numpy(side: int) -> None:
     a, b = rng.standard_normal((2, side, side + 1)), rng.standard_normal((side + 1, side))
     assert np.allclose((_tensor(a) @ _tensor(b)).to_numpy(), a @ b)
     assert np.allclose((_tensor(a[0]) @ _tensor(b).permute(1, 0).contiguous().permute(1, 0)).to_numpy(), a[0] @ b)
+
+
+BOTH_BUILDS = """
+import sys
+sys.path.insert(0, {library!r})
+import minitorch
+from minitorch.fast_ops import PARALLEL_WORK
+backend = minitorch.TensorBackend(minitorch.FastOps)
+for size in (8, 2 * PARALLEL_WORK):
+    -minitorch.rand((size,), backend=backend)
+"""
+
+
+def test_the_one_thread_and_parallel_builds_are_cached_apart(tmp_path: Path) -> None:
+    """numba's cache keys a kernel by its code, not its compile options: each build needs its own index."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    code = BOTH_BUILDS.format(library=str(REPO / "reference"))
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=300)
+    indexes = sorted(path.name for path in tmp_path.rglob("*tensor_map*_map*.nbi"))
+    assert len(indexes) == 2 and sum("one_thread" in name for name in indexes) == 1, indexes
