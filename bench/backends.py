@@ -34,6 +34,7 @@ import numpy as np
 MATMUL_TARGET = (512, 0.5)  # at n=512, fast/numpy at least this
 PERMUTED_TARGET = 0.5  # map and zip on column-major inputs: fast/numpy at least this
 TRAINING_TARGET = 4.0  # Task 3.5: minitorch's epoch at most this many of PyTorch's on the CPU
+IDLE_S = 0.3  # a pause before each timed turn: longer than the thread pools spin after their last task
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "reference"
@@ -63,11 +64,14 @@ def best_seconds(fn: Callable[[], Any], repeat: int) -> float:
 def best_side_by_side(fns: list[Callable[[], Any]], repeat: int, rounds: int = 3) -> list[float]:
     """The fastest call of each of ``fns``, timed in turns: ``rounds`` times ``repeat`` calls of each.
 
-    A load that comes and goes on a shared machine then slows every one of them alike.
+    A load that comes and goes on a shared machine then slows every one of them alike. Each turn starts
+    after a pause: OpenBLAS's threads keep spinning for a while after numpy's matmul returns (and numba's
+    after a parallel kernel), and would take the cores from whatever is timed next.
     """
     best = [float("inf")] * len(fns)
     for _ in range(rounds):
         for i, fn in enumerate(fns):
+            time.sleep(IDLE_S)
             best[i] = min(best[i], best_seconds(fn, repeat))
     return best
 
