@@ -31,6 +31,10 @@ CUDA never pays for it.
   has reached it, and the first exception aborts the block and is raised.
 - Uninitialized shared memory. A new float shared array holds NaN (see
   :func:`shared_array`), so reading a cell no thread has written shows.
+- Threads kept from block to block. Starting a Python thread cost more than
+  running it, so a block's threads stay alive for the next block of the
+  same shape (:class:`WorkerPool`): one set at a time, released when a
+  block fails or a block of another shape comes.
 """
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ def select_cuda_mode() -> str:
 def cuda_tile() -> int:
     """The edge of a square block of CUDA threads: ``$MINITORCH_CUDA_TILE``, else 4 under the simulator, 32 on a GPU.
 
-    A simulated thread costs about a millisecond, so blocks are small there.
+    A simulated thread is a Python thread, so blocks are small there.
     1-D kernels use blocks of ``cuda_tile() ** 2`` threads.
     """
     return int(os.environ.get("MINITORCH_CUDA_TILE") or (4 if select_cuda_mode() == "simulator" else 32))
