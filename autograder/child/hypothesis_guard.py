@@ -65,7 +65,7 @@ def skip_argument_explanations() -> bool:
     """Stop Hypothesis from varying each argument of a shrunk failure to see which ones matter.
 
     That part of the explain phase (the shrinker's ``explain``) reruns a
-    failing test dozens of times to write ``# or any other generated value``
+    failing test about 300 times to write ``# or any other generated value``
     beside the example, which the failure message drops; it was most of the
     time a failing test took (0.3-1 s each, a stub's ``NotImplementedError``
     included). The other part, tracing which lines only failing examples
