@@ -1,9 +1,11 @@
 """What the grader checks of a compiled kernel beyond its results: parallel loops and speed.
 
 The parallel check reads numba's own parallel diagnostics, which the public
-course had teaching assistants read by hand: the kernel is compiled again
-(uncached, with its own options) and must contain at least one ``prange``
-loop that numba turned into a parallel loop.
+course had teaching assistants read by hand: the kernel's Python function
+goes through numba's front end again (with the kernel's own options, up to
+the passes that convert ``prange`` loops, without generating machine code)
+and must contain at least one ``prange`` loop that numba turned into a
+parallel loop.
 
 The speed check times the kernel against the simple backend's plain Python
 loop, both in this process one after the other, so that a noisy machine
@@ -18,6 +20,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+from numba.core import compiler
+from numba.core.compiler_machinery import AnalysisPass, PassManager, register_pass
 
 
 def _dispatcher(kernel: Any, name: str) -> Any:
@@ -28,6 +32,48 @@ def _dispatcher(kernel: Any, name: str) -> Any:
     return kernel
 
 
+@register_pass(mutates_CFG=False, analysis_only=True)
+class KeepParallelDiagnostics(AnalysisPass):  # type: ignore[misc]
+    """The last step of ``FrontEnd``: the compilation's result is its parallel diagnostics."""
+
+    _name = "keep_parallel_diagnostics"
+
+    def __init__(self) -> None:
+        AnalysisPass.__init__(self)
+
+    def run_pass(self, state: Any) -> bool:
+        """Keep the diagnostics as the result, so that nothing after this pass is needed."""
+        state.cr = state.metadata["parfor_diagnostics"]
+        return False
+
+
+class FrontEnd(compiler.CompilerBase):  # type: ignore[misc]
+    """numba's passes up to and including the ones that find and convert ``prange`` loops.
+
+    No machine code is generated, which is most of a compilation's time.
+    """
+
+    def define_pipelines(self) -> list[Any]:
+        """One pipeline: numba's untyped and typed passes, then ``KeepParallelDiagnostics``."""
+        manager = PassManager("parallel diagnostics")
+        manager.passes.extend(compiler.DefaultPassBuilder.define_untyped_pipeline(self.state).passes)
+        manager.passes.extend(compiler.DefaultPassBuilder.define_typed_pipeline(self.state).passes)
+        manager.add_pass(KeepParallelDiagnostics, "keep the parallel diagnostics")
+        manager.finalize()
+        return [manager]
+
+
+def _parallel_diagnostics(dispatcher: Any, args: Sequence[Any]) -> Any:
+    """numba's parallel diagnostics of ``dispatcher`` called with ``args``, with the kernel's own options."""
+    flags = compiler.Flags()
+    options = {key: value for key, value in dispatcher.targetoptions.items() if key != "cache"}
+    dispatcher.targetdescr.options.parse_as_flags(flags, options)
+    types = tuple(dispatcher.typeof_pyval(arg) for arg in args)
+    target = dispatcher.targetdescr
+    typing, context, function = target.typing_context, target.target_context, dispatcher.py_func
+    return compiler.compile_extra(typing, context, function, types, None, flags, {}, pipeline_class=FrontEnd)
+
+
 def parallel_loops(kernel: Any, name: str, *args: Any) -> int:
     """How many of ``kernel``'s loops numba runs in parallel when called with ``args``.
 
@@ -35,19 +81,10 @@ def parallel_loops(kernel: Any, name: str, *args: Any) -> int:
         AssertionError: When the kernel is not a numba kernel, or is compiled
             without ``parallel=True``.
     """
-    import numba
-
     dispatcher = _dispatcher(kernel, name)
-    options = dict(dispatcher.targetoptions)
-    if not options.get("parallel"):
+    if not dispatcher.targetoptions.get("parallel"):
         raise AssertionError(f"{name} is compiled without parallel=True, so prange runs as a plain loop")
-    options.pop("cache", None)
-    fresh = numba.njit(**options)(dispatcher.py_func)
-    fresh(*args)
-    metadata = fresh.overloads[fresh.signatures[0]].metadata
-    diagnostics = metadata.get("parfor_diagnostics") if metadata else None
-    if diagnostics is None:
-        return 0
+    diagnostics = _parallel_diagnostics(dispatcher, args)
     return sum(
         1 for parfor in diagnostics.initial_parfors if any(tuple(p[:2]) == ("prange", "user") for p in parfor.patterns)
     )
