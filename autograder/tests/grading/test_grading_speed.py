@@ -6,17 +6,20 @@ import dataclasses
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 from autograder.audit.planted_bugs import check_bug, gradable, plant, run_planted_bugs, score_problems, task_scores
 from autograder.child.pytest_plugin import TASK_MAX_EXAMPLES
+from autograder.grading.context import UnrecordedChecks, checks_cache
 from autograder.grading.grade import GradingOptions, grade, task_groups
 from autograder.grading.kernel_cache import CACHE_VARIABLE, is_trusted
-from autograder.grading.run import TASK_BUDGET_FACTOR, grading_environment, start_run
+from autograder.grading.run import TASK_BUDGET_FACTOR, GradingRun, grading_environment, start_run
 from autograder.grading.runner import ChildPlan, run_child
 from autograder.grading.sandbox import Sandbox
+from autograder.grading.trusted import Recorded, load_cached
 from autograder.grading.workspace import copy_child_files
 from autograder.manifest import Course, ManifestError, PlantedBug, load_course
 from autograder.submission import Submission, reference_submission
@@ -64,6 +67,32 @@ def test_a_submission_that_is_not_the_course_own_gets_a_private_cache(
     assert report.score == report.max_score
     assert report.environment["kernel_cache"] == "private"
     assert not list(cache.rglob("*.nbi")), "the student's kernels went into the shared cache"
+
+
+def test_reference_values_are_recorded_beside_the_grading_and_cached(
+    course: Course, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no cached reference values, one child records them while the tasks run; scoring waits for it."""
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "kernels"))
+    record = UnrecordedChecks.record
+
+    def slow_record(self: UnrecordedChecks, run: GradingRun) -> dict[tuple[str, str], Recorded]:
+        time.sleep(3.0)  # the last child to end: a task scored before it would find no reference values
+        return record(self, run)
+
+    monkeypatch.setattr(UnrecordedChecks, "record", slow_record)
+    first = grade(course, reference_submission(course), task_ids=["0.1", "1.1"], options=GradingOptions(threads=2))
+    assert first.score == first.max_score, [t for task in first.tasks for t in task.tests if t.status != "passed"]
+    checks = {t.name.split("[")[0] for task in first.tasks for t in task.tests if t.name.startswith("checks/")}
+    assert len(checks) == 3, checks
+    assert {nodeid for nodeid, _ in load_cached(checks_cache(course)) or {}} == checks
+
+    def no_record(self: UnrecordedChecks, run: GradingRun) -> dict[tuple[str, str], Recorded]:
+        raise AssertionError("the reference ran again although its values were cached")
+
+    monkeypatch.setattr(UnrecordedChecks, "record", no_record)
+    second = grade(course, reference_submission(course), task_ids=["0.1", "1.1"], options=GradingOptions(threads=2))
+    assert second.score == second.max_score
 
 
 def test_a_module_shares_a_child_and_training_and_cuda_tasks_get_their_own(course: Course) -> None:
