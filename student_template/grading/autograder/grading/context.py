@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..manifest import SIMULATOR_MARKER, Task
+from ..manifest import SIMULATOR_MARKER, Course, Task
 from ..manifest.layout import CHECKS, HIDDEN, LIBRARY_DIRS, TESTS, walk_files
 from ..submission import reference_submission
 from . import canaries
@@ -45,6 +45,34 @@ CHECKS_PREFIX = f"{CHECKS}/"
 
 
 @dataclass(frozen=True)
+class UnrecordedChecks:
+    """Trusted checks whose reference values the cache lacks: one child records them beside the grading.
+
+    Attributes:
+        checks: Their node ids.
+        tree: An empty folder for that child's tree (the reference's library and the checks).
+    """
+
+    checks: list[str]
+    tree: Path
+
+    def record(self, run: GradingRun) -> dict[tuple[str, str], Recorded]:
+        """Run the checks on the reference, in a child like any other, and cache what they record.
+
+        The reference is trusted code, but it runs confined all the same, on a tree with no student file.
+        """
+        course = run.course
+        self.tree.mkdir(mode=0o700)
+        build_grading_tree(self.tree, course, reference_submission(course))
+        add_checks(self.tree, course)
+        values: dict[tuple[str, str], Recorded] = {}
+        run_tests(run.plan(self.tree, test_budget_s=300), self.checks, 1800, values=values)
+        cache = checks_cache(course)
+        save_cached(cache, (load_cached(cache) or {}) | values)
+        return values
+
+
+@dataclass(frozen=True)
 class GradingContext:
     """What every run of one grading shares.
 
@@ -53,8 +81,10 @@ class GradingContext:
         public: Children that run the public tests on the submission's library.
         hidden: Children that run the hidden tests and the trusted checks (their tree alone holds them).
         student_tests: Children that run the student's own tests.
-        reference: The values the reference recorded in the trusted checks graded.
+        reference: The values the reference recorded in the trusted checks graded (filled in by
+            ``unrecorded``'s run when the cache lacked some).
         canaries: The tamper canaries planted for each task (:mod:`autograder.grading.canaries`).
+        unrecorded: The checks whose reference values are not cached yet, recorded during the grading.
     """
 
     run: GradingRun
@@ -63,6 +93,7 @@ class GradingContext:
     student_tests: ChildPlan | None
     reference: dict[tuple[str, str], Recorded] = field(default_factory=dict)
     canaries: dict[str, list[str]] = field(default_factory=dict)
+    unrecorded: UnrecordedChecks | None = None
 
 
 def is_secret(nodeid: str) -> bool:
@@ -111,8 +142,9 @@ def prepare_context(run: GradingRun, workdir: Path) -> tuple[GradingContext, lis
         tests_plan, more = _student_tests_plan(run, workdir)
         notes += more
     checks = [nodeid for nodeid in secret if nodeid.startswith(CHECKS_PREFIX)]
-    reference = reference_values(run, checks, workdir) if checks else {}
-    context = GradingContext(run, plan, hidden_plan, tests_plan, reference)
+    reference, missing = cached_reference_values(course, checks) if checks else ({}, [])
+    unrecorded = UnrecordedChecks(missing, workdir / "reference-checks") if missing else None
+    context = GradingContext(run, plan, hidden_plan, tests_plan, reference, unrecorded=unrecorded)
     _plant_canaries(context)
     return context, notes
 
@@ -132,30 +164,27 @@ def _plant_canaries(context: GradingContext) -> None:
         context.canaries[task.id] = [nodeid for nodeid in found if nodeid is not None]
 
 
-def reference_values(run: GradingRun, checks: list[str], workdir: Path) -> dict[tuple[str, str], Recorded]:
-    """What the reference records in the trusted checks ``checks``: from the cache, or run once and cached.
-
-    The run happens in a child like any other (the reference is trusted code,
-    but it runs confined all the same), on a tree with no student file.
-    """
-    course = run.course
+def checks_cache(course: Course) -> Path:
+    """Where the reference's values of the course's trusted checks are cached, per version of what they depend on."""
     assert course.reference is not None, "a course with trusted checks has its reference"
     sources = [p for folder in LIBRARY_DIRS for p in walk_files(course.reference / folder, suffix=".py")]
     sources += [p for module in course.modules for p in sorted(module.checks.glob("*.py"))]
     sources.append(CHILD_ROOM / "pytest_plugin.py")
-    cache = shared_cache(course).parent / f"{course.name}-checks" / f"{checks_digest(sources)}.json"
-    known = load_cached(cache) or {}
+    return shared_cache(course).parent / f"{course.name}-checks" / f"{checks_digest(sources)}.json"
+
+
+def cached_reference_values(course: Course, checks: list[str]) -> tuple[dict[tuple[str, str], Recorded], list[str]]:
+    """What the reference recorded in the trusted checks, as cached, and which of ``checks`` the cache lacks."""
+    known = load_cached(checks_cache(course)) or {}
     recorded = {nodeid for nodeid, _ in known}
-    missing = [nodeid for nodeid in checks if nodeid not in recorded]
+    return known, [nodeid for nodeid in checks if nodeid not in recorded]
+
+
+def reference_values(run: GradingRun, checks: list[str], workdir: Path) -> dict[tuple[str, str], Recorded]:
+    """What the reference records in the trusted checks ``checks``: from the cache, or run once and cached."""
+    known, missing = cached_reference_values(run.course, checks)
     if missing:
-        tree = workdir / "reference-checks"
-        tree.mkdir(mode=0o700)
-        build_grading_tree(tree, course, reference_submission(course))
-        add_checks(tree, course)
-        values: dict[tuple[str, str], Recorded] = {}
-        run_tests(run.plan(tree, test_budget_s=300), missing, 1800, values=values)
-        known |= values
-        save_cached(cache, known)
+        known |= UnrecordedChecks(missing, workdir / "reference-checks").record(run)
     return known
 
 

@@ -29,6 +29,7 @@ from .runner import ChildPlan, run_tests, voided
 from .scoring import Reported, score_task
 from .student_tests import grade_student_tests
 from .syntax_check import syntax_errors
+from .trusted import Recorded
 from .workspace import editable_files
 from .writeup import grade_notebook
 
@@ -160,10 +161,15 @@ def _grade_tasks(
 
     Each task is scored as soon as the last child it has a part in ends, and ``progress`` hears of it.
     """
+    tasks = context.run.tasks
     runs: list[tuple[str, list[Task]]] = []
+    if context.unrecorded is not None:
+        # First, beside the others: only the scoring of the tasks whose checks it records waits for it.
+        recorded = set(context.unrecorded.checks)
+        checked = [t for t in tasks if any(i["nodeid"] in recorded for i in course_items(t, context.run.items))]
+        runs.append(("reference", checked))
     for group in groups:
         runs += [("public", group), ("hidden", group)] if context.hidden is not None else [("public", group)]
-    tasks = context.run.tasks
     runs += [("extras", [task]) for task in tasks if task.notebook is not None or task.student_tests]
     waiting = {task.id: sum(task in group for _, group in runs) for task in tasks}
     reported = Reported()
@@ -175,8 +181,10 @@ def _grade_tasks(
             done = future.result()
             if isinstance(done, TaskResult):
                 extras[futures[future][0].id] = done
-            else:
+            elif isinstance(done, Reported):
                 reported.add(done)
+            else:
+                context.reference.update(done)
             for task in futures[future]:
                 waiting[task.id] -= 1
                 if waiting[task.id] == 0:
@@ -186,9 +194,12 @@ def _grade_tasks(
     return [scored.get(task.id) or score_task(context, task, reported, None) for task in tasks]  # none: no child
 
 
-def _run(context: GradingContext, kind: str, group: list[Task]) -> Reported | TaskResult:
+def _run(context: GradingContext, kind: str, group: list[Task]) -> Reported | TaskResult | dict[Any, Recorded]:
     if kind == "extras":
         return _extras(context, group[0])
+    if kind == "reference":
+        assert context.unrecorded is not None
+        return context.unrecorded.record(context.run)
     return _run_group(context, group, hidden=kind == "hidden")
 
 
