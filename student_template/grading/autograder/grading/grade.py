@@ -66,13 +66,14 @@ def released_hashes(course: Course) -> dict[str, str]:
 
 
 def task_groups(tasks: Sequence[Task]) -> list[list[Task]]:
-    """Which tasks' tests share a child process, longest first.
+    """Which tasks' public tests share a child process, longest first.
 
     The tasks of one module share a child, so its start-up, imports and
     kernel loading are paid once; its CUDA tasks get one of their own, and
     so does each training task, so the others run beside them. The groups
     come longest first (by their time budgets), which keeps the cores busy
-    to the end when several run at a time.
+    to the end when several run at a time. The secret tests of a module's
+    groups share one child (:func:`_with_secret_groups`).
     """
     groups: dict[tuple[str, str], list[Task]] = {}
     for task in tasks:
@@ -168,8 +169,8 @@ def _grade_tasks(
         recorded = set(context.unrecorded.checks)
         checked = [t for t in tasks if any(i["nodeid"] in recorded for i in course_items(t, context.run.items))]
         runs.append(("reference", checked))
-    for group in groups:
-        runs += [("public", group), ("hidden", group)] if context.hidden is not None else [("public", group)]
+    for group, secret in _with_secret_groups(groups):
+        runs += [("public", group)] + ([("hidden", secret)] if secret and context.hidden is not None else [])
     runs += [("extras", [task]) for task in tasks if task.notebook is not None or task.student_tests]
     waiting = {task.id: sum(task in group for _, group in runs) for task in tasks}
     reported = Reported()
@@ -192,6 +193,21 @@ def _grade_tasks(
                     if progress is not None:
                         progress.finished(scored[task.id])
     return [scored.get(task.id) or score_task(context, task, reported, None) for task in tasks]  # none: no child
+
+
+def _with_secret_groups(groups: list[list[Task]]) -> list[tuple[list[Task], list[Task]]]:
+    """Each group, with the tasks whose secret tests and checks run in one child after it (or none).
+
+    The secret tests are short beside the public ones (training, the CUDA simulator): a module's
+    run in one child, which comes after the module's longest public group.
+    """
+    modules: dict[str, list[Task]] = {}
+    for group in groups:
+        modules.setdefault(group[0].module, []).extend(group)
+    paired = []
+    for group in groups:
+        paired.append((group, modules.pop(group[0].module, [])))
+    return paired
 
 
 def _run(context: GradingContext, kind: str, group: list[Task]) -> Reported | TaskResult | dict[Any, Recorded]:
