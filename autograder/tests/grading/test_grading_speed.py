@@ -13,10 +13,11 @@ import pytest
 
 from autograder.audit.planted_bugs import check_bug, gradable, plant, run_planted_bugs, score_problems, task_scores
 from autograder.child.pytest_plugin import TASK_MAX_EXAMPLES
+from autograder.grading import run as run_module
 from autograder.grading.context import UnrecordedChecks, checks_cache
 from autograder.grading.grade import GradingOptions, grade, task_groups
 from autograder.grading.kernel_cache import CACHE_VARIABLE, is_trusted
-from autograder.grading.run import TASK_BUDGET_FACTOR, GradingRun, grading_environment, start_run
+from autograder.grading.run import TASK_BUDGET_FACTOR, GradingRun, expected_tests, grading_environment, start_run
 from autograder.grading.runner import ChildPlan, run_child
 from autograder.grading.sandbox import Sandbox
 from autograder.grading.trusted import Recorded, load_cached
@@ -93,6 +94,29 @@ def test_reference_values_are_recorded_beside_the_grading_and_cached(
     monkeypatch.setattr(UnrecordedChecks, "record", no_record)
     second = grade(course, reference_submission(course), task_ids=["0.1", "1.1"], options=GradingOptions(threads=2))
     assert second.score == second.max_score
+
+
+def test_the_course_is_collected_once_per_version_and_kept_beside_the_kernel_cache(
+    course: Course, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A grading process that finds the collection of this version of the course runs no collecting child."""
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "kernels"))
+    monkeypatch.setattr(run_module, "_EXPECTED_CACHE", {})
+    (tmp_path / "first").mkdir()
+    items = expected_tests(course, tmp_path / "first")
+    kept = list((tmp_path / f"{course.name}-tests").glob("*.json"))
+    assert len(kept) == 1 and items, kept
+    monkeypatch.setattr(run_module, "_EXPECTED_CACHE", {})
+
+    def no_collect(*args: object, **kwargs: object) -> None:
+        raise AssertionError("collected again")
+
+    monkeypatch.setattr(run_module, "collect", no_collect)
+    assert expected_tests(course, tmp_path) == items
+    kept[0].write_text("[not json", encoding="utf-8")  # unreadable: collected again, not trusted
+    monkeypatch.setattr(run_module, "_EXPECTED_CACHE", {})
+    with pytest.raises(AssertionError, match="collected again"):
+        expected_tests(course, tmp_path)
 
 
 def test_a_module_shares_a_child_and_training_and_cuda_tasks_get_their_own(course: Course) -> None:

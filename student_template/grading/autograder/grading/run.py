@@ -12,9 +12,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import json
 import os
+import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,7 +29,7 @@ from ..manifest.shipped_files import shipped_expected
 from ..results import TaskResult
 from ..submission import Submission, file_hash
 from .cuda import child_environment, cuda_mode, device_nodes
-from .kernel_cache import cache_variables, kernel_cache
+from .kernel_cache import cache_variables, kernel_cache, shared_cache
 from .runner import ChildPlan, collect
 from .sandbox import Sandbox, best_mode, child_user
 from .workspace import add_checks, add_hidden_tests, build_grading_tree
@@ -206,13 +210,50 @@ def expected_tests(course: Course, workdir: Path) -> list[dict[str, Any]]:
         return shipped
     key = course_digest(course)
     if key not in _EXPECTED_CACHE:
-        tree = workdir / "pristine"
-        tree.mkdir()
-        build_grading_tree(tree, course, None)
-        add_hidden_tests(tree, course)
-        folders = [TESTS, CHECKS] if add_checks(tree, course) else [TESTS]
-        _EXPECTED_CACHE[key] = collect(ChildPlan(tree, sandbox_for(course)), folders, budget_s=300)
+        saved = collected_file(course, key)
+        items = load_collected(saved)
+        if items is None:
+            tree = workdir / "pristine"
+            tree.mkdir()
+            build_grading_tree(tree, course, None)
+            add_hidden_tests(tree, course)
+            folders = [TESTS, CHECKS] if add_checks(tree, course) else [TESTS]
+            items = collect(ChildPlan(tree, sandbox_for(course)), folders, budget_s=300)
+            save_collected(saved, items)
+        _EXPECTED_CACHE[key] = items
     return copy.deepcopy(_EXPECTED_CACHE[key])
+
+
+def collected_file(course: Course, digest: str) -> Path:
+    """Where the collection of a version of the course (and of the packages that collect it) is kept.
+
+    Beside the kernel cache, not in it: children that may write kernels never see this folder.
+    """
+    versions = hashlib.sha256(digest.encode())
+    for package in ("pytest", "hypothesis", "numpy", "numba"):
+        try:
+            versions.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            versions.update(f"{package}=none".encode())
+    versions.update(sys.version.encode())
+    return shared_cache(course).parent / f"{course.name}-tests" / f"{versions.hexdigest()}.json"
+
+
+def load_collected(path: Path) -> list[dict[str, Any]] | None:
+    """A kept collection, or None when there is none (or it is unreadable)."""
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return items if isinstance(items, list) and items and all(isinstance(i, dict) for i in items) else None
+
+
+def save_collected(path: Path, items: list[dict[str, Any]]) -> None:
+    """Keep a collection (the one writer of this file), whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    partial.write_text(json.dumps(items, sort_keys=True), encoding="utf-8")
+    partial.replace(path)
 
 
 # Collections of the pristine tree, by the digest of everything it is built from.
