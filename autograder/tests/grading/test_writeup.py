@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -85,3 +87,20 @@ def test_answers_typed_in_rather_than_computed_earn_nothing(course: Course, solv
     task = grade(course, as_submission(solved_tree), task_ids=[task_id]).tasks[0]
     assert task.tests and [t.name for t in task.tests if t.passed] == []
     assert task.score == 0
+
+
+def test_the_notebook_runner_skips_imports_no_notebook_uses() -> None:
+    """nbgrader's server extensions and jsonschema's IRI grammar cost 2-3 s a notebook; the runner imports neither."""
+    script = (
+        "import sys\n"
+        "from autograder.child.notebook_runner import skip_unused_imports\n"
+        "skip_unused_imports()\n"
+        "import nbformat\n"
+        "from nbgrader import utils\n"
+        "from nbgrader.preprocessors import Execute\n"
+        "heavy = [m for m in sys.modules if m.startswith(('nbgrader.server_extensions', 'jupyter_server'))]\n"
+        "assert not heavy and sys.modules['rfc3987_syntax'] is None, heavy\n"
+        "assert utils.determine_grade and Execute and nbformat.read\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
