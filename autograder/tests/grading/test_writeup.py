@@ -30,7 +30,7 @@ FABRICATED = {
         "    def accuracy(self, data):\n"
         "        return 1.0\n"
         "trainer = Guess()\n"
-        "history = types.SimpleNamespace(losses=[20.0 / (1 + i) for i in range(100)])\n",
+        "history = types.SimpleNamespace(losses=[20.0 / (1 + i) for i in range(50)])\n",
     ),
     "2.6": (
         "notebooks/module2.ipynb",
