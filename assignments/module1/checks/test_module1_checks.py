@@ -107,7 +107,7 @@ NETWORK_LABELS = [1, 0, 1, 0, 0, 1, 0]
 
 @pytest.mark.task1_5
 def test_network_with_fixed_weights(record) -> None:
-    from project.run_scalar import Network
+    from project.run_scalar import Network, ScalarTrain
 
     model = Network(3)
     # The shapes travel with the outputs: a network of the right shape alone earns nothing.
@@ -118,6 +118,19 @@ def test_network_with_fixed_weights(record) -> None:
     )
     record("losses of three steps", lambda: _scalar_train_steps(model, 3), 1e-5)
     record("outputs after training", lambda: [_probability(model, x) for x in NETWORK_POINTS], 1e-5)
+    # The handout's trainer, as the submitted script has it: the inputs it builds, its loss, its update.
+    trainer = ScalarTrain(3)
+    data = minitorch.Graph(len(NETWORK_POINTS), list(NETWORK_POINTS), list(NETWORK_LABELS))
+    record(
+        "trainer outputs",
+        lambda: [_fix_scalar_weights(trainer.model), [float(trainer.run_one(x).data) for x in NETWORK_POINTS]],
+        1e-5,
+    )
+    record("trainer losses of two epochs", lambda: _losses(trainer.train(data, 0.5, 2, log_fn=None)), 1e-5)
+
+
+def _losses(history: object) -> list[float]:
+    return [float(loss) for loss in history.losses]  # type: ignore[attr-defined]
 
 
 def _layers(model: minitorch.Module) -> list[minitorch.Module]:
