@@ -73,7 +73,7 @@ def task_groups(tasks: Sequence[Task]) -> list[list[Task]]:
     so does each training task, so the others run beside them. The groups
     come longest first (by their time budgets), which keeps the cores busy
     to the end when several run at a time. The secret tests of a module's
-    groups share one child (:func:`_secret_groups`).
+    groups share one child (:func:`_with_secret_groups`).
     """
     groups: dict[tuple[str, str], list[Task]] = {}
     for task in tasks:
@@ -169,10 +169,9 @@ def _grade_tasks(
         recorded = set(context.unrecorded.checks)
         checked = [t for t in tasks if any(i["nodeid"] in recorded for i in course_items(t, context.run.items))]
         runs.append(("reference", checked))
-    runs += [("public", group) for group in groups]
+    for group, secret in _with_secret_groups(groups):
+        runs += [("public", group)] + ([("hidden", secret)] if secret and context.hidden is not None else [])
     runs += [("extras", [task]) for task in tasks if task.notebook is not None or task.student_tests]
-    # Last: they are short, so they fill the cores at the end, and they load the kernels the others compiled.
-    runs += [("hidden", group) for group in _secret_groups(groups)] if context.hidden is not None else []
     waiting = {task.id: sum(task in group for _, group in runs) for task in tasks}
     reported = Reported()
     extras: dict[str, TaskResult] = {}
@@ -196,16 +195,19 @@ def _grade_tasks(
     return [scored.get(task.id) or score_task(context, task, reported, None) for task in tasks]  # none: no child
 
 
-def _secret_groups(groups: list[list[Task]]) -> list[list[Task]]:
-    """The tasks whose secret tests and checks share a child: a module's, in the order of its longest group.
+def _with_secret_groups(groups: list[list[Task]]) -> list[tuple[list[Task], list[Task]]]:
+    """Each group, with the tasks whose secret tests and checks run in one child after it (or none).
 
-    The secret tests are short beside the public ones (training, the CUDA simulator), so one child
-    per module pays its start-up and kernel loading once.
+    The secret tests are short beside the public ones (training, the CUDA simulator): a module's
+    run in one child, which comes after the module's longest public group.
     """
     modules: dict[str, list[Task]] = {}
     for group in groups:
         modules.setdefault(group[0].module, []).extend(group)
-    return list(modules.values())
+    paired = []
+    for group in groups:
+        paired.append((group, modules.pop(group[0].module, [])))
+    return paired
 
 
 def _run(context: GradingContext, kind: str, group: list[Task]) -> Reported | TaskResult | dict[Any, Recorded]:
