@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import sys
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -29,7 +28,7 @@ from ..manifest.shipped_files import shipped_expected
 from ..results import TaskResult
 from ..submission import Submission, file_hash
 from .cuda import child_environment, cuda_mode, device_nodes
-from .kernel_cache import cache_variables, kernel_cache, shared_cache
+from .kernel_cache import cache_variables, kernel_cache, shared_cache, write_whole
 from .runner import ChildPlan, collect
 from .sandbox import Sandbox, best_mode, child_user
 from .workspace import add_checks, add_hidden_tests, build_grading_tree
@@ -250,10 +249,7 @@ def load_collected(path: Path) -> list[dict[str, Any]] | None:
 
 def save_collected(path: Path, items: list[dict[str, Any]]) -> None:
     """Keep a collection (the one writer of this file), whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    partial.write_text(json.dumps(items, sort_keys=True), encoding="utf-8")
-    partial.replace(path)
+    write_whole(path, json.dumps(items, sort_keys=True))
 
 
 # Collections of the pristine tree, by the digest of everything it is built from.

@@ -204,10 +204,7 @@ def _with_secret_groups(groups: list[list[Task]]) -> list[tuple[list[Task], list
     modules: dict[str, list[Task]] = {}
     for group in groups:
         modules.setdefault(group[0].module, []).extend(group)
-    paired = []
-    for group in groups:
-        paired.append((group, modules.pop(group[0].module, [])))
-    return paired
+    return [(group, modules.pop(group[0].module, [])) for group in groups]
 
 
 def _run(context: GradingContext, kind: str, group: list[Task]) -> Reported | TaskResult | dict[Any, Recorded]:

@@ -22,6 +22,7 @@ gradings of code that is trusted not to plant kernels for someone else:
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from ..manifest import Course
@@ -80,3 +81,15 @@ def private_cache(folder: Path, user: tuple[int, int] | None) -> Path:
 def cache_variables(folder: Path) -> dict[str, str]:
     """The child's environment that points numba at ``folder`` through the tree-relative locator."""
     return {"NUMBA_CACHE_DIR": str(folder), "NUMBA_CACHE_LOCATOR_CLASSES": LOCATORS}
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write a file of the caches kept beside the kernel cache whole or not at all.
+
+    A grading beside this one may be reading it: the text goes to a file of
+    its own first, which then takes the name.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)

@@ -19,11 +19,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .kernel_cache import write_whole
 
 MAX_ITEMS = 200_000
 MAX_DEPTH = 8
@@ -173,8 +173,4 @@ def save_cached(path: Path, values: dict[tuple[str, str], Recorded]) -> None:
         {"nodeid": n, "key": k, "value": r.value, "error": r.error, "tolerance": r.tolerance, "agree": r.agree}
         for (n, k), r in sorted(values.items())
     ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Whole or not at all: a grading beside this one may be reading it.
-    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    partial.write_text(json.dumps(rows, sort_keys=True), encoding="utf-8")
-    partial.replace(path)
+    write_whole(path, json.dumps(rows, sort_keys=True))
