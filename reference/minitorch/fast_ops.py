@@ -52,6 +52,28 @@ CHUNK = 1024
 PARALLEL_WORK = 2**14
 
 
+@jitable
+def same_layout(shape: Shape, strides: Strides, other_shape: Shape, other_strides: Strides) -> bool:
+    """Whether two tensors lay out their elements alike: storage position ``i`` of one is position ``i`` of the other.
+
+    Callable inside kernels. A loop, not ``np.all(shape == other_shape)``:
+    numba turns array expressions into parallel loops of their own, each
+    compiled apart, and a kernel takes seconds longer to compile.
+
+    Args:
+        shape: One tensor's shape.
+        strides: Its strides.
+        other_shape: The other's shape.
+        other_strides: The other's strides.
+    """
+    if len(shape) != len(other_shape):
+        return False
+    for d in range(len(shape)):  # noqa: SIM110 (a loop numba compiles, where all() would need a generator)
+        if shape[d] != other_shape[d] or strides[d] != other_strides[d]:
+            return False
+    return True
+
+
 def _kernel(fn: Fn) -> Fn:
     """Compile ``fn`` as a parallel kernel, cached on disk."""
     return njit(parallel=True, fastmath=True, cache=True)(fn)  # type: ignore[return-value]
@@ -159,28 +181,28 @@ def tensor_map(fn: Callable[[float], float]) -> Callable[..., None]:
     ) -> None:  # fmt: skip
         ### BEGIN SOLUTION task3_1
         size = out.size
-        aligned = (
-            len(out_shape) == len(in_shape) and np.all(out_shape == in_shape) and np.all(out_strides == in_strides)
-        )
-        if aligned:
-            for i in prange(size):
-                out[i] = fn(in_storage[i])
-            return
-        # The general path walks the output in order, CHUNK positions per parallel iteration. The index
-        # of a chunk's first position is worked out once; after that it ticks like an odometer, and both
-        # storage positions follow by adding strides: no division per element. The input's steps are
-        # its strides seen from the output's dimensions, 0 where it broadcasts.
+        aligned = same_layout(out_shape, out_strides, in_shape, in_strides)
+        # The output in order, CHUNK positions per parallel iteration. Aligned, position i of the output
+        # is position i of the input. Otherwise the index of a chunk's first position is worked out once;
+        # after that it ticks like an odometer, and both storage positions follow by adding strides: no
+        # division per element. The input's steps are its strides seen from the output's dimensions, 0
+        # where it broadcasts.
         dims = len(out_shape)
         for chunk in prange((size + CHUNK - 1) // CHUNK):
+            first, end = chunk * CHUNK, min(size, (chunk + 1) * CHUNK)
+            if aligned:
+                for i in range(first, end):
+                    out[i] = fn(in_storage[i])
+                continue
             in_step = np.zeros(dims, np.int32)
             for d in range(len(in_shape)):
                 if in_shape[d] > 1:
                     in_step[dims - len(in_shape) + d] = in_strides[d]
             index = np.empty(dims, np.int32)
-            to_index(chunk * CHUNK, out_shape, index)
+            to_index(first, out_shape, index)
             out_at = index_to_position(index, out_strides)
             in_at = index_to_position(index, in_step)
-            for _ in range(chunk * CHUNK, min(size, (chunk + 1) * CHUNK)):
+            for _ in range(first, end):
                 out[out_at] = fn(in_storage[in_at])
                 d = dims - 1
                 index[d] += 1
@@ -214,18 +236,16 @@ def tensor_zip(fn: Callable[[float, float], float]) -> Callable[..., None]:
     ) -> None:  # fmt: skip
         ### BEGIN SOLUTION task3_1
         size = out.size
-        aligned = (
-            len(out_shape) == len(a_shape) == len(b_shape)
-            and np.all(out_shape == a_shape) and np.all(out_shape == b_shape)
-            and np.all(out_strides == a_strides) and np.all(out_strides == b_strides)
-        )  # fmt: skip
-        if aligned:
-            for i in prange(size):
-                out[i] = fn(a_storage[i], b_storage[i])
-            return
-        # The general path: map's odometer walk, with a storage position and steps for each input.
+        aligned = same_layout(out_shape, out_strides, a_shape, a_strides)
+        aligned = aligned and same_layout(out_shape, out_strides, b_shape, b_strides)
+        # Map's walk, with a storage position and steps for each input.
         dims = len(out_shape)
         for chunk in prange((size + CHUNK - 1) // CHUNK):
+            first, end = chunk * CHUNK, min(size, (chunk + 1) * CHUNK)
+            if aligned:
+                for i in range(first, end):
+                    out[i] = fn(a_storage[i], b_storage[i])
+                continue
             a_step = np.zeros(dims, np.int32)
             for d in range(len(a_shape)):
                 if a_shape[d] > 1:
@@ -235,10 +255,10 @@ def tensor_zip(fn: Callable[[float, float], float]) -> Callable[..., None]:
                 if b_shape[d] > 1:
                     b_step[dims - len(b_shape) + d] = b_strides[d]
             index = np.empty(dims, np.int32)
-            to_index(chunk * CHUNK, out_shape, index)
+            to_index(first, out_shape, index)
             out_at = index_to_position(index, out_strides)
             a_at, b_at = index_to_position(index, a_step), index_to_position(index, b_step)
-            for _ in range(chunk * CHUNK, min(size, (chunk + 1) * CHUNK)):
+            for _ in range(first, end):
                 out[out_at] = fn(a_storage[a_at], b_storage[b_at])
                 d = dims - 1
                 index[d] += 1
@@ -383,6 +403,7 @@ __all__ = [
     "DEPTH",
     "PARALLEL_WORK",
     "FastOps",
+    "same_layout",
     "tensor_map",
     "tensor_matrix_multiply",
     "tensor_reduce",

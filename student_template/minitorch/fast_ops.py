@@ -52,6 +52,28 @@ CHUNK = 1024
 PARALLEL_WORK = 2**14
 
 
+@jitable
+def same_layout(shape: Shape, strides: Strides, other_shape: Shape, other_strides: Strides) -> bool:
+    """Whether two tensors lay out their elements alike: storage position ``i`` of one is position ``i`` of the other.
+
+    Callable inside kernels. A loop, not ``np.all(shape == other_shape)``:
+    numba turns array expressions into parallel loops of their own, each
+    compiled apart, and a kernel takes seconds longer to compile.
+
+    Args:
+        shape: One tensor's shape.
+        strides: Its strides.
+        other_shape: The other's shape.
+        other_strides: The other's strides.
+    """
+    if len(shape) != len(other_shape):
+        return False
+    for d in range(len(shape)):  # noqa: SIM110 (a loop numba compiles, where all() would need a generator)
+        if shape[d] != other_shape[d] or strides[d] != other_strides[d]:
+            return False
+    return True
+
+
 def _kernel(fn: Fn) -> Fn:
     """Compile ``fn`` as a parallel kernel, cached on disk."""
     return njit(parallel=True, fastmath=True, cache=True)(fn)  # type: ignore[return-value]
@@ -256,6 +278,7 @@ __all__ = [
     "DEPTH",
     "PARALLEL_WORK",
     "FastOps",
+    "same_layout",
     "tensor_map",
     "tensor_matrix_multiply",
     "tensor_reduce",
