@@ -299,20 +299,30 @@ def run_block(manager: Any, grid_point: tuple[int, ...], *args: Any) -> None:
     workers = POOL.take(manager._block_dim)
     scheduler = BlockScheduler([worker.turn for worker in workers], sum(grid_point))
     job = BlockJob(scheduler, manager._f, args, bool(manager._debug))
-    for worker in workers:
-        worker.assign(job, manager, grid_point)
-    scheduler.start()
-    scheduler.done.acquire()
+    try:
+        for worker in workers:
+            worker.assign(job, manager, grid_point)
+        scheduler.start()
+        scheduler.done.acquire()
+    except BaseException:  # interrupted (a signal's handler raised): the block is given up, the pool freed
+        _abort(workers)
+        POOL.give_back(workers, failed=True)
+        raise
     failed = scheduler.failed
     if failed is not None:  # as the simulator does: abort the others, do not wait for them
-        for worker in workers:
-            worker.abort = True
+        _abort(workers)
     POOL.give_back(workers, failed is not None)
     if failed is None:
         return
     failed.join()
     assert failed.exception is not None
     raise failed.exception[0].with_traceback(failed.exception[1])
+
+
+def _abort(workers: list[BlockWorker]) -> None:
+    """Tell a block's threads to stop at their next barrier."""
+    for worker in workers:
+        worker.abort = True
 
 
 class _CompleteOnImport(importlib.abc.MetaPathFinder):

@@ -157,3 +157,52 @@ def test_a_block_keeps_the_simulators_rules() -> None:
     result = _simulate(BLOCK_RULES)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["True", "True", "raised", "True", "True", "True"]
+
+
+INTERRUPTED = """
+import signal, threading, time
+from autograder.child.cuda_simulator import POOL
+
+@cuda.jit
+def slow(out):
+    t = cuda.threadIdx.x
+    total = 0.0
+    for i in range(300000):
+        total += i
+    cuda.syncthreads()
+    out[t] = total
+
+@cuda.jit
+def ids(out):
+    out[cuda.threadIdx.x] = cuda.threadIdx.x
+
+class Stop(Exception):
+    pass
+
+def stop(*_):
+    raise Stop()
+
+signal.signal(signal.SIGALRM, stop)
+signal.setitimer(signal.ITIMER_REAL, 0.05)
+try:
+    slow[1, 8](np.zeros(8))
+except Stop:
+    print("interrupted")
+print("free", not POOL.busy)
+out = np.zeros(8)
+ids[1, 8](out)
+kept = POOL.workers
+ids[1, 8](out)
+print(out.tolist() == list(range(8)), POOL.workers is kept and len(kept) == 8)
+deadline = time.monotonic() + 30
+while threading.active_count() > 1 + 8 and time.monotonic() < deadline:  # the interrupted block's threads end
+    time.sleep(0.01)
+print("ended", threading.active_count() <= 1 + 8)
+"""
+
+
+def test_a_launch_interrupted_by_a_signal_frees_the_pool_and_ends_its_threads() -> None:
+    """A launch cut short (a signal handler raised while it waited) gives its block up; the next ones are kept."""
+    result = _simulate(INTERRUPTED)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["interrupted", "free", "True", "True", "True", "ended", "True"]
