@@ -65,6 +65,7 @@ def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
             raise GradebookError(f"{out / GRADEBOOK}: no gradebook here (run `batch` first)")
         with Gradebook(out / GRADEBOOK) as book:
             if args.command == "export":  # a roster or extensions given now: re-keyed and settled, not regraded
+                _require_graded(book, scope, out / GRADEBOOK)
                 for line in take_class(course, book, args.roster, args.extensions, set()):
                     print(for_terminal(line))
             settle_penalties(course, book)
@@ -80,6 +81,14 @@ def _batch_and_export(course: Course, args: argparse.Namespace) -> int:
                 written.append(lms_export.path)
     print(f"wrote {', '.join(str(p) for p in written)} and {len(feedback)} feedback pages in {out / 'feedback'}")
     return EXIT_OK
+
+
+def _require_graded(book: Gradebook, scope: str, path: Path) -> None:
+    """Refuse to export a scope no batch graded, nor one of the whole course: its files would be empty."""
+    scopes = book.scopes()
+    if scope not in scopes and "all" not in scopes:
+        graded = ", ".join(repr(s) for s in scopes) or "none"
+        raise GradebookError(f"{path}: no batch graded {scope!r} (graded: {graded}); choose one with MODULE= or TASK=")
 
 
 def _manual(course: Course, args: argparse.Namespace) -> int:

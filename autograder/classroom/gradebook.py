@@ -340,6 +340,10 @@ class Gradebook(RosterTables):
             latest[graded.student_id] = graded
         return latest
 
+    def scopes(self) -> list[str]:
+        """The scopes (``all``, ``module 2``, ``tasks 0.1``) of the gradings kept, sorted."""
+        return [row[0] for row in self.db.execute("SELECT DISTINCT scope FROM submissions ORDER BY scope")]
+
     def covering(self, task_id: str) -> dict[str, Graded]:
         """Each student's most recent graded submission that graded ``task_id``, by student id."""
         found: dict[str, Graded] = {}

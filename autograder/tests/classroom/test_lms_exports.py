@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from autograder.classroom.batch_progress import Outcome, outcome_table
-from autograder.classroom.gradebook import Gradebook, ManualScore
+from autograder.classroom.gradebook import Gradebook, GradingRecord, ManualScore
 from autograder.classroom.intake import Entry, IntakeError, read_roster
 from autograder.classroom.lateness import settle_penalties
 from autograder.classroom.lms_exports import LmsError, export_lms
 from autograder.classroom.roster import apply_roster
 from autograder.manifest import Course
 
-from .test_semester import report, store, write
+from .test_semester import KEY, report, store, write
 
 HOSTILE = '=HYPERLINK("http://evil","x")\x1b[2J'
 
@@ -121,6 +121,28 @@ def test_make_export_with_an_unknown_lms_is_a_one_line_error(
     err = capsys.readouterr().err
     assert err == "error: unknown LMS 'd2l\\x1b[31m': give one of canvas, moodle\n"
     assert not (tmp_path / "grades.csv").exists()
+
+
+def test_exporting_a_scope_no_batch_graded_is_a_one_line_error_naming_the_graded_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``make export`` after batches of module 2 only would write empty files that look written."""
+    from autograder.cli import EXIT_INPUT, EXIT_OK, main
+
+    from ..conftest import REPO
+
+    book = tmp_path / "gradebook.sqlite"
+    with Gradebook(book) as opened:
+        run = opened.start_run(KEY, "module 2", 1)
+        opened.record(
+            GradingRecord("ada", "ada", "a2", KEY, "module 2", run, "graded", report("ada", ("2.1", 5.0, 1.0)))
+        )
+    common = ["--course", str(REPO / "assignments"), "export", "--out", str(tmp_path)]
+    assert main(common) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert err == f"error: {book}: no batch graded 'all' (graded: 'module 2'); choose one with MODULE= or TASK=\n"
+    assert not (tmp_path / "grades.csv").exists()
+    assert main([*common, "--module", "2"]) == EXIT_OK and "ada" in (tmp_path / "grades.csv").read_text()
 
 
 def test_a_sis_id_given_to_two_students_is_a_one_line_error(tmp_path: Path) -> None:
