@@ -166,6 +166,8 @@ from autograder.child.cuda_simulator import POOL
 @cuda.jit
 def slow(out):
     t = cuda.threadIdx.x
+    if t == 0:
+        signal.setitimer(signal.ITIMER_REAL, 0.05)  # from inside the block: the launch is surely waiting on it
     total = 0.0
     for i in range(300000):
         total += i
@@ -180,14 +182,13 @@ class Stop(Exception):
     pass
 
 def stop(*_):
-    raise Stop()
+    raise Stop(POOL.busy)
 
 signal.signal(signal.SIGALRM, stop)
-signal.setitimer(signal.ITIMER_REAL, 0.05)
 try:
     slow[1, 8](np.zeros(8))
-except Stop:
-    print("interrupted")
+except Stop as stopped:
+    print("interrupted", "busy" if stopped.args[0] else "idle")
 print("free", not POOL.busy)
 out = np.zeros(8)
 ids[1, 8](out)
@@ -205,4 +206,4 @@ def test_a_launch_interrupted_by_a_signal_frees_the_pool_and_ends_its_threads() 
     """A launch cut short (a signal handler raised while it waited) gives its block up; the next ones are kept."""
     result = _simulate(INTERRUPTED)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["interrupted", "free", "True", "True", "True", "ended", "True"]
+    assert result.stdout.split() == ["interrupted", "busy", "free", "True", "True", "True", "ended", "True"]
